@@ -1,0 +1,108 @@
+/// Errors of the numeric core, as data. All of their wording is in `description` below, in
+/// one place; the language layer adds the file, line and column.
+
+/// A text that cannot become a training corpus.
+public enum CorpusError: Error, Equatable, Sendable {
+    case fileNotFound(path: String)
+    case isDirectory(path: String)
+    case unreadable(path: String, reason: String)
+    case empty(source: String)
+    /// `byte` at `byteOffset` (counted from 0 in the file) does not start a valid UTF-8 sequence.
+    case invalidUTF8(source: String, byteOffset: Int, byte: UInt8)
+    case tooFewDistinctCharacters(source: String, found: Int)
+    case tooManyDistinctCharacters(source: String, found: Int)
+    /// Training needs T + 1 characters for one window (T inputs, each with its next character).
+    case tooShort(source: String, characters: Int, needed: Int)
+}
+
+/// A request the model cannot carry out; nothing was changed when one is thrown.
+public enum ModelError: Error, Equatable, Sendable {
+    /// A hyperparameter outside its domain, e.g. hidden = 0; `requirement` says what is allowed.
+    case invalidSetting(name: String, value: String, requirement: String)
+    /// The model would need more memory than the machine has.
+    case modelTooLarge(hiddenSize: Int, vocabularySize: Int, bytesNeeded: Double, bytesAvailable: Double)
+    /// `context` names the input: "prime", "text", …; `position` counts Unicode scalars from 0.
+    case unknownCharacter(context: String, scalar: Unicode.Scalar, position: Int)
+    case textTooShort(context: String, characters: Int, needed: Int)
+    /// The forward pass produced NaN or ±∞; the step was refused and nothing was changed.
+    case nonFiniteLoss(step: Int, loss: Double, learningRate: Double)
+    case nonFiniteGradient(step: Int, parameter: String, learningRate: Double)
+}
+
+extension CorpusError: CustomStringConvertible {
+    public var description: String {
+        switch self {
+        case .fileNotFound(let path):
+            "cannot open '\(path)': no such file"
+        case .isDirectory(let path):
+            "'\(path)' is a directory, not a text file"
+        case .unreadable(let path, let reason):
+            "cannot read '\(path)': \(reason)"
+        case .empty(let source):
+            "'\(source)' is empty: a corpus needs some text"
+        case .invalidUTF8(let source, let offset, let byte):
+            "'\(source)' is not valid UTF-8: byte 0x\(hex(byte)) at byte offset \(offset) does not start a valid character"
+        case .tooFewDistinctCharacters(let source, let found):
+            "'\(source)' has \(found) distinct character\(found == 1 ? "" : "s"); a model needs at least 2 to predict anything"
+        case .tooManyDistinctCharacters(let source, let found):
+            "'\(source)' has \(found) distinct characters; at most 65536 are supported"
+        case .tooShort(let source, let characters, let needed):
+            "'\(source)' has \(characters) characters; one training window needs \(needed) (seq + 1): lower seq or use a longer text"
+        }
+    }
+}
+
+extension ModelError: CustomStringConvertible {
+    public var description: String {
+        switch self {
+        case .invalidSetting(let name, let value, let requirement):
+            "\(name)=\(value) is not allowed: \(name) must be \(requirement)"
+        case .modelTooLarge(let hidden, let vocabulary, let needed, let available):
+            "hidden=\(hidden) with \(vocabulary) characters needs about \(formatBytes(needed)) of memory; "
+                + "this machine has \(formatBytes(available)): choose a smaller hidden size"
+        case .unknownCharacter(let context, let scalar, let position):
+            "the \(context) has \(describe(scalar)) at position \(position), which is not in the vocabulary"
+        case .textTooShort(let context, let characters, let needed):
+            "the \(context) has \(characters) character\(characters == 1 ? "" : "s"); at least \(needed) are needed"
+        case .nonFiniteLoss(let step, let loss, let rate):
+            "step \(step + 1) refused: the loss is \(loss.isNaN ? "NaN" : (loss > 0 ? "+∞" : "−∞")) (the weights diverged); parameters are unchanged: "
+                + "lower the learning rate (now \(rate)) or clip harder"
+        case .nonFiniteGradient(let step, let parameter, let rate):
+            "step \(step + 1) refused: the gradient of \(parameter) is not finite; parameters are unchanged: "
+                + "lower the learning rate (now \(rate)) or clip harder"
+        }
+    }
+}
+
+/// A character as users should see it in a message: printable ones quoted, others by code point.
+public func describe(_ scalar: Unicode.Scalar) -> String {
+    switch scalar {
+    case "\n": return "'\\n'"
+    case "\t": return "'\\t'"
+    case "\r": return "'\\r'"
+    case " ": return "' '"
+    default:
+        if scalar.properties.generalCategory == .control || scalar.properties.generalCategory == .format {
+            return "U+\(hex(scalar.value, digits: 4))"
+        }
+        return "'\(scalar)'"
+    }
+}
+
+func hex<T: BinaryInteger>(_ value: T, digits: Int = 2) -> String {
+    let text = String(value, radix: 16, uppercase: true)
+    return String(repeating: "0", count: max(0, digits - text.count)) + text
+}
+
+func formatBytes(_ bytes: Double) -> String {
+    let units = ["bytes", "KB", "MB", "GB", "TB", "PB"]
+    var value = bytes
+    var unit = 0
+    while value >= 1024 && unit < units.count - 1 {
+        value /= 1024
+        unit += 1
+    }
+    if unit == 0 { return "\(Int(value)) bytes" }
+    let rounded = (value * 10).rounded() / 10
+    return "\(rounded) \(units[unit])"
+}

@@ -1,0 +1,170 @@
+/// The relative error used by `grad-check` and the tests:
+///
+///     |a − n| / max(|a| + |n|, 1e-12)
+///
+/// 0 when both are 0; at most 1. The floor keeps it finite when both are tiny.
+public func relativeError(_ a: Double, _ b: Double) -> Double {
+    abs(a - b) / max(abs(a) + abs(b), 1e-12)
+}
+
+/// How the numeric derivative is computed.
+public enum NumericDerivative: String, CaseIterable, Sendable {
+    /// D(δ) = (L(θ+δ) − L(θ−δ)) / 2δ with L in double precision: what most tutorials do.
+    /// Error ≈ δ²·|L‴|/6 (truncation) + ε·|L|/δ (rounding): about 1e-10 at δ = 1e-5, so tiny
+    /// gradients show relative errors of 1e-6…1e-4 even when backprop is exact.
+    case plain
+    /// (4·D(δ) − D(2δ)) / 3 (Richardson extrapolation: the δ² error terms cancel, leaving δ⁴)
+    /// with L recomputed in double-double arithmetic (rounding ≈ 1e-32·|L|/δ). The numeric value
+    /// is then exact to double precision and the relative error measures backprop alone.
+    case precise
+}
+
+/// Settings of a gradient check.
+public struct GradientCheckOptions: Equatable, Sendable {
+    /// δ of the central differences.
+    public var delta = 1e-5
+    public var method = NumericDerivative.precise
+    /// nil: every entry; k: k entries per parameter drawn at random (without repeats).
+    public var entriesPerParameter: Int?
+    /// An entry passes when its relative error is below this. With `precise` the numeric side
+    /// is exact to double precision, so a correct backprop stays far below 1e-6 (typically
+    /// 1e-12) while a real bug gives 1e-3 or worse. With `plain` use about 1e-4 (see above).
+    public var tolerance = 1e-6
+    /// Seeds the choice of entries when `entriesPerParameter` is set.
+    public var seed: UInt64 = 7
+
+    public init(delta: Double = 1e-5, method: NumericDerivative = .precise, entriesPerParameter: Int? = nil,
+                tolerance: Double? = nil, seed: UInt64 = 7) {
+        self.delta = delta
+        self.method = method
+        self.entriesPerParameter = entriesPerParameter
+        self.tolerance = tolerance ?? (method == .precise ? 1e-6 : 1e-4)
+        self.seed = seed
+    }
+}
+
+/// One checked entry.
+public struct EntryCheck: Equatable, Sendable {
+    public let row: Int
+    public let column: Int
+    public let analytic: Double
+    public let numeric: Double
+    public var relativeError: Double { RNNCore.relativeError(analytic, numeric) }
+}
+
+/// The check of one named parameter.
+public struct ParameterCheck: Equatable, Sendable {
+    public let name: String
+    public let rows: Int
+    public let columns: Int
+    /// The checked entries, in the order checked.
+    public let entries: [EntryCheck]
+    public let tolerance: Double
+
+    /// The entry with the largest relative error.
+    public var worst: EntryCheck? { entries.max { $0.relativeError < $1.relativeError } }
+    public var worstRelativeError: Double { worst?.relativeError ?? 0 }
+    public var failures: Int { entries.filter { $0.relativeError >= tolerance }.count }
+    public var passed: Bool { failures == 0 }
+}
+
+/// The whole report.
+public struct GradientCheckResult: Equatable, Sendable {
+    public let parameters: [ParameterCheck]
+    public let options: GradientCheckOptions
+    /// The loss of the window at the unperturbed parameters.
+    public let loss: Double
+    public var passed: Bool { parameters.allSatisfy(\.passed) }
+}
+
+/// Compares backpropagation with central differences on one window, with clipping off.
+///
+/// The analytic gradient comes from the fast `forward`/`backward` on a fresh cell (the trainer's
+/// record is left alone); each numeric entry perturbs one parameter by ±δ (and ±2δ for
+/// `precise`), recomputes the loss and restores the exact original value.
+public func checkGradients(cell kind: CellKind, parameters: Parameters, vocabularySize: Int, hiddenSize: Int,
+                           inputs: [Int], targets: [Int], initialState: [Double]? = nil,
+                           only names: [String]? = nil, options: GradientCheckOptions = .init()) -> GradientCheckResult {
+    precondition(inputs.count == targets.count && !inputs.isEmpty, "inputs and targets must be equally long")
+    let steps = inputs.count
+    let cell = makeCell(kind, vocabularySize: vocabularySize, hiddenSize: hiddenSize, capacity: steps)
+    let xs = inputs.map(Int32.init), ys = targets.map(Int32.init)
+    let h0 = initialState ?? [Double](repeating: 0, count: cell.stateSize)
+    precondition(h0.count == cell.stateSize, "initial state has the wrong size")
+
+    var theta = parameters.values
+    /// L(θ) in double precision, through the fast forward pass.
+    func loss() -> Double {
+        theta.withUnsafeBufferPointer { p in
+            xs.withUnsafeBufferPointer { x in
+                ys.withUnsafeBufferPointer { y in
+                    h0.withUnsafeBufferPointer { h in
+                        cell.forward(p.baseAddress!, inputs: x.baseAddress!, targets: y.baseAddress!, steps: steps,
+                                     initialState: h.baseAddress!)
+                    }
+                }
+            }
+        }
+    }
+
+    // Analytic: one forward, one backward, no clipping.
+    let baseLoss = loss()
+    var analytic = [Double](repeating: 0, count: theta.count)
+    theta.withUnsafeBufferPointer { p in
+        analytic.withUnsafeMutableBufferPointer { g in cell.backward(p.baseAddress!, gradients: g.baseAddress!) }
+    }
+
+    var exactTheta = theta.map(DoubleDouble.init)
+    /// The numeric ∂L/∂θ_index by the chosen method; θ is left exactly as it was.
+    func numericDerivative(_ index: Int) -> Double {
+        let delta = options.delta
+        switch options.method {
+        case .plain:
+            let original = theta[index]
+            theta[index] = original + delta
+            let plus = loss()
+            theta[index] = original - delta
+            let minus = loss()
+            theta[index] = original
+            return (plus - minus) / (2 * delta)
+        case .precise:
+            let original = exactTheta[index]
+            func centralDifference(_ step: Double) -> DoubleDouble {
+                exactTheta[index] = original + DoubleDouble(step)
+                let plus = referenceLoss(cell: kind, layout: parameters.layout, theta: exactTheta,
+                                         inputs: inputs, targets: targets, initialState: h0)
+                exactTheta[index] = original - DoubleDouble(step)
+                let minus = referenceLoss(cell: kind, layout: parameters.layout, theta: exactTheta,
+                                          inputs: inputs, targets: targets, initialState: h0)
+                exactTheta[index] = original
+                return (plus - minus) / DoubleDouble(2 * step)
+            }
+            let near = centralDifference(delta), far = centralDifference(2 * delta)
+            return ((DoubleDouble(4) * near - far) / DoubleDouble(3)).double
+        }
+    }
+
+    var generator = SeededGenerator(seed: options.seed)
+    var checks: [ParameterCheck] = []
+    for entry in parameters.layout.entries where names?.contains(entry.name) ?? true {
+        var chosen = Array(entry.range)
+        if let k = options.entriesPerParameter, k < chosen.count {
+            // Partial Fisher–Yates: the first k of a seeded shuffle.
+            for i in 0 ..< k {
+                let j = i + generator.nextInt(below: chosen.count - i)
+                chosen.swapAt(i, j)
+            }
+            chosen = Array(chosen[..<k])
+        }
+        var entries: [EntryCheck] = []
+        for index in chosen {
+            let numeric = numericDerivative(index)
+            let local = index - entry.offset
+            entries.append(EntryCheck(row: local / entry.columns, column: local % entry.columns,
+                                      analytic: analytic[index], numeric: numeric))
+        }
+        checks.append(ParameterCheck(name: entry.name, rows: entry.rows, columns: entry.columns,
+                                     entries: entries, tolerance: options.tolerance))
+    }
+    return GradientCheckResult(parameters: checks, options: options, loss: baseLoss)
+}

@@ -1,0 +1,191 @@
+/// The kind of recurrent cell a model uses.
+public enum CellKind: String, CaseIterable, Sendable {
+    /// h_t = tanh(x_t·W_xh + h_{t−1}·W_hh + b_h): the article's vanilla RNN.
+    case rnn
+}
+
+/// How W_hh starts (the other weights are always randn·σ, biases zero).
+public enum RecurrentInitializer: String, CaseIterable, Sendable {
+    /// scale·I: the article's choice (scale 0.01); with scale 1 the state is copied forward unchanged.
+    case identity
+    /// randn·scale, like every other weight (min-char-rnn).
+    case random
+    /// scale·Q with Q orthogonal (Gram–Schmidt of a Gaussian matrix): all singular values equal scale.
+    case orthogonal
+}
+
+/// Where each named matrix lives inside one flat parameter buffer.
+///
+/// All parameters of a model are one contiguous `[Double]` (as in llm.c): optimisers, clipping
+/// and checkpoints treat it as a single vector, and kernels reach each matrix by its offset.
+public struct ParameterLayout: Equatable, Sendable {
+    public struct Entry: Equatable, Sendable {
+        /// The name users type, e.g. `W_hh`.
+        public let name: String
+        public let rows: Int
+        public let columns: Int
+        /// Index of entry (0, 0) in the flat buffer.
+        public let offset: Int
+        public var count: Int { rows * columns }
+        public var range: Range<Int> { offset ..< offset + count }
+    }
+
+    public let entries: [Entry]
+    /// Total number of parameters.
+    public let count: Int
+
+    public init(_ shapes: [(name: String, rows: Int, columns: Int)]) {
+        var entries: [Entry] = []
+        var offset = 0
+        for shape in shapes {
+            entries.append(Entry(name: shape.name, rows: shape.rows, columns: shape.columns, offset: offset))
+            offset += shape.rows * shape.columns
+        }
+        self.entries = entries
+        count = offset
+    }
+
+    /// The vanilla RNN, in the row-vector convention:
+    /// W_xh (V×H), W_hh (H×H), W_hy (H×V), b_h (1×H), b_y (1×V).
+    public static func rnn(vocabularySize v: Int, hiddenSize h: Int) -> ParameterLayout {
+        ParameterLayout([("W_xh", v, h), ("W_hh", h, h), ("W_hy", h, v), ("b_h", 1, h), ("b_y", 1, v)])
+    }
+
+    public static func forCell(_ cell: CellKind, vocabularySize v: Int, hiddenSize h: Int) -> ParameterLayout {
+        switch cell {
+        case .rnn: rnn(vocabularySize: v, hiddenSize: h)
+        }
+    }
+
+    public var names: [String] { entries.map(\.name) }
+
+    public func entry(named name: String) -> Entry? {
+        entries.first { $0.name == name }
+    }
+
+    /// The entry holding flat index `index`, and the (row, column) inside it.
+    public func locate(_ index: Int) -> (entry: Entry, row: Int, column: Int)? {
+        guard let entry = entries.first(where: { $0.range.contains(index) }) else { return nil }
+        let local = index - entry.offset
+        return (entry, local / entry.columns, local % entry.columns)
+    }
+}
+
+/// Values for every entry of a layout, in one flat buffer. Used for the parameters themselves,
+/// their gradients (dW_…) and optimiser memories (mW_…), which all share the layout.
+public struct Parameters: Equatable, Sendable {
+    public let layout: ParameterLayout
+    public var values: [Double]
+
+    /// All zeros.
+    public init(layout: ParameterLayout) {
+        self.layout = layout
+        values = [Double](repeating: 0, count: layout.count)
+    }
+
+    public init(layout: ParameterLayout, values: [Double]) {
+        precondition(values.count == layout.count, "\(values.count) values for a layout of \(layout.count)")
+        self.layout = layout
+        self.values = values
+    }
+
+    /// The named matrix as a copy, or nil for an unknown name.
+    public func matrix(named name: String) -> Matrix? {
+        guard let entry = layout.entry(named: name) else { return nil }
+        return self[entry]
+    }
+
+    public subscript(entry: ParameterLayout.Entry) -> Matrix {
+        get { Matrix(rows: entry.rows, columns: entry.columns, storage: Array(values[entry.range])) }
+        set {
+            precondition(newValue.rows == entry.rows && newValue.columns == entry.columns, "shape mismatch for \(entry.name)")
+            values.replaceSubrange(entry.range, with: newValue.storage)
+        }
+    }
+
+    /// Sets every value to zero without reallocating.
+    public mutating func zero() {
+        values.withUnsafeMutableBufferPointer { buffer in
+            buffer.update(repeating: 0)
+        }
+    }
+}
+
+/// How to draw the initial weights.
+public struct Initialization: Equatable, Sendable {
+    /// σ of the Gaussian weights W_xh and W_hy (the article: 0.01).
+    public var weightScale: Double = 0.01
+    public var recurrent: RecurrentInitializer = .identity
+    /// Scale of W_hh (the article: identity·0.01).
+    public var recurrentScale: Double = 0.01
+
+    public init(weightScale: Double = 0.01, recurrent: RecurrentInitializer = .identity, recurrentScale: Double = 0.01) {
+        self.weightScale = weightScale
+        self.recurrent = recurrent
+        self.recurrentScale = recurrentScale
+    }
+
+    /// Fresh parameters for `layout`. Draws happen in layout order (W_xh, W_hh, W_hy), each
+    /// matrix row by row, so the same seed gives the same weights everywhere.
+    public func parameters(for layout: ParameterLayout, generator: inout SeededGenerator) -> Parameters {
+        var result = Parameters(layout: layout)
+        for entry in layout.entries {
+            let matrix: Matrix
+            if entry.rows == 1 {
+                continue  // biases start at zero
+            } else if entry.name == "W_hh" {
+                matrix = recurrentMatrix(size: entry.rows, generator: &generator)
+            } else {
+                matrix = gaussianMatrix(rows: entry.rows, columns: entry.columns, scale: weightScale, generator: &generator)
+            }
+            result[entry] = matrix
+        }
+        return result
+    }
+
+    private func recurrentMatrix(size: Int, generator: inout SeededGenerator) -> Matrix {
+        switch recurrent {
+        case .identity:
+            Matrix.identity(size, scale: recurrentScale)
+        case .random:
+            gaussianMatrix(rows: size, columns: size, scale: recurrentScale, generator: &generator)
+        case .orthogonal:
+            orthogonalMatrix(size: size, scale: recurrentScale, generator: &generator)
+        }
+    }
+}
+
+/// randn·scale, row by row.
+public func gaussianMatrix(rows: Int, columns: Int, scale: Double, generator: inout SeededGenerator) -> Matrix {
+    var matrix = Matrix(rows: rows, columns: columns)
+    for i in 0 ..< matrix.count { matrix.storage[i] = generator.nextGaussian() * scale }
+    return matrix
+}
+
+/// scale·Q, Q orthogonal: modified Gram–Schmidt on the rows of a Gaussian matrix, done twice
+/// ("twice is enough") so the rows are orthonormal to rounding error. A row that collapses
+/// (probability zero) is redrawn.
+public func orthogonalMatrix(size n: Int, scale: Double, generator: inout SeededGenerator) -> Matrix {
+    var q = gaussianMatrix(rows: n, columns: n, scale: 1, generator: &generator)
+    var i = 0
+    while i < n {
+        for _ in 0 ..< 2 {
+            for j in 0 ..< i {
+                var projection = 0.0
+                for k in 0 ..< n { projection += q[i, k] * q[j, k] }
+                for k in 0 ..< n { q[i, k] -= projection * q[j, k] }
+            }
+        }
+        var norm = 0.0
+        for k in 0 ..< n { norm += q[i, k] * q[i, k] }
+        norm = norm.squareRoot()
+        if norm < 1e-10 {
+            for k in 0 ..< n { q[i, k] = generator.nextGaussian() }
+            continue
+        }
+        for k in 0 ..< n { q[i, k] /= norm }
+        i += 1
+    }
+    for k in 0 ..< q.count { q.storage[k] *= scale }
+    return q
+}

@@ -1,0 +1,80 @@
+/// What the trainer, sampler, scorer and gradient check need from a kind of recurrent cell.
+///
+/// A cell object owns its forward record and backward scratch, sized once for windows of up to
+/// `capacity` steps, so a training step allocates nothing. Parameters and gradients are flat
+/// buffers laid out by `ParameterLayout.forCell`.
+public protocol RecurrentCell: AnyObject {
+    var kind: CellKind { get }
+    var vocabularySize: Int { get }
+    var hiddenSize: Int { get }
+    /// Length of the state carried between windows (H for the vanilla RNN).
+    var stateSize: Int { get }
+    /// The longest window `forward` accepts.
+    var capacity: Int { get }
+    /// T of the last `forward`.
+    var steps: Int { get }
+
+    /// Runs the window x_0…x_{T−1} from `initialState`, keeping every intermediate value, and
+    /// returns the summed loss Σ_t −log p_t[target_t].
+    func forward(_ parameters: UnsafePointer<Double>,
+                 inputs: UnsafePointer<Int32>, targets: UnsafePointer<Int32>, steps: Int,
+                 initialState: UnsafePointer<Double>) -> Double
+
+    /// The state after the last step of `forward` (to carry into the next window).
+    func copyFinalState(into state: UnsafeMutablePointer<Double>)
+
+    /// Backpropagation through time over the last `forward`: adds ∂L/∂θ into `gradients`
+    /// (the caller zeroes them first) and records ‖∂L/∂h_t‖ for each t.
+    func backward(_ parameters: UnsafePointer<Double>, gradients: UnsafeMutablePointer<Double>)
+
+    /// ‖∂L/∂h_t‖ for t = 0…T−1, from the last `backward`.
+    var hiddenGradientNorms: [Double] { get }
+
+    /// One step outside training (sampling, scoring): updates `state` with input x and
+    /// writes the logits (1×V) of the next-character distribution.
+    func advance(_ parameters: UnsafePointer<Double>, input: Int,
+                 state: UnsafeMutablePointer<Double>, logits: UnsafeMutablePointer<Double>)
+}
+
+/// A cell of the given kind with room for windows of `capacity` steps.
+public func makeCell(_ kind: CellKind, vocabularySize: Int, hiddenSize: Int, capacity: Int) -> any RecurrentCell {
+    switch kind {
+    case .rnn: VanillaRNNCell(vocabularySize: vocabularySize, hiddenSize: hiddenSize, capacity: capacity)
+    }
+}
+
+/// A buffer of doubles owned by a cell: allocated once, zero-filled, freed with the cell.
+final class DoubleBuffer {
+    let count: Int
+    let pointer: UnsafeMutablePointer<Double>
+
+    init(_ count: Int) {
+        self.count = count
+        pointer = .allocate(capacity: max(count, 1))
+        pointer.initialize(repeating: 0, count: max(count, 1))
+    }
+
+    deinit { pointer.deallocate() }
+
+    var array: [Double] { Array(UnsafeBufferPointer(start: pointer, count: count)) }
+
+    /// Rows `rows` of a matrix with `columns` columns stored here, as a Matrix.
+    func matrix(rows: Range<Int>, columns: Int) -> Matrix {
+        Matrix(rows: rows.count, columns: columns,
+               storage: Array(UnsafeBufferPointer(start: pointer + rows.lowerBound * columns, count: rows.count * columns)))
+    }
+}
+
+/// The same for vocabulary indices.
+final class IndexBuffer {
+    let count: Int
+    let pointer: UnsafeMutablePointer<Int32>
+
+    init(_ count: Int) {
+        self.count = count
+        pointer = .allocate(capacity: max(count, 1))
+        pointer.initialize(repeating: 0, count: max(count, 1))
+    }
+
+    deinit { pointer.deallocate() }
+}

@@ -1,0 +1,110 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Draws an index from softmax(z / temperature) (z: 1×n logits), or the argmax when the
+/// temperature is 0 (the first maximum on ties).
+///
+///     q_j = exp(z_j/τ) / Σ_k exp(z_k/τ);  draw u ~ U[0,1), return the first j with Σ_{k≤j} q_k > u
+///
+/// `scratch` holds n values.
+public func drawIndex(logits z: UnsafePointer<Double>, count n: Int, temperature: Double,
+                      scratch q: UnsafeMutablePointer<Double>, generator: inout SeededGenerator) -> Int {
+    if temperature == 0 {
+        var best = 0
+        for j in 1 ..< n where z[j] > z[best] { best = j }
+        return best
+    }
+    for j in 0 ..< n { q[j] = z[j] / temperature }
+    _ = softmax(q, n, into: q)
+    let u = generator.nextUniform()
+    var cumulative = 0.0
+    var lastPossible = 0
+    for j in 0 ..< n {
+        cumulative += q[j]
+        if q[j] > 0 { lastPossible = j }
+        if cumulative > u { return j }
+    }
+    return lastPossible  // u fell in the rounding gap of Σq below 1
+}
+
+/// The result of generating text.
+public struct SampleResult: Equatable, Sendable {
+    /// The generated characters (not including the prime).
+    public let indices: [Int]
+}
+
+/// Generates `count` characters: h starts at zero, each prime character is fed in turn (warming
+/// h up), then every drawn character is fed back to draw the next.
+///
+/// - Parameters:
+///   - prime: at least one vocabulary index; the first draw predicts what follows the last one.
+///   - temperature: > 0 divides the logits (low: conservative, high: adventurous); 0 is argmax.
+public func sample(cell: any RecurrentCell, parameters: Parameters, prime: [Int], count: Int,
+                   temperature: Double, generator: inout SeededGenerator) -> SampleResult {
+    precondition(!prime.isEmpty, "sampling needs at least one prime character")
+    let v = cell.vocabularySize
+    var state = [Double](repeating: 0, count: cell.stateSize)
+    var logits = [Double](repeating: 0, count: v)
+    var scratch = [Double](repeating: 0, count: v)
+    var output: [Int] = []
+    output.reserveCapacity(count)
+    parameters.values.withUnsafeBufferPointer { p in
+        state.withUnsafeMutableBufferPointer { h in
+            logits.withUnsafeMutableBufferPointer { z in
+                scratch.withUnsafeMutableBufferPointer { q in
+                    for x in prime {
+                        cell.advance(p.baseAddress!, input: x, state: h.baseAddress!, logits: z.baseAddress!)
+                    }
+                    for _ in 0 ..< count {
+                        let next = drawIndex(logits: z.baseAddress!, count: v, temperature: temperature,
+                                             scratch: q.baseAddress!, generator: &generator)
+                        output.append(next)
+                        cell.advance(p.baseAddress!, input: next, state: h.baseAddress!, logits: z.baseAddress!)
+                    }
+                }
+            }
+        }
+    }
+    return SampleResult(indices: output)
+}
+
+/// How well a model predicts a text.
+public struct ScoreResult: Equatable, Sendable {
+    /// Σ −log p(c_{i+1} | c_0…c_i) over the text, in nats.
+    public let loss: Double
+    /// The number of predictions: characters − 1.
+    public let predictions: Int
+    /// Loss per predicted character.
+    public var lossPerCharacter: Double { loss / Double(predictions) }
+    /// exp(loss per character): the effective number of equally likely choices.
+    public var perplexity: Double { exp(lossPerCharacter) }
+    /// Bits per character: loss per character / ln 2.
+    public var bitsPerCharacter: Double { lossPerCharacter / log(2.0) }
+}
+
+/// Scores `text` (at least 2 indices), starting from h = 0: every character predicts the next.
+public func score(cell: any RecurrentCell, parameters: Parameters, text: [Int]) -> ScoreResult {
+    precondition(text.count >= 2, "scoring needs at least two characters")
+    let v = cell.vocabularySize
+    var state = [Double](repeating: 0, count: cell.stateSize)
+    var logits = [Double](repeating: 0, count: v)
+    var scratch = [Double](repeating: 0, count: v)
+    var total = 0.0
+    parameters.values.withUnsafeBufferPointer { p in
+        state.withUnsafeMutableBufferPointer { h in
+            logits.withUnsafeMutableBufferPointer { z in
+                scratch.withUnsafeMutableBufferPointer { q in
+                    for i in 0 ..< text.count - 1 {
+                        cell.advance(p.baseAddress!, input: text[i], state: h.baseAddress!, logits: z.baseAddress!)
+                        let logSumExp = softmax(z.baseAddress!, v, into: q.baseAddress!)
+                        total += logSumExp - z[text[i + 1]]  // −log p(next)
+                    }
+                }
+            }
+        }
+    }
+    return ScoreResult(loss: total, predictions: text.count - 1)
+}

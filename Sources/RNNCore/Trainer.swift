@@ -1,0 +1,278 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Every setting of a training run. Defaults follow the article: hidden 75, seq 20, lr 0.01,
+/// elementwise clip at 5, Adagrad, W_hh = identity·0.01, other weights randn·0.01.
+public struct TrainingConfig: Equatable, Sendable {
+    public var cell: CellKind = .rnn
+    /// H, the size of h_t.
+    public var hiddenSize = 75
+    /// T, characters per window (the BPTT horizon).
+    public var sequenceLength = 20
+    public var learningRate = 0.01
+    /// c: the clip limit (an element's bound, or the global norm's).
+    public var clip = 5.0
+    public var clipMode = ClipMode.value
+    public var optimizer = OptimizerKind.adagrad
+    public var initialization = Initialization()
+    /// Seeds the initial weights; sampling uses its own stream derived from it.
+    public var seed: UInt64 = 1
+
+    // The article's three bugs, as switches a lesson can flip (true is correct behaviour).
+    /// false: compute gradients but never apply them (the article never calls its update).
+    public var applyUpdate = true
+    /// false: gradients accumulate from step to step (the article never zeroes them).
+    public var zeroGradients = true
+    /// false: every window starts from h = 0 (the article never carries the hidden state).
+    public var carryHiddenState = true
+
+    public init() {}
+
+    /// Checks each setting's domain, and that the model fits in `bytesAvailable` of memory.
+    public func validate(vocabularySize: Int, bytesAvailable: Double = physicalMemoryBytes()) throws(ModelError) {
+        func require(_ ok: Bool, _ name: String, _ value: String, _ requirement: String) throws(ModelError) {
+            if !ok { throw .invalidSetting(name: name, value: value, requirement: requirement) }
+        }
+        try require(hiddenSize >= 1, "hidden", "\(hiddenSize)", "a whole number ≥ 1")
+        try require(sequenceLength >= 1, "seq", "\(sequenceLength)", "a whole number ≥ 1")
+        try require(learningRate.isFinite && learningRate > 0, "lr", "\(learningRate)", "a finite number > 0")
+        try require(clip.isFinite && clip > 0, "clip", "\(clip)", "a finite number > 0")
+        let scale = initialization.weightScale, recurrentScale = initialization.recurrentScale
+        try require(scale.isFinite && scale >= 0, "sigma", "\(scale)", "a finite number ≥ 0")
+        try require(recurrentScale.isFinite && recurrentScale >= 0, "scale", "\(recurrentScale)", "a finite number ≥ 0")
+        let needed = estimatedBytes(vocabularySize: vocabularySize)
+        if needed > bytesAvailable * 0.75 {
+            throw .modelTooLarge(hiddenSize: hiddenSize, vocabularySize: vocabularySize,
+                                 bytesNeeded: needed, bytesAvailable: bytesAvailable)
+        }
+    }
+
+    /// Memory for parameters, gradients (two buffers), optimiser memory and the window record.
+    /// Computed in Double so absurd sizes cannot overflow.
+    public func estimatedBytes(vocabularySize: Int) -> Double {
+        let v = Double(vocabularySize), h = Double(hiddenSize), t = Double(sequenceLength)
+        let parameterCount = v * h + h * h + h * v + h + v
+        let optimizerCopies: Double = optimizer == .adam ? 2 : (optimizer == .adagrad ? 1 : 0)
+        let record = (t + 1) * h * 2 + t * v * 2 + h * 3 + v
+        return 8 * (parameterCount * (3 + optimizerCopies) + record)
+    }
+}
+
+/// The machine's physical memory (a bound for `TrainingConfig.validate`).
+public func physicalMemoryBytes() -> Double {
+    let pages = sysconf(Int32(_SC_PHYS_PAGES)), pageSize = sysconf(Int32(_SC_PAGESIZE))
+    guard pages > 0, pageSize > 0 else { return 8 * 1024 * 1024 * 1024 }
+    return Double(pages) * Double(pageSize)
+}
+
+/// What one training step did.
+public struct StepReport: Equatable, Sendable {
+    /// 1 for the first step.
+    public let step: Int
+    /// L = Σ_t −log p_t[y_t] over the window.
+    public let loss: Double
+    public let smoothLoss: Double
+    /// p, the index of the window's first input.
+    public let position: Int
+    /// true when the pointer wrapped to 0 (and h was reset) before this step.
+    public let wrapped: Bool
+    public let clip: ClipReport
+    public let sequenceLength: Int
+
+    /// L / T, nats per character.
+    public var lossPerCharacter: Double { loss / Double(sequenceLength) }
+    /// exp(L / T).
+    public var perplexity: Double { exp(lossPerCharacter) }
+}
+
+/// A model being trained on a corpus, with the classic min-char-rnn step semantics.
+///
+/// A value type: copy it to keep a snapshot. Only the cell's scratch record is shared.
+public struct Trainer {
+    public private(set) var config: TrainingConfig
+    public let corpus: Corpus
+    public var parameters: Parameters
+    /// ∂L/∂θ of the last step, after clipping (what the update used).
+    public private(set) var gradients: Parameters
+    public private(set) var optimizer: OptimizerState
+    /// The state carried from the end of the last window (h_T).
+    public private(set) var hiddenState: [Double]
+    /// p: where the next window starts.
+    public private(set) var position = 0
+    public private(set) var stepCount = 0
+    /// s ← 0.999·s + 0.001·L, starting at −ln(1/V)·T (the loss of a uniform guess).
+    public private(set) var smoothLoss: Double
+    /// L of every step so far.
+    public private(set) var lossHistory: [Double] = []
+    public private(set) var lastReport: StepReport?
+    /// Sampling draws from this stream unless given a seed of its own.
+    public var samplingGenerator: SeededGenerator
+
+    /// Forward record and scratch, sized for `config.sequenceLength`.
+    public private(set) var cell: any RecurrentCell
+    private var scratchGradients: Parameters
+    private var windowInputs: [Int32]
+    private var windowTargets: [Int32]
+
+    /// A new model with freshly drawn weights.
+    public init(corpus: Corpus, config: TrainingConfig) throws {
+        try config.validate(vocabularySize: corpus.vocabulary.count)
+        try corpus.validate(sequenceLength: config.sequenceLength)
+        var generator = SeededGenerator(seed: config.seed)
+        let layout = ParameterLayout.forCell(config.cell, vocabularySize: corpus.vocabulary.count, hiddenSize: config.hiddenSize)
+        let parameters = config.initialization.parameters(for: layout, generator: &generator)
+        self.init(corpus: corpus, config: config, parameters: parameters)
+    }
+
+    /// A model from given parameters (their layout must match the config and corpus).
+    public init(corpus: Corpus, config: TrainingConfig, parameters: Parameters) {
+        let v = corpus.vocabulary.count
+        precondition(parameters.layout == ParameterLayout.forCell(config.cell, vocabularySize: v, hiddenSize: config.hiddenSize),
+                     "parameters do not fit the configuration")
+        self.config = config
+        self.corpus = corpus
+        self.parameters = parameters
+        gradients = Parameters(layout: parameters.layout)
+        scratchGradients = gradients
+        optimizer = OptimizerState(kind: config.optimizer, count: parameters.layout.count)
+        cell = makeCell(config.cell, vocabularySize: v, hiddenSize: config.hiddenSize, capacity: config.sequenceLength)
+        hiddenState = [Double](repeating: 0, count: cell.stateSize)
+        smoothLoss = -log(1 / Double(v)) * Double(config.sequenceLength)
+        samplingGenerator = SeededGenerator(seed: config.seed ^ 0x5EED_5A3D_1E5E_ED00)
+        windowInputs = [Int32](repeating: 0, count: config.sequenceLength)
+        windowTargets = windowInputs
+    }
+
+    public var vocabulary: Vocabulary { corpus.vocabulary }
+
+    /// Where the next window will start and whether the pointer wraps first: p + T + 1 > count → p = 0.
+    public var nextWindowStart: (position: Int, wraps: Bool) {
+        let t = config.sequenceLength
+        return position + t + 1 > corpus.count ? (0, true) : (position, false)
+    }
+
+    /// One step: window → forward → backward → clip → update → carry h_T → p += T.
+    ///
+    /// Atomic: when the loss or a gradient is not finite the step is refused with an error and
+    /// parameters, gradients, optimiser memory, h, p and the counters are exactly as before.
+    @discardableResult
+    public mutating func step() throws(ModelError) -> StepReport {
+        let t = config.sequenceLength
+        let (start, wrapped) = nextWindowStart
+        let resetState = wrapped || !config.carryHiddenState
+        let initialState = resetState ? [Double](repeating: 0, count: cell.stateSize) : hiddenState
+
+        // inputs = data[p ..< p+T], targets = data[p+1 ... p+T]
+        windowInputs.withUnsafeMutableBufferPointer { corpus.indices.copy(from: start, count: t, into: $0.baseAddress!) }
+        windowTargets.withUnsafeMutableBufferPointer { corpus.indices.copy(from: start + 1, count: t, into: $0.baseAddress!) }
+
+        let cell = self.cell
+        let loss = parameters.values.withUnsafeBufferPointer { p in
+            windowInputs.withUnsafeBufferPointer { xs in
+                windowTargets.withUnsafeBufferPointer { ys in
+                    initialState.withUnsafeBufferPointer { h0 in
+                        cell.forward(p.baseAddress!, inputs: xs.baseAddress!, targets: ys.baseAddress!, steps: t,
+                                     initialState: h0.baseAddress!)
+                    }
+                }
+            }
+        }
+        guard loss.isFinite else {
+            throw .nonFiniteLoss(step: stepCount, loss: loss, learningRate: config.learningRate)
+        }
+
+        // Gradients go to a scratch buffer first, so a refused step leaves the shown ones intact.
+        if config.zeroGradients {
+            scratchGradients.zero()
+        } else {
+            scratchGradients.values = gradients.values  // the article's bug: keep accumulating
+        }
+        let mode = config.clipMode, limit = config.clip
+        let clipReport = parameters.values.withUnsafeBufferPointer { p in
+            scratchGradients.values.withUnsafeMutableBufferPointer { g in
+                cell.backward(p.baseAddress!, gradients: g.baseAddress!)
+                return clip(g.baseAddress!, count: g.count, mode: mode, limit: limit)
+            }
+        }
+        if let bad = clipReport.firstNonFinite {
+            let name = parameters.layout.locate(bad)?.entry.name ?? "?"
+            throw .nonFiniteGradient(step: stepCount, parameter: name, learningRate: config.learningRate)
+        }
+
+        // From here on nothing can fail.
+        swap(&gradients, &scratchGradients)
+        if config.applyUpdate {
+            let rate = config.learningRate
+            parameters.values.withUnsafeMutableBufferPointer { theta in
+                gradients.values.withUnsafeBufferPointer { g in
+                    optimizer.apply(to: theta.baseAddress!, gradients: g.baseAddress!, count: theta.count, learningRate: rate)
+                }
+            }
+        }
+        hiddenState.withUnsafeMutableBufferPointer { cell.copyFinalState(into: $0.baseAddress!) }
+        position = start + t
+        stepCount += 1
+        smoothLoss = 0.999 * smoothLoss + 0.001 * loss
+        lossHistory.append(loss)
+        let report = StepReport(step: stepCount, loss: loss, smoothLoss: smoothLoss, position: start,
+                                wrapped: wrapped, clip: clipReport, sequenceLength: t)
+        lastReport = report
+        return report
+    }
+
+    /// Runs up to `count` steps, calling `progress` after each; stops early (between two steps,
+    /// the model consistent) when `shouldStop` returns true. Returns the number of steps done.
+    @discardableResult
+    public mutating func train(steps count: Int,
+                               shouldStop: () -> Bool = { false },
+                               progress: (StepReport) -> Void = { _ in }) throws(ModelError) -> Int {
+        var done = 0
+        while done < count && !shouldStop() {
+            progress(try step())
+            done += 1
+        }
+        return done
+    }
+
+    // MARK: Changing settings mid-run
+
+    /// Settings that can change without new weights: lr, clip, clip mode, optimiser (its memory
+    /// restarts when the kind changes), seq (the record is resized), the bug switches.
+    /// Throws, changing nothing, when the new settings are invalid.
+    public mutating func reconfigure(_ change: (inout TrainingConfig) -> Void) throws {
+        var updated = config
+        change(&updated)
+        precondition(updated.hiddenSize == config.hiddenSize && updated.cell == config.cell,
+                     "hidden size and cell need new weights (init)")
+        try updated.validate(vocabularySize: vocabulary.count)
+        try corpus.validate(sequenceLength: updated.sequenceLength)
+        if updated.optimizer != config.optimizer {
+            optimizer = OptimizerState(kind: updated.optimizer, count: parameters.layout.count)
+        }
+        if updated.sequenceLength != config.sequenceLength {
+            cell = makeCell(updated.cell, vocabularySize: vocabulary.count, hiddenSize: updated.hiddenSize,
+                            capacity: updated.sequenceLength)
+            windowInputs = [Int32](repeating: 0, count: updated.sequenceLength)
+            windowTargets = windowInputs
+        }
+        config = updated
+    }
+
+    /// Restores every piece of training state (checkpoints).
+    public mutating func restoreState(gradients: Parameters, optimizer: OptimizerState, hiddenState: [Double],
+                                      position: Int, stepCount: Int, smoothLoss: Double, lossHistory: [Double],
+                                      samplingGenerator: SeededGenerator) {
+        precondition(gradients.layout == parameters.layout && hiddenState.count == cell.stateSize)
+        self.gradients = gradients
+        self.optimizer = optimizer
+        self.hiddenState = hiddenState
+        self.position = position
+        self.stepCount = stepCount
+        self.smoothLoss = smoothLoss
+        self.lossHistory = lossHistory
+        self.samplingGenerator = samplingGenerator
+    }
+}

@@ -1,0 +1,164 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// The article's vanilla RNN, in the row-vector convention (x_t is one-hot 1×V):
+///
+///     a_t = x_t·W_xh + h_{t−1}·W_hh + b_h          (1×H)   x_t·W_xh is row x_t of W_xh
+///     h_t = tanh(a_t)                               (1×H)
+///     z_t = h_t·W_hy + b_y                          (1×V)   logits
+///     p_t = softmax(z_t)                            (1×V)
+///     L   = Σ_t −log p_t[y_t]
+///
+/// Shapes: W_xh V×H, W_hh H×H, W_hy H×V, b_h 1×H, b_y 1×V.
+public final class VanillaRNNCell: RecurrentCell {
+    public let kind = CellKind.rnn
+    public let vocabularySize: Int
+    public let hiddenSize: Int
+    public let capacity: Int
+    public private(set) var steps = 0
+    public var stateSize: Int { hiddenSize }
+
+    // Offsets of each matrix in the flat parameter (and gradient) buffer.
+    let wxh: Int, whh: Int, why: Int, bh: Int, by: Int
+
+    // Forward record of the last window.
+    let inputs: IndexBuffer          // (T)     x_t as vocabulary indices
+    let targets: IndexBuffer         // (T)     y_t = x_{t+1}
+    let hidden: DoubleBuffer         // (T+1, H) row 0 is h_{−1} (the carried state), row t+1 is h_t
+    let preActivations: DoubleBuffer // (T, H)  a_t
+    let logits: DoubleBuffer         // (T, V)  z_t
+    let probabilities: DoubleBuffer  // (T, V)  p_t
+    let losses: DoubleBuffer         // (T)     −log p_t[y_t]
+
+    // Backward scratch.
+    let dy: DoubleBuffer             // (V)     ∂L/∂z_t
+    let dh: DoubleBuffer             // (H)     ∂L/∂h_t
+    let dhRaw: DoubleBuffer          // (H)     ∂L/∂a_t
+    let dhNext: DoubleBuffer         // (H)     ∂L/∂h_{t−1}, passed to the earlier step
+    let dhNorms: DoubleBuffer        // (T)     ‖∂L/∂h_t‖
+
+    public init(vocabularySize v: Int, hiddenSize h: Int, capacity: Int) {
+        vocabularySize = v
+        hiddenSize = h
+        self.capacity = capacity
+        let layout = ParameterLayout.rnn(vocabularySize: v, hiddenSize: h)
+        wxh = layout.entries[0].offset
+        whh = layout.entries[1].offset
+        why = layout.entries[2].offset
+        bh = layout.entries[3].offset
+        by = layout.entries[4].offset
+        inputs = IndexBuffer(capacity)
+        targets = IndexBuffer(capacity)
+        hidden = DoubleBuffer((capacity + 1) * h)
+        preActivations = DoubleBuffer(capacity * h)
+        logits = DoubleBuffer(capacity * v)
+        probabilities = DoubleBuffer(capacity * v)
+        losses = DoubleBuffer(capacity)
+        dy = DoubleBuffer(v)
+        dh = DoubleBuffer(h)
+        dhRaw = DoubleBuffer(h)
+        dhNext = DoubleBuffer(h)
+        dhNorms = DoubleBuffer(capacity)
+    }
+
+    /// One step of the recurrence: a = W_xh[x, :] + b_h + hPrevious·W_hh;  h = tanh(a).
+    @inline(__always)
+    private func recur(_ p: UnsafePointer<Double>, input x: Int,
+                       previous hPrevious: UnsafePointer<Double>,
+                       preActivation a: UnsafeMutablePointer<Double>, hidden h: UnsafeMutablePointer<Double>) {
+        let n = hiddenSize
+        let row = p + wxh + x * n  // x_t·W_xh: a one-hot row vector picks row x of W_xh
+        for j in 0 ..< n { a[j] = row[j] + p[bh + j] }
+        addVectorTimesMatrix(hPrevious, n, p + whh, n, into: a)  // a += h_{t−1}·W_hh
+        for j in 0 ..< n { h[j] = tanh(a[j]) }
+    }
+
+    /// The output layer: z = h·W_hy + b_y.
+    @inline(__always)
+    private func output(_ p: UnsafePointer<Double>, hidden h: UnsafePointer<Double>, logits z: UnsafeMutablePointer<Double>) {
+        let v = vocabularySize
+        for j in 0 ..< v { z[j] = p[by + j] }
+        addVectorTimesMatrix(h, hiddenSize, p + why, v, into: z)
+    }
+
+    public func forward(_ p: UnsafePointer<Double>,
+                        inputs xs: UnsafePointer<Int32>, targets ys: UnsafePointer<Int32>, steps count: Int,
+                        initialState: UnsafePointer<Double>) -> Double {
+        precondition(count >= 1 && count <= capacity, "window of \(count) steps for a cell sized for \(capacity)")
+        let n = hiddenSize, v = vocabularySize
+        steps = count
+        hidden.pointer.update(from: initialState, count: n)  // h_{−1}
+        var total = 0.0
+        for t in 0 ..< count {
+            inputs.pointer[t] = xs[t]
+            targets.pointer[t] = ys[t]
+            let hPrevious = hidden.pointer + t * n
+            let h = hidden.pointer + (t + 1) * n
+            let z = logits.pointer + t * v
+            let probability = probabilities.pointer + t * v
+            recur(p, input: Int(xs[t]), previous: hPrevious, preActivation: preActivations.pointer + t * n, hidden: h)
+            output(p, hidden: h, logits: z)
+            let logSumExp = softmax(z, v, into: probability)
+            let loss = logSumExp - z[Int(ys[t])]  // −log p_t[y_t]
+            losses.pointer[t] = loss
+            total += loss
+        }
+        return total
+    }
+
+    public func copyFinalState(into state: UnsafeMutablePointer<Double>) {
+        state.update(from: hidden.pointer + steps * hiddenSize, count: hiddenSize)
+    }
+
+    /// BPTT: the forward equations in reverse, one chain-rule step per line.
+    public func backward(_ p: UnsafePointer<Double>, gradients g: UnsafeMutablePointer<Double>) {
+        let n = hiddenSize, v = vocabularySize
+        let dy = dy.pointer, dh = dh.pointer, dhRaw = dhRaw.pointer, dhNext = dhNext.pointer
+        dhNext.update(repeating: 0, count: n)  // nothing flows back from beyond the window
+        for t in stride(from: steps - 1, through: 0, by: -1) {
+            let x = Int(inputs.pointer[t]), y = Int(targets.pointer[t])
+            let h = hidden.pointer + (t + 1) * n
+            let hPrevious = hidden.pointer + t * n
+            dy.update(from: probabilities.pointer + t * v, count: v)
+            dy[y] -= 1                                                    // dy = p_t − onehot(y_t)
+            addOuterProduct(h, n, dy, v, into: g + why)                   // dW_hy += h_tᵀ·dy
+            axpy(v, 1, dy, g + by)                                        // db_y += dy
+            vectorTimesTransposed(dy, v, p + why, n, into: dh)            // dh = dy·W_hyᵀ
+            axpy(n, 1, dhNext, dh)                                        //    + dh_next
+            dhNorms.pointer[t] = norm(n, dh)                              // ‖∂L/∂h_t‖
+            for j in 0 ..< n { dhRaw[j] = (1 - h[j] * h[j]) * dh[j] }     // dh_raw = (1 − h_t²) ⊙ dh
+            axpy(n, 1, dhRaw, g + bh)                                     // db_h += dh_raw
+            axpy(n, 1, dhRaw, g + wxh + x * n)                            // dW_xh[x_t, :] += dh_raw
+            addOuterProduct(hPrevious, n, dhRaw, n, into: g + whh)        // dW_hh += h_{t−1}ᵀ·dh_raw
+            vectorTimesTransposed(dhRaw, n, p + whh, n, into: dhNext)     // dh_next = dh_raw·W_hhᵀ
+        }
+    }
+
+    public var hiddenGradientNorms: [Double] {
+        Array(UnsafeBufferPointer(start: dhNorms.pointer, count: steps))
+    }
+
+    public func advance(_ p: UnsafePointer<Double>, input: Int,
+                        state: UnsafeMutablePointer<Double>, logits z: UnsafeMutablePointer<Double>) {
+        // Reuse the backward scratch: a and the new h must not overwrite the previous h mid-product.
+        let a = dhRaw.pointer, hNew = dh.pointer
+        recur(p, input: input, previous: state, preActivation: a, hidden: hNew)
+        state.update(from: hNew, count: hiddenSize)
+        output(p, hidden: state, logits: z)
+    }
+
+    // MARK: Reading the record (for `show` and traces)
+
+    /// x_t, y_t as vocabulary indices.
+    public func input(at t: Int) -> Int { Int(inputs.pointer[t]) }
+    public func target(at t: Int) -> Int { Int(targets.pointer[t]) }
+    /// h_t for t = −1…T−1 (h_{−1} is the state the window started from).
+    public func hiddenState(at t: Int) -> [Double] { hidden.matrix(rows: t + 1 ..< t + 2, columns: hiddenSize).storage }
+    public func preActivation(at t: Int) -> [Double] { preActivations.matrix(rows: t ..< t + 1, columns: hiddenSize).storage }
+    public func logits(at t: Int) -> [Double] { logits.matrix(rows: t ..< t + 1, columns: vocabularySize).storage }
+    public func probabilities(at t: Int) -> [Double] { probabilities.matrix(rows: t ..< t + 1, columns: vocabularySize).storage }
+    public func loss(at t: Int) -> Double { losses.pointer[t] }
+}
