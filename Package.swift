@@ -4,11 +4,30 @@ import PackageDescription
 let package = Package(
     name: "rnnrepl",
     products: [
+        .executable(name: "rnnrepl", targets: ["rnnrepl"]),
         .library(name: "RNNCore", targets: ["RNNCore"]),
+    ],
+    dependencies: [
+        // Command-line flags, --help and usage errors for the executable.
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
     ],
     targets: [
         // Pure maths: parameters, forward, backward, optimisers, sampling. Never prints.
         .target(name: "RNNCore"),
         .testTarget(name: "RNNCoreTests", dependencies: ["RNNCore"]),
+        // Pure String renderers: matrices, heatmaps, plots, bars, progress. Never prints.
+        .target(name: "RNNRendering", dependencies: ["RNNCore"]),
+        .testTarget(name: "RNNRenderingTests", dependencies: ["RNNRendering"]),
+        // The command language: lexer → parser → interpreter over a session. Never prints.
+        .target(name: "RNNLanguage", dependencies: ["RNNCore", "RNNRendering"]),
+        .testTarget(name: "RNNLanguageTests", dependencies: ["RNNLanguage"]),
+        // GNU readline (libreadline-dev): line editing, history, completion.
+        .systemLibrary(name: "CReadline", providers: [.apt(["libreadline-dev"])]),
+        // The thin executable: flags, terminal I/O, exit codes.
+        .executableTarget(name: "rnnrepl", dependencies: [
+            "RNNLanguage", "CReadline",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+        .testTarget(name: "rnnreplTests", dependencies: ["rnnrepl", "RNNLanguage"]),
     ]
 )

@@ -24,8 +24,10 @@ public protocol RecurrentCell: AnyObject {
     func copyFinalState(into state: UnsafeMutablePointer<Double>)
 
     /// Backpropagation through time over the last `forward`: adds ∂L/∂θ into `gradients`
-    /// (the caller zeroes them first) and records ‖∂L/∂h_t‖ for each t.
-    func backward(_ parameters: UnsafePointer<Double>, gradients: UnsafeMutablePointer<Double>)
+    /// (the caller zeroes them first) and records ‖∂L/∂h_t‖ for each t. A recorder, when given,
+    /// receives every intermediate vector (for traces; nil costs nothing).
+    func backward(_ parameters: UnsafePointer<Double>, gradients: UnsafeMutablePointer<Double>,
+                  recorder: BackwardRecorder?)
 
     /// ‖∂L/∂h_t‖ for t = 0…T−1, from the last `backward`.
     var hiddenGradientNorms: [Double] { get }
@@ -34,6 +36,42 @@ public protocol RecurrentCell: AnyObject {
     /// writes the logits (1×V) of the next-character distribution.
     func advance(_ parameters: UnsafePointer<Double>, input: Int,
                  state: UnsafeMutablePointer<Double>, logits: UnsafeMutablePointer<Double>)
+
+    // Reading the record of the last `forward` (t = 0…steps−1).
+
+    /// x_t and y_t as vocabulary indices.
+    func input(at t: Int) -> Int
+    func target(at t: Int) -> Int
+    /// h_t (1×H); t = −1 gives the state the window started from.
+    func hiddenState(at t: Int) -> [Double]
+    /// z_t and p_t (1×V).
+    func logits(at t: Int) -> [Double]
+    func probabilities(at t: Int) -> [Double]
+    /// −log p_t[y_t].
+    func loss(at t: Int) -> Double
+    /// Per-step vectors particular to this cell, by name (the vanilla RNN has "a").
+    var recordedNames: [String] { get }
+    func recorded(_ name: String, at t: Int) -> [Double]?
+}
+
+extension RecurrentCell {
+    public func backward(_ parameters: UnsafePointer<Double>, gradients: UnsafeMutablePointer<Double>) {
+        backward(parameters, gradients: gradients, recorder: nil)
+    }
+}
+
+/// Collects the intermediate vectors of a backward pass by name and time step (`step trace`).
+public final class BackwardRecorder {
+    private var values: [String: [Int: [Double]]] = [:]
+
+    public init() {}
+
+    public func record(_ name: String, at t: Int, _ pointer: UnsafePointer<Double>, count: Int) {
+        values[name, default: [:]][t] = Array(UnsafeBufferPointer(start: pointer, count: count))
+    }
+
+    /// The vector recorded under `name` at step t, if any.
+    public func value(_ name: String, at t: Int) -> [Double]? { values[name]?[t] }
 }
 
 /// A cell of the given kind with room for windows of `capacity` steps.

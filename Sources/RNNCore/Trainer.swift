@@ -88,6 +88,20 @@ public struct StepReport: Equatable, Sendable {
     public var perplexity: Double { exp(lossPerCharacter) }
 }
 
+/// Which window the cell's record holds.
+public struct RecordedWindow: Equatable, Sendable {
+    /// Index of the first input character.
+    public var start: Int
+    /// The pointer wrapped to 0 for this window.
+    public var wrapped: Bool
+    /// The window started from h = 0 (wrap, or carry=off).
+    public var stateWasReset: Bool
+    /// The parameters are still those the forward pass used (false once a step updated them).
+    public var matchesParameters: Bool
+    /// Gradients and ‖∂L/∂h_t‖ of this window exist.
+    public var backwardDone: Bool
+}
+
 /// A model being trained on a corpus, with the classic min-char-rnn step semantics.
 ///
 /// A value type: copy it to keep a snapshot. Only the cell's scratch record is shared.
@@ -108,6 +122,8 @@ public struct Trainer {
     /// L of every step so far.
     public private(set) var lossHistory: [Double] = []
     public private(set) var lastReport: StepReport?
+    /// The window the cell's record holds (from the last `step` or `forwardOnly`), if any.
+    public private(set) var recordedWindow: RecordedWindow?
     /// Sampling draws from this stream unless given a seed of its own.
     public var samplingGenerator: SeededGenerator
 
@@ -159,7 +175,7 @@ public struct Trainer {
     /// Atomic: when the loss or a gradient is not finite the step is refused with an error and
     /// parameters, gradients, optimiser memory, h, p and the counters are exactly as before.
     @discardableResult
-    public mutating func step() throws(ModelError) -> StepReport {
+    public mutating func step(recorder: BackwardRecorder? = nil) throws(ModelError) -> StepReport {
         let t = config.sequenceLength
         let (start, wrapped) = nextWindowStart
         let resetState = wrapped || !config.carryHiddenState
@@ -193,7 +209,7 @@ public struct Trainer {
         let mode = config.clipMode, limit = config.clip
         let clipReport = parameters.values.withUnsafeBufferPointer { p in
             scratchGradients.values.withUnsafeMutableBufferPointer { g in
-                cell.backward(p.baseAddress!, gradients: g.baseAddress!)
+                cell.backward(p.baseAddress!, gradients: g.baseAddress!, recorder: recorder)
                 return clip(g.baseAddress!, count: g.count, mode: mode, limit: limit)
             }
         }
@@ -213,6 +229,8 @@ public struct Trainer {
             }
         }
         hiddenState.withUnsafeMutableBufferPointer { cell.copyFinalState(into: $0.baseAddress!) }
+        recordedWindow = RecordedWindow(start: start, wrapped: wrapped, stateWasReset: resetState,
+                                        matchesParameters: !config.applyUpdate, backwardDone: true)
         position = start + t
         stepCount += 1
         smoothLoss = 0.999 * smoothLoss + 0.001 * loss
@@ -237,6 +255,49 @@ public struct Trainer {
         return done
     }
 
+    // MARK: One pass at a time (for teaching)
+
+    /// The forward pass on the next window, without learning: records x, a, h, z, p and the
+    /// losses in the cell; parameters, h, p and the counters stay as they are.
+    @discardableResult
+    public mutating func forwardOnly() -> Double {
+        let t = config.sequenceLength
+        let (start, wrapped) = nextWindowStart
+        let resetState = wrapped || !config.carryHiddenState
+        let initialState = resetState ? [Double](repeating: 0, count: cell.stateSize) : hiddenState
+        windowInputs.withUnsafeMutableBufferPointer { corpus.indices.copy(from: start, count: t, into: $0.baseAddress!) }
+        windowTargets.withUnsafeMutableBufferPointer { corpus.indices.copy(from: start + 1, count: t, into: $0.baseAddress!) }
+        let cell = self.cell
+        let loss = parameters.values.withUnsafeBufferPointer { p in
+            windowInputs.withUnsafeBufferPointer { xs in
+                windowTargets.withUnsafeBufferPointer { ys in
+                    initialState.withUnsafeBufferPointer { h0 in
+                        cell.forward(p.baseAddress!, inputs: xs.baseAddress!, targets: ys.baseAddress!, steps: t,
+                                     initialState: h0.baseAddress!)
+                    }
+                }
+            }
+        }
+        recordedWindow = RecordedWindow(start: start, wrapped: wrapped, stateWasReset: resetState,
+                                        matchesParameters: true, backwardDone: false)
+        return loss
+    }
+
+    /// Backpropagation through the recorded window into `gradients` (zeroed first, not clipped),
+    /// without updating anything. The record must come from `forwardOnly` with the current
+    /// parameters (a `step` has changed them since its forward pass).
+    public mutating func backwardOnly(recorder: BackwardRecorder? = nil) {
+        precondition(recordedWindow?.matchesParameters == true, "backwardOnly needs a forwardOnly with the current parameters")
+        let cell = self.cell
+        gradients.zero()
+        parameters.values.withUnsafeBufferPointer { p in
+            gradients.values.withUnsafeMutableBufferPointer { g in
+                cell.backward(p.baseAddress!, gradients: g.baseAddress!, recorder: recorder)
+            }
+        }
+        recordedWindow?.backwardDone = true
+    }
+
     // MARK: Changing settings mid-run
 
     /// Settings that can change without new weights: lr, clip, clip mode, optimiser (its memory
@@ -257,6 +318,7 @@ public struct Trainer {
                             capacity: updated.sequenceLength)
             windowInputs = [Int32](repeating: 0, count: updated.sequenceLength)
             windowTargets = windowInputs
+            recordedWindow = nil
         }
         config = updated
     }

@@ -114,7 +114,8 @@ public final class VanillaRNNCell: RecurrentCell {
     }
 
     /// BPTT: the forward equations in reverse, one chain-rule step per line.
-    public func backward(_ p: UnsafePointer<Double>, gradients g: UnsafeMutablePointer<Double>) {
+    public func backward(_ p: UnsafePointer<Double>, gradients g: UnsafeMutablePointer<Double>,
+                         recorder: BackwardRecorder?) {
         let n = hiddenSize, v = vocabularySize
         let dy = dy.pointer, dh = dh.pointer, dhRaw = dhRaw.pointer, dhNext = dhNext.pointer
         dhNext.update(repeating: 0, count: n)  // nothing flows back from beyond the window
@@ -134,6 +135,12 @@ public final class VanillaRNNCell: RecurrentCell {
             axpy(n, 1, dhRaw, g + wxh + x * n)                            // dW_xh[x_t, :] += dh_raw
             addOuterProduct(hPrevious, n, dhRaw, n, into: g + whh)        // dW_hh += h_{t−1}ᵀ·dh_raw
             vectorTimesTransposed(dhRaw, n, p + whh, n, into: dhNext)     // dh_next = dh_raw·W_hhᵀ
+            if let recorder {
+                recorder.record("dy", at: t, dy, count: v)
+                recorder.record("dh", at: t, dh, count: n)
+                recorder.record("dh_raw", at: t, dhRaw, count: n)
+                recorder.record("dh_next", at: t, dhNext, count: n)
+            }
         }
     }
 
@@ -161,4 +168,6 @@ public final class VanillaRNNCell: RecurrentCell {
     public func logits(at t: Int) -> [Double] { logits.matrix(rows: t ..< t + 1, columns: vocabularySize).storage }
     public func probabilities(at t: Int) -> [Double] { probabilities.matrix(rows: t ..< t + 1, columns: vocabularySize).storage }
     public func loss(at t: Int) -> Double { losses.pointer[t] }
+    public var recordedNames: [String] { ["a"] }
+    public func recorded(_ name: String, at t: Int) -> [Double]? { name == "a" ? preActivation(at: t) : nil }
 }

@@ -1,0 +1,138 @@
+import RNNCore
+
+/// A value with the source range it came from (for error carets at run time).
+public struct Located<Value: Equatable & Sendable>: Equatable, Sendable {
+    public var value: Value
+    public var range: SourceRange
+
+    public init(_ value: Value, _ range: SourceRange) {
+        self.value = value
+        self.range = range
+    }
+}
+
+/// One component of a subscript: `3`, `'e'` (a character on a character axis), `0:5`, `:`.
+public enum SubscriptComponent: Equatable, Sendable {
+    case index(Int)
+    case character(String)
+    case range(Int?, Int?)
+}
+
+/// A name as written in `show`, `expect`, …: `W_hh`, `h[3]`, `W_hh[0:5, 0:5]`, `W_xh['e']`.
+public struct NameReference: Equatable, Sendable {
+    public var name: String
+    public var range: SourceRange
+    public var subscripts: [Located<SubscriptComponent>]
+
+    public init(name: String, range: SourceRange, subscripts: [Located<SubscriptComponent>] = []) {
+        self.name = name
+        self.range = range
+        self.subscripts = subscripts
+    }
+
+    /// The name with its subscripts, as users typed it.
+    public var text: String {
+        guard !subscripts.isEmpty else { return name }
+        let parts = subscripts.map { component -> String in
+            switch component.value {
+            case .index(let i): return String(i)
+            case .character(let c): return "'\(c)'"
+            case .range(let a, let b): return (a.map(String.init) ?? "") + ":" + (b.map(String.init) ?? "")
+            }
+        }
+        return name + "[" + parts.joined(separator: ", ") + "]"
+    }
+}
+
+/// Where `load` reads from.
+public enum LoadSource: Equatable, Sendable {
+    case file(String)
+    case builtin(String)
+}
+
+/// How `show` draws a value.
+public enum ShowMode: String, CaseIterable, Sendable {
+    case values, stats, heatmap
+}
+
+/// What `plot` draws.
+public enum PlotKind: String, CaseIterable, Sendable {
+    /// Raw and smoothed loss per step.
+    case loss
+    /// ‖∂L/∂h_t‖ for each step t of the last backward pass.
+    case gradNorms = "grad-norms"
+    /// The next-character probabilities p_t (top k) at one step of the last window.
+    case probs
+}
+
+/// The comparison of an `expect`.
+public enum Comparison: String, Sendable, Equatable {
+    case approximately = "≈"
+    case less = "<"
+    case greater = ">"
+    case lessOrEqual = "<="
+    case greaterOrEqual = ">="
+
+    /// The spellings accepted in scripts.
+    static let spellings: [String: Comparison] = [
+        "≈": .approximately, "~": .approximately, "~=": .approximately, "==": .approximately,
+        "<": .less, ">": .greater, "<=": .lessOrEqual, ">=": .greaterOrEqual, "≤": .lessOrEqual, "≥": .greaterOrEqual,
+    ]
+}
+
+/// Which part of a step to trace (`step trace`, `forward trace`, `backward trace`).
+public enum TracePart: String, Sendable, Equatable {
+    case forward, backward, full
+}
+
+/// A parsed command, ready to run.
+public enum CommandKind: Equatable, Sendable {
+    case load(Located<LoadSource>)
+    case initialize([Located<Setting>])
+    case set([Located<Setting>])
+    case config
+    case step(count: Int, trace: Bool)
+    case forward(trace: Bool)
+    case backward(trace: Bool)
+    case train(steps: Int, sampleEvery: Int?, printEvery: Int?, sampleLength: Int)
+    case show(NameReference, ShowMode)
+    case gradCheck(name: NameReference?, checks: Int?, delta: Double, method: NumericDerivative)
+    case sample(count: Int, temperature: Double, prime: Located<String>?, seed: UInt64?)
+    case score(Located<String>)
+    case plot(PlotKind, PlotOptions)
+    case echo(String)
+    case pause
+    case expect(NameReference, Comparison, value: Double, tolerance: Double)
+    case reset
+    case help(topic: Located<String>?)
+    case quit
+}
+
+/// Options of `plot`.
+public struct PlotOptions: Equatable, Sendable {
+    public var width: Int?
+    public var height: Int?
+    public var logScale = false
+    /// `plot probs`: the step t and how many characters to show.
+    public var step: Int?
+    public var top = 10
+
+    public init(width: Int? = nil, height: Int? = nil, logScale: Bool = false, step: Int? = nil, top: Int = 10) {
+        self.width = width
+        self.height = height
+        self.logScale = logScale
+        self.step = step
+        self.top = top
+    }
+}
+
+public struct Command: Equatable, Sendable {
+    public var kind: CommandKind
+    /// The command word.
+    public var range: SourceRange
+
+    public init(_ kind: CommandKind, range: SourceRange) {
+        self.kind = kind
+        self.range = range
+    }
+}

@@ -1,0 +1,213 @@
+/// What each command is called, takes and does: the source of `help`, of completion and of
+/// "did you mean" for command and option names.
+public struct CommandSpec: Sendable {
+    public let name: String
+    public let aliases: [String]
+    public let usage: String
+    public let summary: String
+    /// Option keys (without `=`).
+    public let options: [String]
+    /// Fixed words a positional argument may be (completion): `trace`, `stats`, `builtin`, …
+    public let keywords: [String]
+    public let details: String
+    public let example: String
+}
+
+public enum Help {
+    public static let commands: [CommandSpec] = [
+        CommandSpec(name: "load", aliases: [], usage: "load PATH | load builtin NAME",
+                    summary: "read a UTF-8 text to train on and show its vocabulary",
+                    options: [], keywords: ["builtin"],
+                    details: """
+                    The vocabulary is every distinct character, sorted by code point, so index i always \
+                    means the same character. Relative paths in a script are relative to the script's \
+                    folder. Built-in corpora (written for rnnrepl): \(BuiltinCorpus.names.joined(separator: ", ")). \
+                    A model whose vocabulary matches the new text is kept (its position and state restart); \
+                    otherwise it is dropped and 'init' is needed.
+                    """,
+                    example: "load builtin rhyme"),
+        CommandSpec(name: "init", aliases: [], usage: "init [key=value …]",
+                    summary: "create a model with fresh weights for the loaded text",
+                    options: SettingKey.allCases.map(\.rawValue), keywords: [],
+                    details: """
+                    Keys (defaults follow the article): hidden=75 seq=20 lr=0.01 clip=5 clip-mode=value|norm|off \
+                    optimizer=adagrad|sgd|adam seed=1 whh=identity|random|orthogonal scale=0.01 (of W_hh) \
+                    sigma=0.01 (σ of W_xh and W_hy) cell=rnn. The article's three bugs can be switched on for \
+                    study: update=off (never apply the gradients), zero-grad=off (let them pile up), \
+                    carry=off (start every window from h = 0). Values set with 'set' before 'init' are used too.
+                    """,
+                    example: "init hidden=32 seq=16 lr=0.1 seed=7"),
+        CommandSpec(name: "set", aliases: [], usage: "set key=value …",
+                    summary: "change settings (training ones at once, weight-shaping ones at the next init)",
+                    options: SettingKey.allCases.map(\.rawValue), keywords: [],
+                    details: """
+                    lr, clip, clip-mode, optimizer, seq, update, zero-grad and carry apply to the model at once \
+                    (a new optimizer starts with empty memory). cell, hidden, seed, whh, scale and sigma shape \
+                    the weights and take effect at the next 'init'. precision=N (digits) and width=N \
+                    (characters per line) change how values are shown.
+                    """,
+                    example: "set lr=0.05 clip-mode=norm precision=3"),
+        CommandSpec(name: "config", aliases: [], usage: "config",
+                    summary: "show every setting and its value", options: [], keywords: [],
+                    details: "Settings marked * take effect at the next 'init'.", example: "config"),
+        CommandSpec(name: "step", aliases: [], usage: "step [N] [trace]",
+                    summary: "run N training steps (default 1), one line each",
+                    options: [], keywords: ["trace"],
+                    details: """
+                    A step takes the next window of seq characters (inputs) and the characters after them \
+                    (targets), runs forward and backward, clips, updates, and carries h into the next window. \
+                    When the window would run past the end of the text, it starts again at 0 with h = 0. \
+                    'trace' prints every equation of the step with its numbers. In the REPL, Enter on an \
+                    empty line repeats the last step.
+                    """,
+                    example: "step 5"),
+        CommandSpec(name: "forward", aliases: [], usage: "forward [trace]",
+                    summary: "run the forward pass on the next window without learning",
+                    options: [], keywords: ["trace"],
+                    details: "Records x, a, h, z, p and the loss for 'show'; parameters, h and the position stay as they are.",
+                    example: "forward trace"),
+        CommandSpec(name: "backward", aliases: [], usage: "backward [trace]",
+                    summary: "backpropagate through the last forward pass without updating",
+                    options: [], keywords: ["trace"],
+                    details: "Fills the gradients dW_… (unclipped) and ‖∂L/∂h_t‖ from the last 'forward' or 'step'.",
+                    example: "backward trace"),
+        CommandSpec(name: "train", aliases: [], usage: "train N [sample-every=K] [print-every=K] [sample-length=N]",
+                    summary: "run N steps with a progress bar (log lines when not on a terminal)",
+                    options: ["sample-every", "print-every", "sample-length"], keywords: [],
+                    details: """
+                    Prints the loss every print-every steps (default N/10) and a sample every sample-every \
+                    steps. Ends with the speed in steps/s and characters/s (on standard error). Ctrl-C stops \
+                    between two steps and keeps what was learnt.
+                    """,
+                    example: "train 2000 sample-every=500"),
+        CommandSpec(name: "show", aliases: [], usage: "show NAME[subscripts] [values|stats|heatmap]",
+                    summary: "print a parameter, gradient, memory or recorded value",
+                    options: [], keywords: ShowMode.allCases.map(\.rawValue),
+                    details: """
+                    Names: W_xh W_hh W_hy b_h b_y; gradients dW_xh …; Adagrad memory (Adam first moment) \
+                    mW_xh …; Adam second moment vW_xh …; h (the carried state); from the last window: x (inputs, \
+                    one-hot), y (targets, one-hot), a (pre-activations), hs (hidden states), z (logits), \
+                    p (probabilities), dhnorm (‖∂L/∂h_t‖); vocab, data (the next window), loss; and the \
+                    numbers step, smooth-loss, perplexity, pointer, grad-norm, grad-check, score. Subscripts \
+                    select like NumPy: W_hh[0:5, 0:5], h[3], W_xh['e'] (rows of W_xh and columns of W_hy, \
+                    z and p are characters).
+                    """,
+                    example: "show W_hh[0:4, 0:4] heatmap"),
+        CommandSpec(name: "grad-check", aliases: [], usage: "grad-check [NAME] [checks=N] [delta=D] [method=precise|plain]",
+                    summary: "compare backprop's gradient with numerical differentiation",
+                    options: ["checks", "delta", "method"], keywords: [],
+                    details: """
+                    On the next window, with clipping off: for each checked entry, analytic (backprop) and \
+                    numeric (central differences with step delta, default 1e-5) derivatives and their \
+                    relative error |a − n| / max(|a| + |n|, 1e-12). method=precise (default) evaluates the loss \
+                    in double-double arithmetic and extrapolates δ and 2δ (Richardson), so the numeric value is \
+                    exact to double precision: pass below 1e-6. method=plain is one double-precision central \
+                    difference: pass below 1e-4. checks=N samples N entries per parameter (default: all entries \
+                    of small parameters, else 5).
+                    """,
+                    example: "grad-check W_hh checks=3"),
+        CommandSpec(name: "sample", aliases: [], usage: "sample [N] [temperature=T] [prime=\"text\"] [seed=S]",
+                    summary: "generate N characters (default 200) one at a time from the softmax",
+                    options: ["temperature", "prime", "seed"], keywords: [],
+                    details: """
+                    h starts at zero and reads the prime (default: the text's first character); then each drawn \
+                    character is fed back in. temperature divides the logits: below 1 is bolder about likely \
+                    characters, above 1 more adventurous, 0 always takes the most likely one. Without seed= the \
+                    session's own sampling stream is used (different each call, the same every run).
+                    """,
+                    example: "sample 100 temperature=0.5 prime=\"the \""),
+        CommandSpec(name: "score", aliases: [], usage: "score \"text\"",
+                    summary: "the loss and perplexity of a text under the model",
+                    options: [], keywords: [],
+                    details: "From h = 0, every character predicts the next: loss Σ −log p, per character, perplexity exp(loss/n) and bits per character.",
+                    example: "score \"the cat sat\""),
+        CommandSpec(name: "plot", aliases: [], usage: "plot loss|grad-norms|probs [width=W] [height=H] [log=on] [t=T] [top=K]",
+                    summary: "draw the loss curve, ‖∂L/∂h_t‖ per step, or next-character probabilities",
+                    options: ["width", "height", "log", "t", "top"], keywords: PlotKind.allCases.map(\.rawValue),
+                    details: """
+                    loss: raw and smoothed loss per step (log=on for a log scale). grad-norms: ‖∂L/∂h_t‖ for \
+                    each t of the last backward pass. probs: the top-K characters of p_t at step t (default: \
+                    the last) of the last window.
+                    """,
+                    example: "plot loss height=12"),
+        CommandSpec(name: "echo", aliases: [], usage: "echo \"text\"", summary: "print text",
+                    options: [], keywords: [], details: "Words are joined by single spaces; quote text to keep its spacing.",
+                    example: "echo \"h_t = tanh(a_t)\""),
+        CommandSpec(name: "pause", aliases: [], usage: "pause", summary: "wait for Enter (only when interactive)",
+                    options: [], keywords: [], details: "For presenting a lesson one step at a time; scripts fed from a file or pipe do not wait.",
+                    example: "pause"),
+        CommandSpec(name: "expect", aliases: [], usage: "expect NAME ≈ VALUE [tol=T] | expect NAME < VALUE",
+                    summary: "stop the script unless a number is as expected",
+                    options: ["tol"], keywords: [],
+                    details: """
+                    NAME is a number (loss, smooth-loss, perplexity, step, pointer, grad-norm, grad-check, score, \
+                    params, vocab-size) or one entry of a matrix (W_hh[0, 0], h[3], p[0, 'e']). ≈ (also ~) passes \
+                    when |actual − VALUE| ≤ tol (default 1e-6); <, >, <=, >= compare. Lessons use it to check \
+                    their own numbers.
+                    """,
+                    example: "expect loss ≈ 32.958 tol=1e-3"),
+        CommandSpec(name: "reset", aliases: [], usage: "reset", summary: "forget the text, the model and all settings",
+                    options: [], keywords: [], details: "The session is as at start-up.", example: "reset"),
+        CommandSpec(name: "help", aliases: [], usage: "help [COMMAND|grammar|names]", summary: "list commands, or explain one",
+                    options: [], keywords: [], details: "", example: "help train"),
+        CommandSpec(name: "quit", aliases: ["exit"], usage: "quit", summary: "leave rnnrepl (Ctrl-D too)",
+                    options: [], keywords: [], details: "", example: "quit"),
+    ]
+
+    /// Every command name and alias.
+    public static var commandNames: [String] { commands.flatMap { [$0.name] + $0.aliases } }
+
+    public static func spec(named name: String) -> CommandSpec? {
+        commands.first { $0.name == name || $0.aliases.contains(name) }
+    }
+
+    public static let grammar = """
+    Grammar
+      script    = { command ( newline | ";" ) }
+      command   = NAME { argument }
+      argument  = key "=" value | value | NAME "[" subscript { "," subscript } "]"
+      value     = word | "quoted string"
+      subscript = INDEX | 'c' | [START] ":" [END]
+    # starts a comment. Numbers: 0.1, 1e-3, -2. Strings take \\n \\t \\" \\\\ and \\u{hex}.
+    """
+
+    /// `help`: every command on one line.
+    public static func overview() -> String {
+        let width = commands.map(\.usage.count).max() ?? 0
+        var text = "Commands (help COMMAND for details, help grammar, help names):\n"
+        for command in commands {
+            text += "  " + command.usage.padding(width) + "  " + command.summary + "\n"
+        }
+        return text + "\n" + grammar + "\n"
+    }
+
+    /// `help COMMAND`.
+    public static func describe(_ spec: CommandSpec) -> String {
+        var text = "\(spec.usage)\n  \(spec.summary)\n"
+        if !spec.details.isEmpty { text += wrap(spec.details, width: 76, indent: "  ") }
+        if !spec.aliases.isEmpty { text += "  Also: " + spec.aliases.joined(separator: ", ") + "\n" }
+        text += "  Example: \(spec.example)\n"
+        return text
+    }
+
+    /// Greedy word wrap.
+    static func wrap(_ text: String, width: Int, indent: String) -> String {
+        var lines: [String] = []
+        var line = indent
+        for word in text.split(separator: " ") {
+            if line.count + word.count + 1 > width && line != indent {
+                lines.append(line)
+                line = indent
+            }
+            line += (line == indent ? "" : " ") + word
+        }
+        if line != indent { lines.append(line) }
+        return lines.joined(separator: "\n") + "\n"
+    }
+}
+
+extension String {
+    func padding(_ width: Int) -> String {
+        count >= width ? self : self + String(repeating: " ", count: width - count)
+    }
+}

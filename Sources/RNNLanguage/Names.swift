@@ -1,0 +1,329 @@
+import RNNCore
+import RNNRendering
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// What a name in `show` or `expect` stands for.
+enum NamedValue {
+    /// A matrix, and whether its rows / columns are the vocabulary's characters.
+    case matrix(LabeledMatrix, characterRows: Bool, characterColumns: Bool)
+    case scalar(Double)
+    /// A block of text (vocab, data, loss).
+    case text(String)
+}
+
+/// Resolves names against a session: parameters and their gradients and memories, the
+/// recorded window, and single numbers.
+struct NameResolver {
+    let session: Session
+
+    /// Names of single numbers.
+    static let scalarNames = ["step", "smooth-loss", "perplexity", "pointer", "grad-norm", "grad-check",
+                              "score", "params", "vocab-size"]
+    /// Names of per-window records.
+    static let recordNames = ["x", "y", "hs", "z", "p", "dhnorm"]
+    static let textNames = ["vocab", "data", "loss"]
+
+    /// Every name the session could resolve now (for suggestions and completion).
+    static func allNames(session: Session) -> [String] {
+        let config = session.trainer?.config ?? session.config
+        let layout = ParameterLayout.forCell(config.cell, vocabularySize: 2, hiddenSize: 1)
+        let parameters = layout.names
+        var names = parameters + parameters.map { "d" + $0 } + parameters.map { "m" + $0 }
+        if config.optimizer == .adam { names += parameters.map { "v" + $0 } }
+        let cellNames = session.trainer?.cell.recordedNames ?? ["a"]
+        return names + ["h"] + recordNames + cellNames + textNames + scalarNames
+    }
+
+    /// The matrix or number `reference` names, subscripts applied.
+    func resolve(_ reference: NameReference, command: String) throws(Diagnostic) -> NamedValue {
+        let value = try lookUp(reference, command: command)
+        guard !reference.subscripts.isEmpty else { return value }
+        guard case .matrix(let matrix, let characterRows, let characterColumns) = value else {
+            throw Diagnostic(.tooManySubscripts(name: reference.name, given: reference.subscripts.count, allowed: 0),
+                             at: reference.subscripts[0].range)
+        }
+        return try applySubscripts(reference, to: matrix, characterRows: characterRows, characterColumns: characterColumns)
+    }
+
+    private func unknown(_ reference: NameReference) -> Diagnostic {
+        Diagnostic(.unknownName(reference.name, suggestion: closestMatch(to: reference.name, in: Self.allNames(session: session))),
+                   at: reference.range)
+    }
+
+    private func requireModel(_ reference: NameReference, _ command: String) throws(Diagnostic) -> Trainer {
+        if session.corpus == nil { throw Diagnostic(.noCorpus(command: command), at: reference.range) }
+        guard let trainer = session.trainer else { throw Diagnostic(.noModel(command: command), at: reference.range) }
+        return trainer
+    }
+
+    private func requireRecord(_ reference: NameReference, _ command: String, backward: Bool = false) throws(Diagnostic) -> (Trainer, RecordedWindow) {
+        let trainer = try requireModel(reference, command)
+        guard let window = trainer.recordedWindow, !backward || window.backwardDone else {
+            throw Diagnostic(.nothingRecorded(name: reference.name, command: backward ? "step' or 'backward" : "step' or 'forward"),
+                             at: reference.range)
+        }
+        return (trainer, window)
+    }
+
+    private func characterLabels(_ vocabulary: Vocabulary) -> [String] {
+        vocabulary.scalars.map(characterLabel)
+    }
+
+    private func lookUp(_ reference: NameReference, command: String) throws(Diagnostic) -> NamedValue {
+        let name = reference.name
+        let config = session.trainer?.config ?? session.config
+        let parameterNames = ParameterLayout.forCell(config.cell, vocabularySize: 2, hiddenSize: 1).names
+
+        // Parameters, gradients (d), optimiser memories (m, v).
+        for (prefix, what) in [("", "parameters"), ("d", "gradients"), ("m", "memory"), ("v", "second moment")] {
+            guard name.hasPrefix(prefix), parameterNames.contains(String(name.dropFirst(prefix.count))) else { continue }
+            let base = String(name.dropFirst(prefix.count))
+            let trainer = try requireModel(reference, command)
+            let entry = trainer.parameters.layout.entry(named: base)!
+            let values: [Double]
+            switch what {
+            case "parameters": values = Array(trainer.parameters.values[entry.range])
+            case "gradients": values = Array(trainer.gradients.values[entry.range])
+            case "memory":
+                guard !trainer.optimizer.memory.isEmpty else {
+                    throw Diagnostic(.unknownName(name, suggestion: nil), at: reference.range)
+                }
+                values = Array(trainer.optimizer.memory[entry.range])
+            default:
+                guard !trainer.optimizer.secondMoment.isEmpty else {
+                    throw Diagnostic(.unknownName(name, suggestion: nil), at: reference.range)
+                }
+                values = Array(trainer.optimizer.secondMoment[entry.range])
+            }
+            // Rows of input weights and columns of output weights are characters.
+            let characterRows = entry.rows == trainer.vocabulary.count && entry.name.hasPrefix("W_x")
+            let characterColumns = entry.columns == trainer.vocabulary.count && (entry.name.hasSuffix("y"))
+            let labels = characterLabels(trainer.vocabulary)
+            let note = characterRows ? "rows: characters" : (characterColumns ? "columns: characters" : nil)
+            return .matrix(LabeledMatrix(name: name, rows: entry.rows, columns: entry.columns, values: values,
+                                         rowLabels: characterRows ? labels : nil,
+                                         columnLabels: characterColumns ? labels : nil, note: note),
+                           characterRows: characterRows, characterColumns: characterColumns)
+        }
+
+        switch name {
+        case "h":
+            let trainer = try requireModel(reference, command)
+            return .matrix(LabeledMatrix(name: "h", rows: 1, columns: trainer.hiddenState.count, values: trainer.hiddenState,
+                                         note: "the state carried into the next window"),
+                           characterRows: false, characterColumns: false)
+
+        case "x", "y", "hs", "z", "p", "dhnorm":
+            let (trainer, _) = try requireRecord(reference, command, backward: name == "dhnorm")
+            let cell = trainer.cell
+            let steps = cell.steps, v = trainer.vocabulary.count
+            let rowLabels = (0 ..< steps).map { t in
+                "\(t) " + characterLabel(trainer.vocabulary[name == "y" ? cell.target(at: t) : cell.input(at: t)])
+            }
+            let labels = characterLabels(trainer.vocabulary)
+            switch name {
+            case "x", "y":
+                var values = [Double](repeating: 0, count: steps * v)
+                for t in 0 ..< steps { values[t * v + (name == "x" ? cell.input(at: t) : cell.target(at: t))] = 1 }
+                return .matrix(LabeledMatrix(name: name, rows: steps, columns: v, values: values, rowLabels: rowLabels,
+                                             columnLabels: labels, note: name == "x" ? "one-hot inputs x_t" : "one-hot targets y_t"),
+                               characterRows: false, characterColumns: true)
+            case "hs":
+                let values = (0 ..< steps).flatMap { cell.hiddenState(at: $0) }
+                return .matrix(LabeledMatrix(name: "hs", rows: steps, columns: cell.hiddenSize, values: values,
+                                             rowLabels: rowLabels, note: "h_t for each step"),
+                               characterRows: false, characterColumns: false)
+            case "z", "p":
+                let values = (0 ..< steps).flatMap { name == "z" ? cell.logits(at: $0) : cell.probabilities(at: $0) }
+                return .matrix(LabeledMatrix(name: name, rows: steps, columns: v, values: values, rowLabels: rowLabels,
+                                             columnLabels: labels, note: name == "z" ? "logits z_t" : "probabilities p_t"),
+                               characterRows: false, characterColumns: true)
+            default:
+                let norms = cell.hiddenGradientNorms
+                return .matrix(LabeledMatrix(name: "dhnorm", rows: 1, columns: norms.count, values: norms,
+                                             note: "‖∂L/∂h_t‖ for t = 0…\(norms.count - 1)"),
+                               characterRows: false, characterColumns: false)
+            }
+
+        case "vocab":
+            guard let corpus = session.corpus else { throw Diagnostic(.noCorpus(command: command), at: reference.range) }
+            return .text(vocabularyTable(corpus.vocabulary))
+
+        case "data":
+            let trainer = try requireModel(reference, command)
+            let t = trainer.config.sequenceLength
+            let (start, wraps) = trainer.nextWindowStart
+            var text = "next window: characters \(start) to \(start + t - 1) (p = \(start)"
+            text += wraps ? ", wrapped to the start; h will be reset)\n" : ")\n"
+            text += "  inputs   " + quoted(trainer.corpus.text(in: start ..< start + t)) + "\n"
+            text += "  targets  " + quoted(trainer.corpus.text(in: start + 1 ..< start + t + 1)) + "\n"
+            return .text(text)
+
+        case "loss":
+            if command == "expect" {
+                let (trainer, _) = try requireRecord(reference, command)
+                return .scalar(recordedLoss(trainer))
+            }
+            let trainer = try requireModel(reference, command)
+            let t = Double(trainer.config.sequenceLength)
+            var text = ""
+            if trainer.recordedWindow != nil {
+                let loss = recordedLoss(trainer)
+                text += "loss of the last window: " + fixed(loss) + " (" + fixed(loss / t) + " per character, perplexity "
+                    + fixed(exp(loss / t)) + ")\n"
+            }
+            text += "step \(trainer.stepCount), smooth loss " + fixed(trainer.smoothLoss)
+            text += trainer.stepCount == 0
+                ? " (its start: −ln(1/V)·T = ln \(trainer.vocabulary.count) · \(Int(t)))\n"
+                : "\n"
+            return .text(text)
+
+        case "step":
+            return .scalar(Double(try requireModel(reference, command).stepCount))
+        case "smooth-loss":
+            return .scalar(try requireModel(reference, command).smoothLoss)
+        case "perplexity":
+            let (trainer, _) = try requireRecord(reference, command)
+            return .scalar(exp(recordedLoss(trainer) / Double(trainer.cell.steps)))
+        case "pointer":
+            return .scalar(Double(try requireModel(reference, command).position))
+        case "grad-norm":
+            let trainer = try requireModel(reference, command)
+            guard let report = trainer.lastReport else {
+                throw Diagnostic(.nothingRecorded(name: name, command: "step"), at: reference.range)
+            }
+            return .scalar(report.clip.normBefore)
+        case "grad-check":
+            guard let check = session.lastGradientCheck else {
+                throw Diagnostic(.nothingRecorded(name: name, command: "grad-check"), at: reference.range)
+            }
+            return .scalar(check.parameters.map(\.worstRelativeError).max() ?? 0)
+        case "score":
+            guard let score = session.lastScore else {
+                throw Diagnostic(.nothingRecorded(name: name, command: "score"), at: reference.range)
+            }
+            return .scalar(score.lossPerCharacter)
+        case "params":
+            return .scalar(Double(try requireModel(reference, command).parameters.layout.count))
+        case "vocab-size":
+            guard let corpus = session.corpus else { throw Diagnostic(.noCorpus(command: command), at: reference.range) }
+            return .scalar(Double(corpus.vocabulary.count))
+        default:
+            // Cell-specific records ("a" for the vanilla RNN; gates for gated cells).
+            if let trainer = session.trainer, trainer.cell.recordedNames.contains(name) {
+                let (trainer, _) = try requireRecord(reference, command)
+                let cell = trainer.cell
+                let rows = (0 ..< cell.steps).map { cell.recorded(name, at: $0)! }
+                let rowLabels = (0 ..< cell.steps).map { "\($0) " + characterLabel(trainer.vocabulary[cell.input(at: $0)]) }
+                return .matrix(LabeledMatrix(name: name, rows: rows.count, columns: rows.first?.count ?? 0,
+                                             values: rows.flatMap { $0 }, rowLabels: rowLabels),
+                               characterRows: false, characterColumns: false)
+            }
+            if session.trainer == nil && name == "a" { _ = try requireModel(reference, command) }
+            throw unknown(reference)
+        }
+    }
+
+    private func recordedLoss(_ trainer: Trainer) -> Double {
+        (0 ..< trainer.cell.steps).reduce(0) { $0 + trainer.cell.loss(at: $1) }
+    }
+
+    private func fixed(_ x: Double) -> String { NumberFormat.fixed(x, decimals: session.display.precision) }
+
+    // MARK: Subscripts
+
+    private func applySubscripts(_ reference: NameReference, to matrix: LabeledMatrix,
+                                 characterRows: Bool, characterColumns: Bool) throws(Diagnostic) -> NamedValue {
+        let components = reference.subscripts
+        let isVector = matrix.rows == 1
+        guard components.count <= (isVector ? 1 : 2) else {
+            throw Diagnostic(.tooManySubscripts(name: reference.name, given: components.count, allowed: isVector ? 1 : 2),
+                             at: components[isVector ? 1 : 2].range)
+        }
+        var rows = 0 ..< matrix.rows, columns = 0 ..< matrix.columns
+        if isVector {
+            columns = try select(components[0], size: matrix.columns, axis: "entries", name: reference.name,
+                                 characters: characterColumns)
+        } else {
+            rows = try select(components[0], size: matrix.rows, axis: "rows", name: reference.name, characters: characterRows)
+            if components.count == 2 {
+                columns = try select(components[1], size: matrix.columns, axis: "columns", name: reference.name,
+                                     characters: characterColumns)
+            }
+        }
+        var values: [Double] = []
+        for r in rows { for c in columns { values.append(matrix[r, c]) } }
+        let sliced = LabeledMatrix(name: reference.text, rows: rows.count, columns: columns.count, values: values,
+                                   rowLabels: matrix.rowLabels.map { Array($0[rows]) },
+                                   columnLabels: matrix.columnLabels.map { Array($0[columns]) },
+                                   rowOffset: rows.lowerBound, columnOffset: columns.lowerBound, note: matrix.note)
+        return .matrix(sliced, characterRows: characterRows, characterColumns: characterColumns)
+    }
+
+    /// The indices one subscript component selects on an axis of `size`.
+    private func select(_ component: Located<SubscriptComponent>, size: Int, axis: String, name: String,
+                        characters: Bool) throws(Diagnostic) -> Range<Int> {
+        switch component.value {
+        case .index(let index):
+            let resolved = index < 0 ? size + index : index
+            guard resolved >= 0 && resolved < size else {
+                throw Diagnostic(.subscriptOutOfRange(name: name, axis: axis, index: index, size: size), at: component.range)
+            }
+            return resolved ..< resolved + 1
+        case .character(let text):
+            guard characters, let vocabulary = session.trainer?.vocabulary else {
+                throw Diagnostic(.notACharacterAxis(name: name, axis: axis), at: component.range)
+            }
+            guard let index = vocabulary.index(of: text.unicodeScalars.first!) else {
+                throw Diagnostic(.characterNotInVocabulary(name: name, character: text), at: component.range)
+            }
+            return index ..< index + 1
+        case .range(let lower, let upper):
+            let start = lower.map { $0 < 0 ? size + $0 : $0 } ?? 0
+            let end = upper.map { $0 < 0 ? size + $0 : $0 } ?? size
+            guard start >= 0, end <= size, start < end else {
+                if start < 0 || start >= size {
+                    throw Diagnostic(.subscriptOutOfRange(name: name, axis: axis, index: lower ?? 0, size: size), at: component.range)
+                }
+                if end > size {
+                    throw Diagnostic(.subscriptOutOfRange(name: name, axis: axis, index: upper ?? size, size: size), at: component.range)
+                }
+                throw Diagnostic(.badRange(name: name, axis: axis, start: start, end: end, size: size), at: component.range)
+            }
+            return start ..< end
+        }
+    }
+}
+
+/// A text with its invisible characters escaped, in double quotes: "the cat\n".
+func quoted(_ text: String) -> String {
+    var result = "\""
+    for scalar in text.unicodeScalars {
+        switch scalar {
+        case "\n": result += "\\n"
+        case "\t": result += "\\t"
+        case "\r": result += "\\r"
+        case "\"": result += "\\\""
+        case "\\": result += "\\\\"
+        default: result.unicodeScalars.append(scalar)
+        }
+    }
+    return result + "\""
+}
+
+/// The vocabulary as "index character" pairs, several to a line.
+func vocabularyTable(_ vocabulary: Vocabulary, perLine: Int = 8) -> String {
+    var text = "vocabulary: \(vocabulary.count) characters, sorted by code point (index character)\n"
+    let cells = vocabulary.scalars.enumerated().map { index, scalar in
+        leftPad(String(index), 3) + " " + rightPad(characterLabel(scalar), 6)
+    }
+    for start in stride(from: 0, to: cells.count, by: perLine) {
+        text += " " + cells[start ..< min(start + perLine, cells.count)].joined(separator: " ").trimmingTrailingSpaces() + "\n"
+    }
+    return text
+}

@@ -1,0 +1,454 @@
+import RNNCore
+
+/// Commands and the syntax errors found on the way (one per faulty command).
+public struct ParseResult: Sendable {
+    public var commands: [Command]
+    public var errors: [Diagnostic]
+}
+
+/// Tokens → commands, in the manner of a recursive-descent parser that recovers at each
+/// command separator, so one typo gives one error and the rest of a script is still checked.
+public struct Parser {
+    /// An argument before its command gives it a meaning.
+    enum Argument {
+        case option(key: Token, value: Token?)
+        case positional(Token, subscripts: [Located<SubscriptComponent>])
+
+        var range: SourceRange {
+            switch self {
+            case .option(let key, let value):
+                let end = value.map { $0.range.start.column + $0.range.length } ?? key.range.start.column + key.range.length + 1
+                return SourceRange(key.location, length: end - key.location.column)
+            case .positional(let token, _):
+                return token.range
+            }
+        }
+    }
+
+    private var tokens: [Token]
+    private var current = 0
+
+    init(tokens: [Token]) {
+        self.tokens = tokens
+    }
+
+    /// Parses a whole source. A lexical error stops at once (the token stream is not trustworthy
+    /// beyond it); other errors skip to the next command.
+    public static func parse(_ source: String) -> ParseResult {
+        let tokens: [Token]
+        do {
+            tokens = try Lexer.tokenize(source)
+        } catch {
+            return ParseResult(commands: [], errors: [error])
+        }
+        var parser = Parser(tokens: tokens)
+        var commands: [Command] = []
+        var errors: [Diagnostic] = []
+        while !parser.isAtEnd {
+            do {
+                if let command = try parser.parseCommand() { commands.append(command) }
+            } catch {
+                errors.append(error)
+            }
+            parser.synchronize()
+        }
+        return ParseResult(commands: commands, errors: errors)
+    }
+
+    // MARK: Token stream
+
+    private var isAtEnd: Bool { tokens[current].kind == .end }
+    private var peek: Token { tokens[current] }
+
+    private mutating func advance() -> Token {
+        let token = tokens[current]
+        if !isAtEnd { current += 1 }
+        return token
+    }
+
+    private func atCommandEnd() -> Bool {
+        peek.kind == .separator || peek.kind == .end
+    }
+
+    /// Skips to just after the next separator (the rest of a faulty command, or the separator
+    /// after a good one).
+    private mutating func synchronize() {
+        while !isAtEnd {
+            if advance().kind == .separator { return }
+        }
+    }
+
+    // MARK: Commands
+
+    mutating func parseCommand() throws(Diagnostic) -> Command? {
+        while peek.kind == .separator { _ = advance() }
+        if isAtEnd { return nil }
+        let head = advance()
+        guard case .word(let name) = head.kind else {
+            throw Diagnostic(.unknownCommand(head.lexeme, suggestion: nil), at: head.range)
+        }
+        var arguments: [Argument] = []
+        while !atCommandEnd() { arguments.append(try parseArgument()) }
+        guard let spec = Help.spec(named: name) else {
+            throw Diagnostic(.unknownCommand(name, suggestion: closestMatch(to: name, in: Help.commandNames)), at: head.range)
+        }
+        if spec.name != "echo" { try checkOptions(arguments, spec: spec) }
+        let kind = try CommandBuilder(name: spec.name, head: head, arguments: arguments).build()
+        return Command(kind, range: head.range)
+    }
+
+    private mutating func parseArgument() throws(Diagnostic) -> Argument {
+        let token = advance()
+        switch token.kind {
+        case .word(let text):
+            if peek.kind == .equals {
+                let equals = advance()
+                if atCommandEnd() || !(peek.text != nil) {
+                    throw Diagnostic(.missingValue(key: text), at: SourceRange(equals.location, length: 1))
+                }
+                return .option(key: token, value: advance())
+            }
+            if peek.kind == .leftBracket {
+                return .positional(token, subscripts: try parseSubscripts())
+            }
+            return .positional(token, subscripts: [])
+        case .string:
+            return .positional(token, subscripts: [])
+        case .equals:
+            throw Diagnostic(.missingValue(key: "?"), at: token.range)
+        default:
+            throw Diagnostic(.badSubscript(text: token.lexeme), at: token.range)
+        }
+    }
+
+    /// `[` subscript { `,` subscript } `]`
+    private mutating func parseSubscripts() throws(Diagnostic) -> [Located<SubscriptComponent>] {
+        let open = advance()
+        var components: [Located<SubscriptComponent>] = []
+        while true {
+            components.append(try parseSubscript())
+            if peek.kind == .comma {
+                _ = advance()
+                continue
+            }
+            if peek.kind == .rightBracket {
+                _ = advance()
+                return components
+            }
+            if atCommandEnd() { throw Diagnostic(.unclosedSubscript, at: open.range) }
+            throw Diagnostic(.badSubscript(text: peek.lexeme), at: peek.range)
+        }
+    }
+
+    /// INDEX | 'c' | [START] `:` [END]
+    private mutating func parseSubscript() throws(Diagnostic) -> Located<SubscriptComponent> {
+        let start = peek
+        if case .string(let text) = start.kind {
+            _ = advance()
+            guard text.unicodeScalars.count == 1 else { throw Diagnostic(.badSubscript(text: start.lexeme), at: start.range) }
+            return Located(.character(text), start.range)
+        }
+        var lower: Int?
+        if case .word(let text) = start.kind {
+            guard let value = Int(text) else { throw Diagnostic(.badSubscript(text: text), at: start.range) }
+            _ = advance()
+            lower = value
+        }
+        guard peek.kind == .colon else {
+            guard let lower else {
+                if atCommandEnd() { throw Diagnostic(.unclosedSubscript, at: start.range) }
+                throw Diagnostic(.badSubscript(text: start.lexeme), at: start.range)
+            }
+            return Located(.index(lower), start.range)
+        }
+        let colon = advance()
+        var upper: Int?
+        var end = colon.range
+        if case .word(let text) = peek.kind {
+            guard let value = Int(text) else { throw Diagnostic(.badSubscript(text: text), at: peek.range) }
+            end = advance().range
+            upper = value
+        }
+        let from = lower == nil ? colon.location : start.location
+        return Located(.range(lower, upper), SourceRange(from, length: end.start.column + end.length - from.column))
+    }
+
+    /// Every option key must be one the command knows, and appear once.
+    private func checkOptions(_ arguments: [Argument], spec: CommandSpec) throws(Diagnostic) {
+        var seen: Set<String> = []
+        for argument in arguments {
+            guard case .option(let key, _) = argument, let name = key.text else { continue }
+            guard spec.options.contains(name) else {
+                throw Diagnostic(.unknownOption(command: spec.name, key: name, suggestion: closestMatch(to: name, in: spec.options)),
+                                 at: key.range)
+            }
+            guard seen.insert(name).inserted else { throw Diagnostic(.duplicateOption(key: name), at: key.range) }
+        }
+    }
+}
+
+/// Turns a command's arguments into its typed form, checking each value.
+struct CommandBuilder {
+    let name: String
+    let head: Token
+    let arguments: [Parser.Argument]
+
+    private var options: [(key: Token, value: Token)] {
+        arguments.compactMap { if case .option(let key, let value?) = $0 { (key, value) } else { nil } }
+    }
+
+    private var positionals: [(token: Token, subscripts: [Located<SubscriptComponent>])] {
+        arguments.compactMap { if case .positional(let token, let subscripts) = $0 { (token, subscripts) } else { nil } }
+    }
+
+    private func option(_ key: String) -> Token? {
+        options.first { $0.key.text == key }?.value
+    }
+
+    /// Fails on any positional argument beyond the first `count`.
+    private func allowPositionals(_ count: Int) throws(Diagnostic) {
+        if positionals.count > count {
+            let extra = positionals[count].token
+            throw Diagnostic(.unexpectedArgument(command: name, text: extra.lexeme), at: extra.range)
+        }
+    }
+
+    private func count(_ token: Token) throws(Diagnostic) -> Int {
+        guard case .word(let text) = token.kind, let n = Int(text), n >= 1 else {
+            throw Diagnostic(.badCount(command: name, text: token.lexeme), at: token.range)
+        }
+        return n
+    }
+
+    /// An option's value as a number satisfying `check`, described by `requirement`.
+    private func number(_ key: String, requirement: String, _ check: (Double) -> Bool) throws(Diagnostic) -> Double? {
+        guard let token = option(key) else { return nil }
+        guard let text = token.text, let value = parseNumber(text), value.isFinite, check(value) else {
+            throw Diagnostic(.badValue(key: key, text: token.lexeme, requirement: requirement), at: token.range)
+        }
+        return value
+    }
+
+    private func integer(_ key: String, minimum: Int = 1) throws(Diagnostic) -> Int? {
+        guard let token = option(key) else { return nil }
+        guard let text = token.text, let value = Int(text), value >= minimum else {
+            throw Diagnostic(.badValue(key: key, text: token.lexeme, requirement: "a whole number ≥ \(minimum)"), at: token.range)
+        }
+        return value
+    }
+
+    private func choice<T: RawRepresentable & CaseIterable>(_ key: String, _: T.Type) throws(Diagnostic) -> T? where T.RawValue == String {
+        guard let token = option(key) else { return nil }
+        guard let text = token.text, let value = T(rawValue: text) else {
+            let choices = T.allCases.map(\.rawValue)
+            throw Diagnostic(.badChoice(key: key, text: token.lexeme, choices: choices,
+                                        suggestion: closestMatch(to: token.lexeme, in: choices)), at: token.range)
+        }
+        return value
+    }
+
+    private func settings() throws(Diagnostic) -> [Located<Setting>] {
+        var result: [Located<Setting>] = []
+        for (key, value) in options {
+            let settingKey = SettingKey(rawValue: key.text!)!
+            switch Setting.parse(key: settingKey, text: value.text ?? value.lexeme) {
+            case .success(let setting):
+                result.append(Located(setting, SourceRange(key.location, length: value.range.start.column + value.range.length - key.location.column)))
+            case .failure(let kind):
+                throw Diagnostic(kind, at: value.range)
+            }
+        }
+        return result
+    }
+
+    private func reference(_ positional: (token: Token, subscripts: [Located<SubscriptComponent>])) throws(Diagnostic) -> NameReference {
+        guard case .word(let text) = positional.token.kind else {
+            throw Diagnostic(.unexpectedArgument(command: name, text: positional.token.lexeme), at: positional.token.range)
+        }
+        return NameReference(name: text, range: positional.token.range, subscripts: positional.subscripts)
+    }
+
+    /// An optional trailing `trace` keyword (and nothing else).
+    private func traceFlag(afterCount allowed: Int) throws(Diagnostic) -> Bool {
+        guard positionals.count > allowed else { return false }
+        let token = positionals[allowed].token
+        guard token.text == "trace" else {
+            throw Diagnostic(.unexpectedArgument(command: name, text: token.lexeme), at: token.range)
+        }
+        try allowPositionals(allowed + 1)
+        return true
+    }
+
+    func build() throws(Diagnostic) -> CommandKind {
+        switch name {
+        case "load":
+            guard let first = positionals.first, let text = first.token.text else {
+                throw Diagnostic(.missingArgument(command: "load", expected: "a path (or builtin NAME)"), at: head.range)
+            }
+            if case .word("builtin") = first.token.kind {
+                guard positionals.count >= 2, let corpus = positionals[1].token.text else {
+                    throw Diagnostic(.missingArgument(command: "load builtin",
+                                                      expected: "a name: " + BuiltinCorpus.names.joined(separator: ", ")),
+                                     at: first.token.range)
+                }
+                try allowPositionals(2)
+                return .load(Located(.builtin(corpus), positionals[1].token.range))
+            }
+            try allowPositionals(1)
+            return .load(Located(.file(text), first.token.range))
+
+        case "init":
+            try allowPositionals(0)
+            return .initialize(try settings())
+
+        case "set":
+            try allowPositionals(0)
+            let values = try settings()
+            if values.isEmpty {
+                throw Diagnostic(.missingArgument(command: "set", expected: "at least one key=value (see 'config')"), at: head.range)
+            }
+            return .set(values)
+
+        case "config", "pause", "reset", "quit":
+            try allowPositionals(name == "pause" ? 1 : 0)
+            switch name {
+            case "config": return .config
+            case "pause": return .pause
+            case "reset": return .reset
+            default: return .quit
+            }
+
+        case "step":
+            var steps = 1
+            var index = 0
+            if let first = positionals.first, first.token.text != "trace" {
+                steps = try count(first.token)
+                index = 1
+            }
+            return .step(count: steps, trace: try traceFlag(afterCount: index))
+
+        case "forward":
+            return .forward(trace: try traceFlag(afterCount: 0))
+
+        case "backward":
+            return .backward(trace: try traceFlag(afterCount: 0))
+
+        case "train":
+            guard let first = positionals.first else {
+                throw Diagnostic(.missingArgument(command: "train", expected: "a number of steps, e.g. train 1000"), at: head.range)
+            }
+            try allowPositionals(1)
+            return .train(steps: try count(first.token), sampleEvery: try integer("sample-every"),
+                          printEvery: try integer("print-every"), sampleLength: try integer("sample-length") ?? 200)
+
+        case "show":
+            guard let first = positionals.first else {
+                throw Diagnostic(.missingArgument(command: "show", expected: "a name, e.g. show W_hh (help names)"), at: head.range)
+            }
+            var mode = ShowMode.values
+            if positionals.count >= 2 {
+                let token = positionals[1].token
+                guard let text = token.text, let parsed = ShowMode(rawValue: text) else {
+                    let choices = ShowMode.allCases.map(\.rawValue)
+                    throw Diagnostic(.badChoice(key: "mode", text: token.lexeme, choices: choices,
+                                                suggestion: closestMatch(to: token.lexeme, in: choices)), at: token.range)
+                }
+                mode = parsed
+            }
+            try allowPositionals(2)
+            return .show(try reference(first), mode)
+
+        case "grad-check":
+            try allowPositionals(1)
+            let target = try positionals.first.map { (positional) throws(Diagnostic) in try reference(positional) }
+            return .gradCheck(name: target, checks: try integer("checks"),
+                              delta: try number("delta", requirement: "a finite number > 0", { $0 > 0 }) ?? 1e-5,
+                              method: try choice("method", NumericDerivative.self) ?? .precise)
+
+        case "sample":
+            try allowPositionals(1)
+            let length = try positionals.first.map { (positional) throws(Diagnostic) in try count(positional.token) } ?? 200
+            let prime = option("prime").map { Located($0.text ?? $0.lexeme, $0.range) }
+            if let prime, prime.value.isEmpty {
+                throw Diagnostic(.badValue(key: "prime", text: "\"\"", requirement: "at least one character"), at: prime.range)
+            }
+            var seed: UInt64?
+            if let token = option("seed") {
+                guard let text = token.text, let value = UInt64(text) else {
+                    throw Diagnostic(.badValue(key: "seed", text: token.lexeme, requirement: SettingKey.seed.requirement), at: token.range)
+                }
+                seed = value
+            }
+            return .sample(count: length,
+                           temperature: try number("temperature", requirement: "a finite number ≥ 0", { $0 >= 0 }) ?? 1,
+                           prime: prime, seed: seed)
+
+        case "score":
+            guard let first = positionals.first, let text = first.token.text else {
+                throw Diagnostic(.missingArgument(command: "score", expected: "a text, e.g. score \"the cat\""), at: head.range)
+            }
+            try allowPositionals(1)
+            return .score(Located(text, first.token.range))
+
+        case "plot":
+            guard let first = positionals.first else {
+                throw Diagnostic(.missingArgument(command: "plot", expected: "what to plot: " + PlotKind.allCases.map(\.rawValue).joined(separator: ", ")),
+                                 at: head.range)
+            }
+            try allowPositionals(1)
+            guard let text = first.token.text, let kind = PlotKind(rawValue: text) else {
+                let choices = PlotKind.allCases.map(\.rawValue)
+                throw Diagnostic(.badChoice(key: "plot", text: first.token.lexeme, choices: choices,
+                                            suggestion: closestMatch(to: first.token.lexeme, in: choices)), at: first.token.range)
+            }
+            var options = PlotOptions()
+            options.width = try integer("width", minimum: 10)
+            options.height = try integer("height", minimum: 3)
+            if let token = option("log") {
+                switch token.text {
+                case "on", "true", "yes": options.logScale = true
+                case "off", "false", "no": options.logScale = false
+                default: throw Diagnostic(.badValue(key: "log", text: token.lexeme, requirement: "on or off"), at: token.range)
+                }
+            }
+            options.step = try integer("t", minimum: 0)
+            options.top = try integer("top") ?? 10
+            return .plot(kind, options)
+
+        case "echo":
+            // Everything is text here, key=value included.
+            let words = arguments.map { argument -> String in
+                switch argument {
+                case .positional(let token, _): token.text ?? token.lexeme
+                case .option(let key, let value): key.lexeme + "=" + (value.flatMap(\.text) ?? "")
+                }
+            }
+            return .echo(words.joined(separator: " "))
+
+        case "expect":
+            guard positionals.count >= 3 else {
+                throw Diagnostic(.missingArgument(command: "expect", expected: "NAME ≈ VALUE, e.g. expect loss ≈ 32.96 tol=0.01"),
+                                 at: head.range)
+            }
+            try allowPositionals(3)
+            let target = try reference(positionals[0])
+            let operatorToken = positionals[1].token
+            guard let comparison = operatorToken.text.flatMap({ Comparison.spellings[$0] }) else {
+                throw Diagnostic(.badComparison(found: operatorToken.lexeme), at: operatorToken.range)
+            }
+            let valueToken = positionals[2].token
+            guard let text = valueToken.text, let value = parseNumber(text), value.isFinite else {
+                throw Diagnostic(.badExpectedValue(text: valueToken.lexeme), at: valueToken.range)
+            }
+            let tolerance = try number("tol", requirement: "a finite number ≥ 0", { $0 >= 0 }) ?? 1e-6
+            return .expect(target, comparison, value: value, tolerance: tolerance)
+
+        case "help":
+            try allowPositionals(1)
+            return .help(topic: positionals.first.map { Located($0.token.text ?? $0.token.lexeme, $0.token.range) })
+
+        default:
+            preconditionFailure("no builder for command \(name)")
+        }
+    }
+}

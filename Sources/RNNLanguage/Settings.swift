@@ -1,0 +1,232 @@
+import RNNCore
+
+/// The keys `init`, `set` and `config` know, with their kinds of value.
+public enum SettingKey: String, CaseIterable, Sendable {
+    case cell, hidden, seq, lr, clip
+    case clipMode = "clip-mode"
+    case optimizer, seed, whh, scale, sigma
+    case update
+    case zeroGrad = "zero-grad"
+    case carry
+    case precision, width
+
+    /// What a value must look like.
+    enum ValueKind {
+        case positiveInteger
+        case integer(ClosedRange<Int>)
+        case positiveNumber
+        case nonNegativeNumber
+        case seed
+        case choice([String])
+        case onOff
+    }
+
+    var valueKind: ValueKind {
+        switch self {
+        case .cell: .choice(CellKind.allCases.map(\.rawValue))
+        case .hidden, .seq: .positiveInteger
+        case .lr, .clip: .positiveNumber
+        case .clipMode: .choice(ClipMode.allCases.map(\.rawValue))
+        case .optimizer: .choice(OptimizerKind.allCases.map(\.rawValue))
+        case .seed: .seed
+        case .whh: .choice(RecurrentInitializer.allCases.map(\.rawValue))
+        case .scale, .sigma: .nonNegativeNumber
+        case .update, .zeroGrad, .carry: .onOff
+        case .precision: .integer(0 ... 12)
+        case .width: .integer(20 ... 1000)
+        }
+    }
+
+    /// Keys that shape the weights: changing them needs a new `init`.
+    public var needsInit: Bool {
+        switch self {
+        case .cell, .hidden, .seed, .whh, .scale, .sigma: true
+        default: false
+        }
+    }
+
+    /// Keys that only change how things are shown.
+    public var isDisplay: Bool { self == .precision || self == .width }
+
+    /// The values a completion can offer after `key=`.
+    public var choices: [String] {
+        switch valueKind {
+        case .choice(let values): values
+        case .onOff: ["on", "off"]
+        default: []
+        }
+    }
+
+    /// What the value must be, for messages: "a whole number ≥ 1".
+    var requirement: String {
+        switch valueKind {
+        case .positiveInteger: "a whole number ≥ 1"
+        case .integer(let range): "a whole number from \(range.lowerBound) to \(range.upperBound)"
+        case .positiveNumber: "a finite number > 0"
+        case .nonNegativeNumber: "a finite number ≥ 0"
+        case .seed: "a whole number from 0 to \(UInt64.max)"
+        case .choice(let values): "one of " + values.joined(separator: ", ")
+        case .onOff: "on or off"
+        }
+    }
+}
+
+/// One `key=value` with its value checked and converted.
+public enum Setting: Equatable, Sendable {
+    case cell(CellKind)
+    case hidden(Int)
+    case seq(Int)
+    case lr(Double)
+    case clip(Double)
+    case clipMode(ClipMode)
+    case optimizer(OptimizerKind)
+    case seed(UInt64)
+    case whh(RecurrentInitializer)
+    case scale(Double)
+    case sigma(Double)
+    case update(Bool)
+    case zeroGrad(Bool)
+    case carry(Bool)
+    case precision(Int)
+    case width(Int)
+
+    public var key: SettingKey {
+        switch self {
+        case .cell: .cell
+        case .hidden: .hidden
+        case .seq: .seq
+        case .lr: .lr
+        case .clip: .clip
+        case .clipMode: .clipMode
+        case .optimizer: .optimizer
+        case .seed: .seed
+        case .whh: .whh
+        case .scale: .scale
+        case .sigma: .sigma
+        case .update: .update
+        case .zeroGrad: .zeroGrad
+        case .carry: .carry
+        case .precision: .precision
+        case .width: .width
+        }
+    }
+
+    /// Parses `text` as the value of `key`, or says what is wrong with it.
+    static func parse(key: SettingKey, text: String) -> Result<Setting, DiagnosticKind> {
+        func bad() -> DiagnosticKind { .badValue(key: key.rawValue, text: text, requirement: key.requirement) }
+        switch key.valueKind {
+        case .positiveInteger:
+            guard let n = Int(text), n >= 1 else { return .failure(bad()) }
+            return .success(key == .hidden ? .hidden(n) : .seq(n))
+        case .integer(let range):
+            guard let n = Int(text), range.contains(n) else { return .failure(bad()) }
+            return .success(key == .precision ? .precision(n) : .width(n))
+        case .positiveNumber, .nonNegativeNumber:
+            guard let x = parseNumber(text), x.isFinite else { return .failure(bad()) }
+            if case .positiveNumber = key.valueKind, x <= 0 { return .failure(bad()) }
+            if x < 0 { return .failure(bad()) }
+            switch key {
+            case .lr: return .success(.lr(x))
+            case .clip: return .success(.clip(x))
+            case .scale: return .success(.scale(x))
+            default: return .success(.sigma(x))
+            }
+        case .seed:
+            guard let n = UInt64(text) else { return .failure(bad()) }
+            return .success(.seed(n))
+        case .choice(let values):
+            guard values.contains(text) else {
+                return .failure(.badChoice(key: key.rawValue, text: text, choices: values,
+                                           suggestion: closestMatch(to: text, in: values)))
+            }
+            switch key {
+            case .cell: return .success(.cell(CellKind(rawValue: text)!))
+            case .clipMode: return .success(.clipMode(ClipMode(rawValue: text)!))
+            case .optimizer: return .success(.optimizer(OptimizerKind(rawValue: text)!))
+            default: return .success(.whh(RecurrentInitializer(rawValue: text)!))
+            }
+        case .onOff:
+            let value: Bool
+            switch text {
+            case "on", "true", "yes": value = true
+            case "off", "false", "no": value = false
+            default: return .failure(bad())
+            }
+            switch key {
+            case .update: return .success(.update(value))
+            case .zeroGrad: return .success(.zeroGrad(value))
+            default: return .success(.carry(value))
+            }
+        }
+    }
+
+    /// Writes this setting into a training configuration and display settings.
+    func apply(to config: inout TrainingConfig, display: inout DisplaySettings) {
+        switch self {
+        case .cell(let kind): config.cell = kind
+        case .hidden(let n): config.hiddenSize = n
+        case .seq(let n): config.sequenceLength = n
+        case .lr(let x): config.learningRate = x
+        case .clip(let x): config.clip = x
+        case .clipMode(let mode): config.clipMode = mode
+        case .optimizer(let kind): config.optimizer = kind
+        case .seed(let n): config.seed = n
+        case .whh(let kind): config.initialization.recurrent = kind
+        case .scale(let x): config.initialization.recurrentScale = x
+        case .sigma(let x): config.initialization.weightScale = x
+        case .update(let on): config.applyUpdate = on
+        case .zeroGrad(let on): config.zeroGradients = on
+        case .carry(let on): config.carryHiddenState = on
+        case .precision(let n): display.precision = n
+        case .width(let n): display.width = n
+        }
+    }
+}
+
+/// A number as users type it: 0.1, 1e-3, -2, .5 (no hex, no underscores, no "inf" or "nan").
+func parseNumber(_ text: String) -> Double? {
+    guard let first = text.first, first.isNumber || first == "-" || first == "+" || first == "." else { return nil }
+    guard !text.lowercased().contains("x") else { return nil }
+    return Double(text)
+}
+
+/// How values are shown.
+public struct DisplaySettings: Equatable, Sendable {
+    /// Digits after the decimal point.
+    public var precision = 4
+    /// Characters per line for matrices, heatmaps and plots.
+    public var width = 100
+
+    public init(precision: Int = 4, width: Int = 100) {
+        self.precision = precision
+        self.width = width
+    }
+}
+
+/// The current value of a setting as text (for `config`).
+func settingValue(_ key: SettingKey, config: TrainingConfig, display: DisplaySettings) -> String {
+    func onOff(_ value: Bool) -> String { value ? "on" : "off" }
+    switch key {
+    case .cell: return config.cell.rawValue
+    case .hidden: return String(config.hiddenSize)
+    case .seq: return String(config.sequenceLength)
+    case .lr: return formatSettingNumber(config.learningRate)
+    case .clip: return formatSettingNumber(config.clip)
+    case .clipMode: return config.clipMode.rawValue
+    case .optimizer: return config.optimizer.rawValue
+    case .seed: return String(config.seed)
+    case .whh: return config.initialization.recurrent.rawValue
+    case .scale: return formatSettingNumber(config.initialization.recurrentScale)
+    case .sigma: return formatSettingNumber(config.initialization.weightScale)
+    case .update: return onOff(config.applyUpdate)
+    case .zeroGrad: return onOff(config.zeroGradients)
+    case .carry: return onOff(config.carryHiddenState)
+    case .precision: return String(display.precision)
+    case .width: return String(display.width)
+    }
+}
+
+/// Shortest round-tripping decimal for a setting (0.01, 5, 1e-05).
+func formatSettingNumber(_ x: Double) -> String {
+    x == x.rounded() && abs(x) < 1e15 ? String(Int(x)) : "\(x)"
+}

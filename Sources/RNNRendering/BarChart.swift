@@ -1,0 +1,65 @@
+/// One bar: a label (a character, a time step) and a value ≥ 0.
+public struct Bar: Equatable, Sendable {
+    public var label: String
+    public var value: Double
+
+    public init(label: String, value: Double) {
+        self.label = label
+        self.value = value
+    }
+}
+
+/// Horizontal bars scaled to the largest value:
+///
+///     next character after "the ca"
+///     't'  0.612  ##############################
+///     'r'  0.201  ##########
+///
+/// Unicode draws the bars with eighth blocks (▏▎▍▌▋▊▉█) for a finer end; ASCII uses '#'.
+public func formatBarChart(_ bars: [Bar], title: String? = nil, width: Int = 40, precision: Int = 3,
+                           style: TextStyle = .plain) -> String {
+    var output = title.map { style.text($0) + "\n" } ?? ""
+    guard !bars.isEmpty else { return output + "(no values)\n" }
+    let largest = bars.map(\.value).filter(\.isFinite).max() ?? 0
+    let format = ValueFormat.choose(for: bars.map(\.value), precision: precision)
+    let labelWidth = bars.map(\.label.count).max() ?? 0
+    let values = bars.map { format.format($0.value) }
+    let valueWidth = values.map(\.count).max() ?? 0
+    let eighths: [Character] = ["▏", "▎", "▍", "▌", "▋", "▊", "▉", "█"]
+    for (bar, value) in zip(bars, values) {
+        let fraction = largest > 0 && bar.value.isFinite ? max(0, bar.value) / largest : 0
+        var drawn: String
+        if style.unicode {
+            let units = Int((fraction * Double(width * 8)).rounded())
+            drawn = String(repeating: "█", count: units / 8)
+            if units % 8 > 0 { drawn.append(eighths[units % 8 - 1]) }
+            drawn = style.paint(drawn, .cyan)
+        } else {
+            drawn = String(repeating: "#", count: Int((fraction * Double(width)).rounded()))
+        }
+        output += (rightPad(bar.label, labelWidth) + "  " + leftPad(value, valueWidth) + "  " + drawn)
+            .trimmingTrailingSpaces() + "\n"
+    }
+    return output
+}
+
+/// Columns of text aligned under a header: numbers right-aligned, text left-aligned.
+///
+///     parameter  worst rel. error  result
+///     W_xh              3.1e-12    OK
+public func formatTable(header: [String], rows: [[String]], rightAligned: Set<Int> = [], indent: Int = 0) -> String {
+    let columnCount = header.count
+    var widths = header.map(\.count)
+    for row in rows {
+        for (i, cell) in row.enumerated() where i < columnCount { widths[i] = max(widths[i], cell.count) }
+    }
+    func line(_ cells: [String]) -> String {
+        var text = String(repeating: " ", count: indent)
+        for (i, cell) in cells.enumerated() where i < columnCount {
+            if i > 0 { text += "  " }
+            text += rightAligned.contains(i) ? leftPad(cell, widths[i]) : rightPad(cell, widths[i])
+        }
+        return text.trimmingTrailingSpaces() + "\n"
+    }
+    return line(header) + rows.map(line).joined()
+}

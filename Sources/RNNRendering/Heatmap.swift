@@ -1,0 +1,101 @@
+/// The ASCII ramp from light to dark.
+public let asciiRamp: [Character] = [" ", ".", ":", "-", "=", "+", "*", "#", "%", "@"]
+/// Unicode shades from light to dark.
+let shadeRamp: [Character] = [" ", "░", "▒", "▓", "█"]
+
+/// A matrix as a picture, one cell per entry (averaged down to fit the page):
+///
+///     W_hh  4×4  heatmap  (ASCII: sign and magnitude, ' .:-=+*#%@' from 0 to 0.01)
+///          0 1 2 3
+///       0 +@
+///       1    +@
+///
+/// Signed values are diverging: in ASCII each cell is a sign (+ or −) and a magnitude from the
+/// ramp (Unicode shades ░▒▓█ on a terminal without colour); with colour negatives are blue,
+/// positives red, darker when larger. Values that are all ≥ 0 use the ramp alone. A legend
+/// states the value range.
+public func formatHeatmap(_ matrix: LabeledMatrix, width: Int = 100, maxRows: Int = 40,
+                          style: TextStyle = .plain) -> String {
+    guard matrix.rows > 0 && matrix.columns > 0 else { return "\(matrix.name)  (empty)\n" }
+    let finite = matrix.values.filter(\.isFinite)
+    let low = finite.min() ?? 0, high = finite.max() ?? 0
+    let signed = low < 0
+    let magnitude = max(abs(low), abs(high))
+
+    // Each cell takes 2 characters (sign + ramp, or a colour block); average blocks to fit.
+    let labelWidth = (matrix.rowLabels?.map(\.count).max() ?? String(matrix.rowOffset + matrix.rows - 1).count)
+    let cellWidth = signed || style.color ? 2 : 1
+    let columnStride = max(1, (matrix.columns * cellWidth + labelWidth + 1 + width - 1) / width)
+    let rowStride = max(1, (matrix.rows + maxRows - 1) / maxRows)
+    let gridRows = (matrix.rows + rowStride - 1) / rowStride
+    let gridColumns = (matrix.columns + columnStride - 1) / columnStride
+
+    func blockMean(_ r: Int, _ c: Int) -> Double {
+        var sum = 0.0, count = 0
+        for i in r * rowStride ..< min((r + 1) * rowStride, matrix.rows) {
+            for j in c * columnStride ..< min((c + 1) * columnStride, matrix.columns) where matrix[i, j].isFinite {
+                sum += matrix[i, j]
+                count += 1
+            }
+        }
+        return count == 0 ? .nan : sum / Double(count)
+    }
+
+    let ramp = style.unicode ? shadeRamp : asciiRamp
+
+    func cell(_ value: Double) -> String {
+        guard value.isFinite else { return String(repeating: "?", count: cellWidth) }
+        let fraction = magnitude == 0 ? 0 : min(1, abs(value) / magnitude)
+        if style.color {
+            // 256-colour greys would lose the sign: blues (negative) and reds (positive).
+            let level = Int((fraction * 5).rounded())
+            let code = value < 0 ? [255, 153, 111, 69, 27, 21][level] : [255, 224, 217, 210, 203, 196][level]
+            return style.background(code, "  ")
+        }
+        let index = Int((fraction * Double(ramp.count - 1)).rounded())
+        let glyph = String(ramp[index])
+        if !signed { return glyph }
+        if index == 0 { return "  " }
+        return (value < 0 ? "-" : "+") + glyph
+    }
+
+    var output = "\(matrix.name)  \(matrix.rows)\(style.times)\(matrix.columns)  heatmap"
+    if rowStride > 1 || columnStride > 1 {
+        output += "  (each cell averages \(rowStride)\(style.times)\(columnStride) entries)"
+    }
+    output += "\n"
+    let range = "[\(NumberFormat.general(low, significant: 3)), \(NumberFormat.general(high, significant: 3))]"
+    if style.color {
+        output += "  range \(range): " + style.background(21, "  ") + " negative  " + style.background(196, "  ")
+            + " positive, darker = larger |value| (max \(NumberFormat.general(magnitude, significant: 3)))\n"
+    } else if signed {
+        output += "  range \(range): each cell is a sign (+/-) and '\(String(ramp))' for |value| from 0 to "
+            + NumberFormat.general(magnitude, significant: 3) + "\n"
+    } else {
+        output += "  range \(range): '\(String(ramp))' from 0 to \(NumberFormat.general(magnitude, significant: 3))\n"
+    }
+
+    // Column ruler: the index (or label) of every 5th column where it fits.
+    var ruler = String(repeating: " ", count: labelWidth + 1)
+    var position = 0
+    while position < gridColumns {
+        let column = position * columnStride
+        let name = matrix.columnLabels.map { _ in "" } ?? String(matrix.columnOffset + column)
+        if position % 5 == 0 && !name.isEmpty && name.count <= 5 * cellWidth {
+            ruler += rightPad(name, min(5, gridColumns - position) * cellWidth)
+            position += 5
+        } else {
+            ruler += String(repeating: " ", count: cellWidth)
+            position += 1
+        }
+    }
+    output += ruler.trimmingTrailingSpaces() + "\n"
+    for r in 0 ..< gridRows {
+        let row = r * rowStride
+        let label = matrix.rowLabels?[row] ?? String(matrix.rowOffset + row)
+        var line = leftPad(label, labelWidth) + " "
+        for c in 0 ..< gridColumns { line += cell(blockMean(r, c)) }
+        output += (style.color ? line : line.trimmingTrailingSpaces()) + "\n"
+    }
+    return output
+}

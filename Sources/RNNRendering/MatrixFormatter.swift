@@ -1,0 +1,164 @@
+/// A matrix ready to be drawn: values plus what its rows and columns mean.
+public struct LabeledMatrix: Equatable, Sendable {
+    public var name: String
+    public var rows: Int
+    public var columns: Int
+    /// Row-major values, rows × columns.
+    public var values: [Double]
+    /// One label per row (e.g. the character of each row of W_xh), or nil for indices.
+    public var rowLabels: [String]?
+    /// One label per column (e.g. the character of each column of W_hy), or nil for indices.
+    public var columnLabels: [String]?
+    /// Index of the first row/column, when this is a slice of a bigger matrix.
+    public var rowOffset: Int
+    public var columnOffset: Int
+    /// Shown after the shape, e.g. "rows: characters".
+    public var note: String?
+
+    public init(name: String, rows: Int, columns: Int, values: [Double], rowLabels: [String]? = nil,
+                columnLabels: [String]? = nil, rowOffset: Int = 0, columnOffset: Int = 0, note: String? = nil) {
+        precondition(values.count == rows * columns, "\(values.count) values for \(rows)×\(columns)")
+        self.name = name
+        self.rows = rows
+        self.columns = columns
+        self.values = values
+        self.rowLabels = rowLabels
+        self.columnLabels = columnLabels
+        self.rowOffset = rowOffset
+        self.columnOffset = columnOffset
+        self.note = note
+    }
+
+    public subscript(row: Int, column: Int) -> Double { values[row * columns + column] }
+}
+
+/// Layout choices for `formatMatrix`.
+public struct MatrixFormatOptions: Equatable, Sendable {
+    /// Digits after the decimal point.
+    public var precision = 4
+    /// More rows than this are elided to `edgeItems` at each end.
+    public var maxRows = 16
+    public var edgeItems = 3
+    /// The width of the page in characters; columns that do not fit are elided in the middle.
+    public var width = 100
+
+    public init(precision: Int = 4, maxRows: Int = 16, edgeItems: Int = 3, width: Int = 100) {
+        self.precision = precision
+        self.maxRows = maxRows
+        self.edgeItems = edgeItems
+        self.width = width
+    }
+}
+
+/// The quoted label of a character: 'a', ' ', '\n', or U+0007 for other invisible ones.
+public func characterLabel(_ scalar: Unicode.Scalar) -> String {
+    switch scalar {
+    case "\n": return "'\\n'"
+    case "\t": return "'\\t'"
+    case "\r": return "'\\r'"
+    case "'": return "'\\''"
+    default:
+        let category = scalar.properties.generalCategory
+        if category == .control || category == .format || category == .lineSeparator || category == .paragraphSeparator {
+            let hex = String(scalar.value, radix: 16, uppercase: true)
+            return "U+" + String(repeating: "0", count: max(0, 4 - hex.count)) + hex
+        }
+        return "'\(scalar)'"
+    }
+}
+
+/// Which indices of 0..<count to show: all, or the first and last `edge` around a gap (nil).
+func visibleIndices(count: Int, limit: Int, edge: Int) -> [Int?] {
+    if count <= limit { return Array(0 ..< count) }
+    let e = max(1, min(edge, limit / 2))
+    return Array(0 ..< e) + [nil] + Array(count - e ..< count)
+}
+
+/// A matrix as an aligned table under a header with its name and shape:
+///
+///     W_hh  3×3
+///             0        1        2
+///     0  0.0100   0.0000   0.0000
+///     1  0.0000   0.0100   0.0000
+///     2  0.0000   0.0000   0.0100
+///
+/// Rows beyond `maxRows` and columns beyond the page width are elided with ⋮ and … (or : and
+/// ... in ASCII), keeping `edgeItems` at each end as NumPy does.
+public func formatMatrix(_ matrix: LabeledMatrix, options: MatrixFormatOptions = .init(),
+                         style: TextStyle = .plain) -> String {
+    var header = "\(matrix.name)  \(matrix.rows)\(style.times)\(matrix.columns)"
+    if let note = matrix.note { header += "  (\(style.text(note)))" }
+    guard matrix.rows > 0 && matrix.columns > 0 else { return header + "\n(empty)\n" }
+
+    let format = ValueFormat.choose(for: matrix.values, precision: options.precision)
+    let cells = matrix.values.map(format.format)
+    let rowNames = (0 ..< matrix.rows).map { matrix.rowLabels?[$0] ?? String(matrix.rowOffset + $0) }
+    let columnNames = (0 ..< matrix.columns).map { matrix.columnLabels?[$0] ?? String(matrix.columnOffset + $0) }
+    let labelWidth = rowNames.map(\.count).max() ?? 1
+    let cellWidth = max(cells.map(\.count).max() ?? 1, columnNames.map(\.count).max() ?? 1)
+
+    // How many columns fit: label, then each column takes a space and cellWidth.
+    let columnCost = cellWidth + 2
+    let fitting = max(2, (options.width - labelWidth) / columnCost)
+    let shownColumns = visibleIndices(count: matrix.columns, limit: fitting, edge: (fitting - 1) / 2)
+    let shownRows = visibleIndices(count: matrix.rows, limit: options.maxRows, edge: options.edgeItems)
+
+    func line(_ label: String, _ entries: [String]) -> String {
+        var text = rightPad(label, labelWidth)
+        for entry in entries { text += "  " + leftPad(entry, cellWidth) }
+        return text.trimmingTrailingSpaces() + "\n"
+    }
+
+    var output = header + "\n"
+    output += line("", shownColumns.map { $0.map { columnNames[$0] } ?? style.ellipsis })
+    for row in shownRows {
+        guard let row else {
+            output += line(style.verticalEllipsis, shownColumns.map { _ in style.verticalEllipsis })
+            continue
+        }
+        output += line(rowNames[row], shownColumns.map { column in
+            column.map { cells[row * matrix.columns + $0] } ?? style.ellipsis
+        })
+    }
+    return output
+}
+
+extension String {
+    /// The string without spaces at its end.
+    public func trimmingTrailingSpaces() -> String {
+        var end = endIndex
+        while end > startIndex {
+            let before = index(before: end)
+            if self[before] != " " { break }
+            end = before
+        }
+        return String(self[..<end])
+    }
+}
+
+/// Mean, spread, range and norm of a matrix, one per line.
+public func formatStatistics(name: String, rows: Int, columns: Int, values: [Double], style: TextStyle = .plain) -> String {
+    var sum = 0.0, squares = 0.0, low = Double.infinity, high = -Double.infinity, zeros = 0
+    for x in values {
+        sum += x
+        squares += x * x
+        low = min(low, x)
+        high = max(high, x)
+        if x == 0 { zeros += 1 }
+    }
+    let n = Double(max(values.count, 1))
+    let mean = sum / n
+    var deviations = 0.0
+    for x in values { deviations += (x - mean) * (x - mean) }
+    let entries: [(String, String)] = [
+        ("entries", NumberFormat.grouped(values.count) + (zeros > 0 ? "  (\(NumberFormat.grouped(zeros)) zero)" : "")),
+        ("mean", NumberFormat.general(mean)),
+        ("std", NumberFormat.general((deviations / n).squareRoot())),
+        ("min", NumberFormat.general(values.isEmpty ? 0 : low)),
+        ("max", NumberFormat.general(values.isEmpty ? 0 : high)),
+        ("norm", NumberFormat.general(squares.squareRoot())),
+    ]
+    var output = "\(name)  \(rows)\(style.times)\(columns)  statistics\n"
+    for (key, value) in entries { output += "  " + rightPad(key, 8) + value + "\n" }
+    return output
+}

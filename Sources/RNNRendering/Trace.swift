@@ -1,0 +1,324 @@
+import RNNCore
+
+/// What a trace shows: the record of one window and, for a full step, what came after.
+public struct TraceInput {
+    public var config: TrainingConfig
+    public var vocabulary: Vocabulary
+    /// Holds the forward record of the window.
+    public var cell: any RecurrentCell
+    /// The parameters the forward pass used.
+    public var parameters: Parameters
+    public var window: RecordedWindow
+    /// The backward pass's intermediate vectors (nil: forward only).
+    public var backward: BackwardRecorder?
+    /// The gradients of the window (after clipping when `report` is given).
+    public var gradients: Parameters?
+    /// A full training step: its clipping and update.
+    public var report: StepReport?
+    public var parametersAfter: Parameters?
+    public var optimizer: OptimizerState?
+
+    public init(config: TrainingConfig, vocabulary: Vocabulary, cell: any RecurrentCell, parameters: Parameters,
+                window: RecordedWindow, backward: BackwardRecorder? = nil, gradients: Parameters? = nil,
+                report: StepReport? = nil, parametersAfter: Parameters? = nil, optimizer: OptimizerState? = nil) {
+        self.config = config
+        self.vocabulary = vocabulary
+        self.cell = cell
+        self.parameters = parameters
+        self.window = window
+        self.backward = backward
+        self.gradients = gradients
+        self.report = report
+        self.parametersAfter = parametersAfter
+        self.optimizer = optimizer
+    }
+}
+
+/// Every equation of a window with its actual numbers, in the order the computer does them:
+/// the forward pass step by step, the backward pass in reverse, then clipping and the update.
+/// Vectors of up to `fullLength` entries are printed in full; longer ones as their first
+/// entries and norm.
+public struct TraceRenderer {
+    public var input: TraceInput
+    public var precision: Int
+    public var style: TextStyle
+    public var fullLength = 12
+
+    public init(input: TraceInput, precision: Int = 4, style: TextStyle = .plain) {
+        self.input = input
+        self.precision = precision
+        self.style = style
+    }
+
+    private var cell: any RecurrentCell { input.cell }
+    private var vocabulary: Vocabulary { input.vocabulary }
+    private var steps: Int { cell.steps }
+    private var m: String { style.matmul }
+
+    private func character(_ index: Int) -> String { characterLabel(vocabulary[index]) }
+
+    /// A vector: "[ 0.0123 -0.0045]" or "[ 0.0123 -0.0045  0.0031  0.0020 … ] (75 values, norm 0.1234)".
+    func vector(_ values: [Double]) -> String {
+        let format = ValueFormat.choose(for: values, precision: precision)
+        if values.count <= fullLength {
+            return "[" + values.map { leftPad(format.format($0), precision + 3) }.joined(separator: " ") + "]"
+        }
+        let head = values.prefix(4).map { leftPad(format.format($0), precision + 3) }.joined(separator: " ")
+        return "[" + head + " " + style.ellipsis + "]  (\(values.count) values, norm "
+            + NumberFormat.fixed(norm(values), decimals: precision) + ")"
+    }
+
+    /// A distribution over the vocabulary: every character when V is small, else the top three
+    /// and the target.
+    func distribution(_ values: [Double], target: Int?) -> String {
+        let format = ValueFormat.choose(for: values, precision: precision)
+        if values.count <= fullLength {
+            return values.indices.map { character($0) + " " + format.format(values[$0]) }.joined(separator: "  ")
+        }
+        let top = values.indices.sorted { values[$0] > values[$1] || (values[$0] == values[$1] && $0 < $1) }.prefix(3)
+        var text = "top " + top.map { character($0) + " " + format.format(values[$0]) }.joined(separator: ", ")
+        if let target { text += "; target " + character(target) + " " + format.format(values[target]) }
+        return text + "  (\(values.count) values)"
+    }
+
+    private func norm(_ values: [Double]) -> Double { values.reduce(0) { $0 + $1 * $1 }.squareRoot() }
+
+    private func matrixRow(_ name: String, _ row: Int) -> [Double] {
+        let entry = input.parameters.layout.entry(named: name)!
+        return Array(input.parameters.values[entry.offset + row * entry.columns ..< entry.offset + (row + 1) * entry.columns])
+    }
+
+    private func product(_ x: [Double], _ name: String) -> [Double] {
+        let entry = input.parameters.layout.entry(named: name)!
+        var result = [Double](repeating: 0, count: entry.columns)
+        for i in 0 ..< entry.rows {
+            for j in 0 ..< entry.columns { result[j] += x[i] * input.parameters.values[entry.offset + i * entry.columns + j] }
+        }
+        return result
+    }
+
+    /// "t=3  " and an indent of the same width for the lines that follow.
+    private func line(_ label: String, _ equation: String, _ value: String, width: Int) -> String {
+        "  " + rightPad(label, 5) + rightPad(style.text(equation), width) + " = " + value + "\n"
+    }
+
+    // MARK: Forward
+
+    public func forward() -> String {
+        let t0 = input.window.start
+        let window = vocabulary.decode((0 ..< steps).map(cell.input(at:)))
+        var text = style.text("forward over characters \(t0) to \(t0 + steps - 1): inputs ") + quotedText(window)
+            + (input.window.stateWasReset ? ", h starts from zero\n" : ", h starts from the carried state\n")
+        let width = 24
+        for t in 0 ..< steps {
+            let x = cell.input(at: t), y = cell.target(at: t)
+            let previous = t == 0 ? "h_-1" : "h_\(t - 1)"
+            text += "  t=\(t)  x_\(t) = " + character(x) + " (index \(x)): one-hot, so x_\(t)\(m)W_xh is row \(x) of W_xh, a lookup\n"
+            text += line("", "x_\(t)\(m)W_xh", vector(matrixRow("W_xh", x)), width: width)
+            text += line("", "\(previous)\(m)W_hh", vector(product(cell.hiddenState(at: t - 1), "W_hh")), width: width)
+            text += line("", "b_h", vector(matrixRow("b_h", 0)), width: width)
+            if let a = cell.recorded("a", at: t) {
+                text += line("", "a_\(t) (their sum)", vector(a), width: width)
+            }
+            text += line("", "h_\(t) = tanh(a_\(t))", vector(cell.hiddenState(at: t)), width: width)
+            text += line("", "z_\(t) = h_\(t)\(m)W_hy + b_y", vector(cell.logits(at: t)), width: width)
+            let p = cell.probabilities(at: t)
+            text += line("", "p_\(t) = softmax(z_\(t))", distribution(p, target: y), width: width)
+            text += "         target y_\(t) = " + character(y) + ": p_\(t)[" + character(y) + "] = "
+                + NumberFormat.fixed(p[y], decimals: precision) + style.text(", loss_\(t) = −log ")
+                + NumberFormat.fixed(p[y], decimals: precision) + " = " + NumberFormat.fixed(cell.loss(at: t), decimals: precision) + "\n"
+        }
+        let total = (0 ..< steps).reduce(0) { $0 + cell.loss(at: $1) }
+        text += style.text("  loss L = Σ_t loss_t = ") + NumberFormat.fixed(total, decimals: precision)
+            + " (" + NumberFormat.fixed(total / Double(steps), decimals: precision) + " per character)\n"
+        return text
+    }
+
+    // MARK: Backward
+
+    public func backward() -> String {
+        guard let recorder = input.backward else { return "" }
+        let n = cell.hiddenSize, v = cell.vocabularySize
+        var text = style.text("backward, t from \(steps - 1) down to 0 (dh_next starts at 0):\n")
+        let width = 28
+        let t = style.transpose, h = style.hadamard
+        for step in stride(from: steps - 1, through: 0, by: -1) {
+            let x = cell.input(at: step), y = cell.target(at: step)
+            let dy = recorder.value("dy", at: step) ?? []
+            let hidden = cell.hiddenState(at: step), previous = cell.hiddenState(at: step - 1)
+            text += "  t=\(step)\n"
+            text += line("", "dy_\(step) = p_\(step) − onehot(" + character(y) + ")", distribution(dy, target: nil), width: width)
+            text += "         " + style.text("dW_hy += h_\(step)\(t)\(m)dy_\(step)  (an \(n)×\(v) outer product, norm ")
+                + NumberFormat.fixed(norm(hidden) * norm(dy), decimals: precision) + style.text("); db_y += dy_\(step)\n")
+            if let dh = recorder.value("dh", at: step) {
+                text += line("", "dh_\(step) = dy_\(step)\(m)W_hy\(t) + dh_next", vector(dh), width: width)
+                text += "         " + style.text("‖∂L/∂h_\(step)‖ = ") + NumberFormat.fixed(norm(dh), decimals: precision) + "\n"
+            }
+            if let raw = recorder.value("dh_raw", at: step) {
+                text += line("", "dh_raw = (1 − h_\(step)²) \(h) dh_\(step)", vector(raw), width: width)
+                text += "         " + style.text("db_h += dh_raw; dW_xh[" + character(x) + "] += dh_raw (only row \(x): x_\(step) is one-hot)\n")
+                text += "         " + style.text("dW_hh += h_\(step - 1)\(t)\(m)dh_raw  (an \(n)×\(n) outer product, norm ")
+                    + NumberFormat.fixed(norm(previous) * norm(raw), decimals: precision) + ")\n"
+            }
+            if let next = recorder.value("dh_next", at: step) {
+                text += line("", "dh_next = dh_raw\(m)W_hh\(t)", vector(next), width: width)
+            }
+        }
+        return text
+    }
+
+    // MARK: Gradients, clipping, update
+
+    /// The window's gradients: each matrix in full when small, else its norm and largest entry.
+    public func gradients(title: String) -> String {
+        guard let gradients = input.gradients else { return "" }
+        var text = title + "\n"
+        for entry in gradients.layout.entries {
+            let values = Array(gradients.values[entry.range])
+            if entry.count <= 36 {
+                let matrix = LabeledMatrix(name: "  d" + entry.name, rows: entry.rows, columns: entry.columns, values: values)
+                text += formatMatrix(matrix, options: MatrixFormatOptions(precision: precision), style: style)
+            } else {
+                let largest = values.map(abs).max() ?? 0
+                text += "  d\(entry.name)  \(entry.rows)\(style.times)\(entry.columns): norm "
+                    + NumberFormat.fixed(norm(values), decimals: precision) + ", largest |entry| "
+                    + NumberFormat.general(largest, significant: 4) + "\n"
+            }
+        }
+        return text
+    }
+
+    public func clipAndUpdate() -> String {
+        guard let report = input.report, let after = input.parametersAfter, let gradients = input.gradients else { return "" }
+        let config = input.config
+        var text = ""
+        switch config.clipMode {
+        case .value:
+            text += style.text("clip each entry to [−\(formatNumber(config.clip)), \(formatNumber(config.clip))]: ‖g‖ = ")
+                + NumberFormat.fixed(report.clip.normBefore, decimals: precision) + ", \(report.clip.clippedEntries) entr"
+                + (report.clip.clippedEntries == 1 ? "y" : "ies") + " clipped\n"
+        case .norm:
+            text += style.text("clip the norm to \(formatNumber(config.clip)): ‖g‖ = ")
+                + NumberFormat.fixed(report.clip.normBefore, decimals: precision)
+                + (report.clip.clippedEntries > 0 ? ", scaled by " + NumberFormat.general(config.clip / report.clip.normBefore, significant: 4) : ", unchanged") + "\n"
+        case .off:
+            text += style.text("no clipping: ‖g‖ = ") + NumberFormat.fixed(report.clip.normBefore, decimals: precision) + "\n"
+        }
+        guard config.applyUpdate else {
+            return text + "no update (update=off): the parameters stay as they were\n"
+        }
+        let rate = formatNumber(config.learningRate)
+        switch config.optimizer {
+        case .adagrad: text += style.text("update (adagrad, lr \(rate)): mem += g²; θ −= lr·g/√(mem + 1e-8)\n")
+        case .sgd: text += style.text("update (sgd, lr \(rate)): θ −= lr·g\n")
+        case .adam: text += style.text("update (adam, lr \(rate)): m, v moving averages of g and g²; θ −= lr·m̂/(√v̂ + 1e-8)\n")
+        }
+        // One worked entry: the largest gradient of W_hh.
+        if let entry = gradients.layout.entry(named: "W_hh") {
+            let local = gradients.values[entry.range].indices.max { abs(gradients.values[$0]) < abs(gradients.values[$1]) }!
+            let row = (local - entry.offset) / entry.columns, column = (local - entry.offset) % entry.columns
+            let g = gradients.values[local]
+            text += "  e.g. W_hh[\(row), \(column)]: g = " + NumberFormat.general(g, significant: 6)
+            if config.optimizer == .adagrad, let memory = input.optimizer?.memory {
+                text += ", mem = " + NumberFormat.general(memory[local], significant: 6)
+            }
+            text += style.text(", θ ") + NumberFormat.general(input.parameters.values[local], significant: 8)
+                + style.text(" → ") + NumberFormat.general(after.values[local], significant: 8) + "\n"
+        }
+        var changes: [String] = []
+        for entry in after.layout.entries {
+            var sum = 0.0
+            for i in entry.range { let d = after.values[i] - input.parameters.values[i]; sum += d * d }
+            changes.append("\(entry.name) " + NumberFormat.general(sum.squareRoot(), significant: 3))
+        }
+        text += style.text("  ‖Δθ‖ per parameter: ") + changes.joined(separator: ", ") + "\n"
+        text += "loss " + NumberFormat.fixed(report.loss, decimals: precision) + ", smooth loss "
+            + NumberFormat.fixed(report.smoothLoss, decimals: precision) + style.text(" (0.999·previous + 0.001·loss)") + "\n"
+        return text
+    }
+
+    private func formatNumber(_ x: Double) -> String {
+        x == x.rounded() && abs(x) < 1e15 ? String(Int(x)) : "\(x)"
+    }
+
+    private func quotedText(_ text: String) -> String {
+        "\"" + text.replacingNewlines() + "\""
+    }
+
+    /// The whole trace of a training step.
+    public func step() -> String {
+        guard let report = input.report else { return forward() }
+        var text = "=== step \(report.step) ===\n"
+        text += forward() + backward()
+        text += gradients(title: "gradients of the window (after clipping)")
+        text += clipAndUpdate()
+        return text
+    }
+}
+
+extension String {
+    /// Newlines, tabs and carriage returns written as \n, \t, \r.
+    func replacingNewlines() -> String {
+        var result = ""
+        for scalar in unicodeScalars {
+            switch scalar {
+            case "\n": result += "\\n"
+            case "\t": result += "\\t"
+            case "\r": result += "\\r"
+            default: result.unicodeScalars.append(scalar)
+            }
+        }
+        return result
+    }
+}
+
+/// The report of `grad-check`: one table per parameter, then the verdict.
+public struct GradientCheckReport {
+    public var result: GradientCheckResult
+    /// The window the check used starts here.
+    public var window: Int
+    public var style: TextStyle
+    /// Rows shown per parameter (the rest are summarised by their worst).
+    public var rowsPerParameter = 8
+
+    public init(result: GradientCheckResult, window: Int, style: TextStyle = .plain) {
+        self.result = result
+        self.window = window
+        self.style = style
+    }
+
+    public func render() -> String {
+        let options = result.options
+        var text = "gradient check on the window at p = \(window) (loss " + NumberFormat.fixed(result.loss, decimals: 4)
+            + "), clipping off\n"
+        text += "numeric: " + (options.method == .precise
+            ? "central differences at δ and 2δ, Richardson-extrapolated, loss in double-double"
+            : "one central difference (L(θ+δ) − L(θ−δ))/2δ in double precision")
+        text += ", δ = " + NumberFormat.general(options.delta, significant: 3) + "; pass: relative error < "
+            + NumberFormat.general(options.tolerance, significant: 3) + "\n"
+        text = style.text(text)
+        for check in result.parameters {
+            let total = check.rows * check.columns
+            text += "\(check.name)  \(check.rows)\(style.times)\(check.columns): \(check.entries.count) of \(total) entries\n"
+            var rows: [[String]] = []
+            for entry in check.entries.prefix(rowsPerParameter) {
+                rows.append(["[\(entry.row), \(entry.column)]", NumberFormat.scientific(entry.analytic, digits: 8),
+                             NumberFormat.scientific(entry.numeric, digits: 8),
+                             NumberFormat.scientific(entry.relativeError, digits: 1),
+                             entry.relativeError < check.tolerance ? "OK" : "FAIL"])
+            }
+            text += formatTable(header: ["entry", "analytic", "numeric", "rel. error", "result"], rows: rows,
+                                rightAligned: [1, 2, 3], indent: 2)
+            if check.entries.count > rowsPerParameter {
+                text += style.text("  … \(check.entries.count - rowsPerParameter) more") + "\n"
+            }
+            text += "  worst relative error " + NumberFormat.scientific(check.worstRelativeError, digits: 1)
+                + (check.passed ? ": OK\n" : ": FAIL (\(check.failures) entries)\n")
+        }
+        let failing = result.parameters.filter { !$0.passed }.map(\.name)
+        text += failing.isEmpty
+            ? "all \(result.parameters.count) parameters pass\n"
+            : "FAIL: " + failing.joined(separator: ", ") + "\n"
+        return text
+    }
+}

@@ -1,0 +1,119 @@
+import Foundation
+import Testing
+@testable import RNNCore
+@testable import RNNLanguage
+
+/// Every bad input: the message, where it points, and that the session was left as it was.
+@Suite struct ErrorCatalogueTests {
+    struct Case: CustomTestStringConvertible, Sendable {
+        let setup: String
+        let command: String
+        let message: String
+        let column: Int
+        let syntax: Bool
+        var testDescription: String { command }
+    }
+
+    static let trained = "load builtin rhyme\ninit hidden=8 seq=6 lr=0.1\nstep 2"
+
+    static let cases: [Case] = [
+        Case(setup: trained, command: "stpe 3", message: "unknown command 'stpe'; did you mean 'step'?", column: 1, syntax: true),
+        Case(setup: trained, command: "init hiden=3", message: "'init' has no option 'hiden'; did you mean 'hidden'?", column: 6, syntax: true),
+        Case(setup: trained, command: "init lr=", message: "option 'lr' needs a value: write lr=VALUE", column: 8, syntax: true),
+        Case(setup: trained, command: "init lr=abc", message: "lr=abc is not allowed: lr must be a finite number > 0", column: 9, syntax: true),
+        Case(setup: trained, command: "set lr=1e999", message: "lr=1e999 is not allowed: lr must be a finite number > 0", column: 8, syntax: true),
+        Case(setup: trained, command: "init hidden=-3", message: "hidden=-3 is not allowed: hidden must be a whole number >= 1", column: 13, syntax: true),
+        Case(setup: trained, command: "init hidden=0", message: "hidden=0 is not allowed: hidden must be a whole number >= 1", column: 13, syntax: true),
+        Case(setup: trained, command: "init seq=0", message: "seq=0 is not allowed: seq must be a whole number >= 1", column: 10, syntax: true),
+        Case(setup: trained, command: "echo \"abc", message: "unterminated string: add the closing quote before the end of the line", column: 6, syntax: true),
+        Case(setup: trained, command: "init hidden=100000000",
+             message: "hidden=100000000 with 24 characters needs about", column: 6, syntax: false),
+        Case(setup: "load builtin rhyme", command: "init seq=5000",
+             message: "'builtin:rhyme' has 613 characters; one training window needs 5001 (seq + 1): lower seq or use a longer text",
+             column: 6, syntax: false),
+        Case(setup: trained, command: "set seq=5000",
+             message: "'builtin:rhyme' has 613 characters; one training window needs 5001 (seq + 1)", column: 5, syntax: false),
+        Case(setup: "", command: "init", message: "'init' needs a text: run 'load PATH' (or 'load builtin rhyme') first", column: 1, syntax: false),
+        Case(setup: "", command: "step", message: "'step' needs a text: run 'load PATH' (or 'load builtin rhyme') first", column: 1, syntax: false),
+        Case(setup: "load builtin rhyme", command: "step 3", message: "'step' needs a model: run 'init' first (after 'load')", column: 1, syntax: false),
+        Case(setup: "load builtin rhyme", command: "sample", message: "'sample' needs a model: run 'init' first (after 'load')", column: 1, syntax: false),
+        Case(setup: "load builtin rhyme", command: "show W_hh", message: "'show' needs a model: run 'init' first (after 'load')", column: 6, syntax: false),
+        Case(setup: "load builtin rhyme\ninit", command: "show p",
+             message: "'p' is recorded by a forward pass and there has been none yet: run 'step' or 'forward' first", column: 6, syntax: false),
+        Case(setup: trained, command: "show W_h", message: "unknown name 'W_h'; did you mean 'W_hh'?", column: 6, syntax: false),
+        Case(setup: trained, command: "show W_hh[0:100]", message: "index 100 is out of range for the rows of W_hh (valid: 0 to 7, or -8 to -1)", column: 11, syntax: false),
+        Case(setup: trained, command: "show W_hh[2, 8]", message: "index 8 is out of range for the columns of W_hh (valid: 0 to 7, or -8 to -1)", column: 14, syntax: false),
+        Case(setup: trained, command: "show h[1, 2]", message: "h takes at most 1 subscript, not 2", column: 11, syntax: false),
+        Case(setup: trained, command: "show W_hh['a']", message: "the rows of W_hh are not characters: index them by number", column: 11, syntax: false),
+        Case(setup: trained, command: "show W_xh['z']", message: "'z' is not in the vocabulary, so W_xh has no entry for it", column: 11, syntax: false),
+        Case(setup: trained, command: "expect W_hh ≈ 1", message: "'W_hh' is 8x8, not a single number: add a subscript such as W_hh[0, 0]", column: 8, syntax: false),
+        Case(setup: trained, command: "sample prime=\"xyz\"", message: "the prime has 'x' at position 0, which is not in the vocabulary", column: 14, syntax: false),
+        Case(setup: trained, command: "score \"a\"", message: "the text has 1 character; at least 2 are needed", column: 7, syntax: false),
+        Case(setup: trained, command: "load builtin rhyms", message: "no built-in corpus 'rhyms'; did you mean 'rhyme'?; available: hello, abc, counting, rhyme", column: 14, syntax: false),
+        Case(setup: trained, command: "load /nonexistent/file.txt", message: "cannot open '/nonexistent/file.txt': no such file", column: 6, syntax: false),
+        Case(setup: trained, command: "load /tmp", message: "'/tmp' is a directory, not a text file", column: 6, syntax: false),
+        Case(setup: trained, command: "grad-check W_hx", message: "unknown name 'W_hx'; did you mean 'W_xh'?", column: 12, syntax: false),
+        Case(setup: trained, command: "plot probs t=99", message: "t=99 is outside the last window (t = 0 to 5)", column: 1, syntax: false),
+    ]
+
+    @Test(arguments: cases)
+    func badInputIsReportedAndChangesNothing(testCase: Case) {
+        var session = Session()
+        if !testCase.setup.isEmpty { session = RNNLanguageTests.session(after: testCase.setup) }
+        let before = Fingerprint(session)
+        let result = run(testCase.command, &session, fileName: "lesson.rnn")
+        #expect(result.outcome == (testCase.syntax ? .syntaxError : .runtimeError))
+        #expect(result.errors.hasPrefix("lesson.rnn:1:\(testCase.column): error: "), "\(result.errors)")
+        #expect(result.errors.contains(testCase.message), "\(result.errors)")
+        #expect(result.errors.contains("\n 1 | \(testCase.command)\n"))
+        #expect(Fingerprint(session) == before)
+    }
+
+    @Test func fileErrorsFromTheCore() throws {
+        let folder = try TemporaryFolder()
+        let empty = try folder.write("empty.txt", bytes: [])
+        let bad = try folder.write("bad.txt", bytes: [0x61, 0x62, 0xFF, 0x63])
+        let single = try folder.write("aaa.txt", text: "aaaa")
+        let expectations = [
+            (empty, "'\(empty)' is empty: a corpus needs some text"),
+            (bad, "'\(bad)' is not valid UTF-8: byte 0xFF at byte offset 2 does not start a valid character"),
+            (single, "'\(single)' has 1 distinct character; a model needs at least 2 to predict anything"),
+        ]
+        for (path, message) in expectations {
+            var session = RNNLanguageTests.session(after: Self.trained)
+            let before = Fingerprint(session)
+            let result = run("load \(path)", &session)
+            #expect(result.outcome == .runtimeError)
+            #expect(result.errors.contains(message), "\(result.errors)")
+            #expect(Fingerprint(session) == before)
+        }
+    }
+
+    @Test func aDivergingStepIsRefusedAndTheModelKept() {
+        // lr = 1e308: Adagrad's first update moves every weight by about 1e308, so the logits of
+        // the second forward pass overflow to ±∞ and the loss is NaN.
+        var session = RNNLanguageTests.session(after: "load builtin rhyme\ninit hidden=8 seq=6 lr=1e308\nstep")
+        let before = Fingerprint(session)
+        let result = run("step 3", &session)
+        #expect(result.outcome == .runtimeError)
+        #expect(result.errors.contains("step 2 refused: the loss is NaN (the weights diverged); parameters are unchanged: "
+            + "lower the learning rate (now 1e+308) or clip harder"), "\(result.errors)")
+        #expect(Fingerprint(session) == before)
+    }
+
+    @Test func aSyntaxErrorAnywhereRunsNothing() {
+        var session = Session()
+        let result = run("load builtin rhyme\ninit\nstep 2\nshow W_hh[0:2\n", &session)
+        #expect(result.outcome == .syntaxError)
+        #expect(result.output.isEmpty)
+        #expect(session.corpus == nil)
+    }
+
+    @Test func aRuntimeErrorKeepsWhatRanBefore() {
+        var session = Session()
+        let result = run("load builtin rhyme\ninit hidden=4 seq=4\nstep 2\nshow nothing\nstep", &session)
+        #expect(result.outcome == .runtimeError)
+        #expect(session.trainer?.stepCount == 2)
+        #expect(result.errors.hasPrefix("test.rnn:4:6: error: unknown name 'nothing'"))
+    }
+}

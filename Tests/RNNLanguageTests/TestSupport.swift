@@ -1,0 +1,70 @@
+import Foundation
+@testable import RNNCore
+@testable import RNNLanguage
+
+/// Runs `source` as a script on `session` and returns what it printed.
+@discardableResult
+func run(_ source: String, _ session: inout Session, fileName: String? = "test.rnn") -> (outcome: RunOutcome, output: String, errors: String) {
+    let console = CapturingConsole()
+    let outcome = Runner.run(source, fileName: fileName, session: &session, console: console)
+    return (outcome, console.output, console.errors)
+}
+
+/// A fresh session that ran `source` successfully.
+func session(after source: String) -> Session {
+    var session = Session()
+    let result = run(source, &session)
+    precondition(result.outcome == .completed, "setup failed: \(result.errors)")
+    return session
+}
+
+/// What must not change when a command fails.
+struct Fingerprint: Equatable {
+    var corpus: String?
+    var corpusCount: Int?
+    var parameters: [Double]?
+    var gradients: [Double]?
+    var memory: [Double]?
+    var steps: Int?
+    var position: Int?
+    var hidden: [Double]?
+    var smoothLoss: Double?
+    var config: TrainingConfig
+    var modelConfig: TrainingConfig?
+    var display: DisplaySettings
+
+    init(_ session: Session) {
+        corpus = session.corpus?.source
+        corpusCount = session.corpus?.count
+        parameters = session.trainer?.parameters.values
+        gradients = session.trainer?.gradients.values
+        memory = session.trainer?.optimizer.memory
+        steps = session.trainer?.stepCount
+        position = session.trainer?.position
+        hidden = session.trainer?.hiddenState
+        smoothLoss = session.trainer?.smoothLoss
+        config = session.config
+        modelConfig = session.trainer?.config
+        display = session.display
+    }
+}
+
+/// A temporary folder removed when the value is released.
+final class TemporaryFolder {
+    let path: String
+
+    init() throws {
+        path = FileManager.default.temporaryDirectory.appendingPathComponent("rnnlang-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+    }
+
+    deinit { try? FileManager.default.removeItem(atPath: path) }
+
+    func write(_ name: String, bytes: [UInt8]) throws -> String {
+        let file = path + "/" + name
+        try Data(bytes).write(to: URL(fileURLWithPath: file))
+        return file
+    }
+
+    func write(_ name: String, text: String) throws -> String { try write(name, bytes: Array(text.utf8)) }
+}

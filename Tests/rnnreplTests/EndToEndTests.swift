@@ -1,0 +1,181 @@
+import Foundation
+import Testing
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+@Suite struct EndToEndTests {
+    static let script = """
+    # a tiny session
+    load builtin hello
+    init hidden=3 seq=4 lr=0.1 seed=5
+    step 2
+    expect step ≈ 2
+    sample 20 seed=3
+
+    """
+
+    @Test func aScriptRunsAndPrintsTheSameBytesEveryTime() throws {
+        let folder = try TemporaryFolder()
+        let path = try folder.write("tiny.rnn", Self.script)
+        let first = try runRNNRepl([path])
+        #expect(first.status == 0, "\(first.errors)")
+        #expect(first.output.contains("loaded builtin hello: 12 characters"))
+        #expect(first.output.contains("step     2  loss "))
+        #expect(!first.output.contains("\u{1B}["), "no colour when not a terminal")
+        let second = try runRNNRepl([path])
+        #expect(second.output == first.output)
+    }
+
+    @Test func aSyntaxErrorExitsWith65AndRunsNothing() throws {
+        let folder = try TemporaryFolder()
+        let path = try folder.write("bad.rnn", "load builtin hello\ninit hiden=3\n")
+        let result = try runRNNRepl([path])
+        #expect(result.status == 65)
+        #expect(result.output.isEmpty)
+        #expect(result.errors == """
+        \(path):2:6: error: 'init' has no option 'hiden'; did you mean 'hidden'?
+         2 | init hiden=3
+           |      ^~~~~
+
+        """)
+    }
+
+    @Test func aRuntimeErrorExitsWith70AfterWhatRan() throws {
+        let folder = try TemporaryFolder()
+        let path = try folder.write("fails.rnn", "echo before\nload missing.txt\necho after\n")
+        let result = try runRNNRepl([path])
+        #expect(result.status == 70)
+        #expect(result.output == "before\n")
+        #expect(result.errors.hasPrefix("\(path):2:6: error: cannot open '\(folder.path)/missing.txt': no such file"))
+    }
+
+    @Test func usageErrorsExitWith64() throws {
+        #expect(try runRNNRepl(["--bogus"]).status == 64)
+        #expect(try runRNNRepl(["--update"]).status == 64)
+        let missing = try runRNNRepl(["/no/such/script.rnn"])
+        #expect(missing.status == 64)
+        #expect(missing.errors.contains("cannot read script '/no/such/script.rnn'"))
+    }
+
+    @Test func commandsFromDashE() throws {
+        let result = try runRNNRepl(["-e", "load builtin hello; init hidden=2 seq=3", "-e", "expect vocab-size ≈ 9; echo done"])
+        #expect(result.status == 0, "\(result.errors)")
+        #expect(result.output.hasSuffix("check: vocab-size = 9 ~ 9 (tol 1e-06)  OK\ndone\n"))
+        let failing = try runRNNRepl(["-e", "show W_hh"])
+        #expect(failing.status == 70)
+        #expect(failing.errors.hasPrefix("-e:1:6: error: 'show' needs a text"))
+    }
+
+    @Test func commandsFromAPipeHaveNoPrompt() throws {
+        let result = try runRNNRepl([], input: "load builtin hello\ninit hidden=2 seq=3\nsample 5 seed=1\n")
+        #expect(result.status == 0)
+        #expect(!result.output.contains("rnn>"))
+        #expect(result.output.contains("--- sample: 5 characters"))
+        let bad = try runRNNRepl([], input: "step\n")
+        #expect(bad.status == 70)
+        #expect(bad.errors.hasPrefix("<stdin>:1:1: error:"))
+    }
+
+    @Test func scriptsThenInteractiveKeepTheSession() throws {
+        let folder = try TemporaryFolder()
+        let path = try folder.write("setup.rnn", "load builtin hello\ninit hidden=2 seq=3\n")
+        let result = try runRNNRepl([path, "-i"], input: "expect vocab-size ≈ 9\n")
+        #expect(result.status == 0, "\(result.errors)")
+        #expect(result.output.contains("check: vocab-size = 9"))
+    }
+
+    @Test func versionAndHelp() throws {
+        let version = try runRNNRepl(["--version"])
+        #expect(version.status == 0 && version.output.hasPrefix("0."))
+        let help = try runRNNRepl(["--help"])
+        #expect(help.output.contains("64 usage error"))
+        #expect(help.output.contains("--no-color"))
+    }
+
+    @Test func interruptingAScriptExitsWith130AndKeepsTheLog() throws {
+        let folder = try TemporaryFolder()
+        let path = try folder.write("long.rnn", "load builtin rhyme\ninit hidden=16 seq=10\ntrain 100000000 print-every=100\necho never\n")
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: rnnreplPath)
+        process.arguments = [path]
+        let stdout = Pipe()
+        process.standardOutput = stdout
+        process.standardError = Pipe()
+        try process.run()
+        // Wait until training is under way, then press Ctrl-C.
+        var output = Data()
+        let deadline = Date().addingTimeInterval(60)
+        while !String(decoding: output, as: UTF8.self).contains("step    100 ") && Date() < deadline {
+            output += stdout.fileHandleForReading.availableData
+        }
+        kill(process.processIdentifier, SIGINT)
+        // Should it not stop, make sure the test still ends.
+        let pid = process.processIdentifier
+        DispatchQueue.global().asyncAfter(deadline: .now() + 60) { kill(pid, SIGKILL) }
+        output += stdout.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        let text = String(decoding: output, as: UTF8.self)
+        #expect(process.terminationStatus == 130)
+        #expect(text.contains("interrupted after "))
+        #expect(!text.contains("never"))
+    }
+}
+
+@Suite(.serialized) struct PseudoTerminalTests {
+    @Test func completionCtrlCAndColourAtARealPrompt() throws {
+        let home = try TemporaryFolder()
+        let session = try PseudoTerminalSession(home: home.path)
+        #expect(session.waitFor("rnn> "), "no prompt: \(session.transcript)")
+
+        // Tab completes a command name.
+        var mark = session.mark
+        session.send("hel\t")
+        #expect(session.waitFor("help", since: mark), "no completion: \(session.transcript)")
+        session.send("\r")
+        #expect(session.waitFor("Commands (help COMMAND", since: mark))
+
+        // Option keys complete with their '=' and values after it.
+        mark = session.mark
+        session.send("load builtin rhyme\r")
+        #expect(session.waitFor("vocabulary: 24 characters", since: mark))
+        mark = session.mark
+        session.send("init whh=orth\t")
+        #expect(session.waitFor("orthogonal", since: mark))
+        session.send(" hidden=8 seq=6\r")
+        #expect(session.waitFor("W_hh 8×8 orthogonal·0.01", since: mark), "Unicode on a terminal: \(session.transcript)")
+
+        // Ctrl-C at the prompt clears the line.
+        mark = session.mark
+        session.send("garbage that is never run")
+        session.send("\u{3}")
+        session.send("echo fine\r")
+        #expect(session.waitFor("fine\r\n", since: mark))
+        #expect(!session.transcript.contains("unknown command 'garbage'"))
+
+        // Ctrl-C during training stops between steps and returns to the prompt.
+        mark = session.mark
+        session.send("train 100000000\r")
+        #expect(session.waitFor("steps/s", since: mark), "no progress bar: \(session.transcript)")
+        session.send("\u{3}")
+        #expect(session.waitFor("interrupted after", since: mark))
+        mark = session.mark
+        session.send("expect step > 0\r")
+        #expect(session.waitFor("check: step", since: mark))
+
+        // Enter on an empty line repeats the last step.
+        mark = session.mark
+        session.send("step\r")
+        #expect(session.waitFor("smooth", since: mark))
+        mark = session.mark
+        session.send("\r")
+        #expect(session.waitFor("smooth", since: mark))
+
+        session.send("quit\r")
+        #expect(session.exitStatus() == 0)
+        // History was saved.
+        let history = try String(contentsOfFile: home.path + "/.rnnrepl_history", encoding: .utf8)
+        #expect(history.contains("load builtin rhyme"))
+    }
+}
