@@ -25,9 +25,10 @@ public protocol RecurrentCell: AnyObject {
 
     /// Backpropagation through time over the last `forward`: adds ∂L/∂θ into `gradients`
     /// (the caller zeroes them first) and records ‖∂L/∂h_t‖ for each t. A recorder, when given,
-    /// receives every intermediate vector (for traces; nil costs nothing).
+    /// receives every intermediate vector (for traces; nil costs nothing). `losses` picks which
+    /// terms of L to differentiate: all of them (training) or only the last step's.
     func backward(_ parameters: UnsafePointer<Double>, gradients: UnsafeMutablePointer<Double>,
-                  recorder: BackwardRecorder?)
+                  recorder: BackwardRecorder?, losses: LossSelection)
 
     /// ‖∂L/∂h_t‖ for t = 0…T−1, from the last `backward`.
     var hiddenGradientNorms: [Double] { get }
@@ -54,9 +55,18 @@ public protocol RecurrentCell: AnyObject {
     func recorded(_ name: String, at t: Int) -> [Double]?
 }
 
+/// Which per-step losses a backward pass differentiates.
+public enum LossSelection: Sendable, Equatable {
+    /// L = Σ_t loss_t, as in training.
+    case all
+    /// Only loss_{T−1}: then ‖∂L/∂h_t‖ shows how far back one prediction's gradient reaches.
+    case last
+}
+
 extension RecurrentCell {
-    public func backward(_ parameters: UnsafePointer<Double>, gradients: UnsafeMutablePointer<Double>) {
-        backward(parameters, gradients: gradients, recorder: nil)
+    public func backward(_ parameters: UnsafePointer<Double>, gradients: UnsafeMutablePointer<Double>,
+                         recorder: BackwardRecorder? = nil) {
+        backward(parameters, gradients: gradients, recorder: recorder, losses: .all)
     }
 }
 

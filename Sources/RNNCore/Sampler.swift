@@ -71,6 +71,26 @@ public func sample(cell: any RecurrentCell, parameters: Parameters, prime: [Int]
     return SampleResult(indices: output)
 }
 
+/// The distribution of the character after `prime` (h from zero), at a temperature τ > 0:
+/// softmax(z / τ).
+public func nextCharacterProbabilities(cell: any RecurrentCell, parameters: Parameters, prime: [Int],
+                                       temperature: Double) -> [Double] {
+    precondition(!prime.isEmpty && temperature > 0, "needs a prime and a positive temperature")
+    let v = cell.vocabularySize
+    var state = [Double](repeating: 0, count: cell.stateSize)
+    var logits = [Double](repeating: 0, count: v)
+    parameters.values.withUnsafeBufferPointer { p in
+        state.withUnsafeMutableBufferPointer { h in
+            logits.withUnsafeMutableBufferPointer { z in
+                for x in prime { cell.advance(p.baseAddress!, input: x, state: h.baseAddress!, logits: z.baseAddress!) }
+            }
+        }
+    }
+    var scaled = logits.map { $0 / temperature }
+    scaled.withUnsafeMutableBufferPointer { q in _ = softmax(q.baseAddress!, v, into: q.baseAddress!) }
+    return scaled
+}
+
 /// How well a model predicts a text.
 public struct ScoreResult: Equatable, Sendable {
     /// Σ −log p(c_{i+1} | c_0…c_i) over the text, in nats.

@@ -100,6 +100,8 @@ public struct RecordedWindow: Equatable, Sendable {
     public var matchesParameters: Bool
     /// Gradients and ‖∂L/∂h_t‖ of this window exist.
     public var backwardDone: Bool
+    /// Which losses the last backward pass differentiated.
+    public var backwardLosses = LossSelection.all
 }
 
 /// A model being trained on a corpus, with the classic min-char-rnn step semantics.
@@ -286,16 +288,17 @@ public struct Trainer {
     /// Backpropagation through the recorded window into `gradients` (zeroed first, not clipped),
     /// without updating anything. The record must come from `forwardOnly` with the current
     /// parameters (a `step` has changed them since its forward pass).
-    public mutating func backwardOnly(recorder: BackwardRecorder? = nil) {
+    public mutating func backwardOnly(recorder: BackwardRecorder? = nil, losses: LossSelection = .all) {
         precondition(recordedWindow?.matchesParameters == true, "backwardOnly needs a forwardOnly with the current parameters")
         let cell = self.cell
         gradients.zero()
         parameters.values.withUnsafeBufferPointer { p in
             gradients.values.withUnsafeMutableBufferPointer { g in
-                cell.backward(p.baseAddress!, gradients: g.baseAddress!, recorder: recorder)
+                cell.backward(p.baseAddress!, gradients: g.baseAddress!, recorder: recorder, losses: losses)
             }
         }
         recordedWindow?.backwardDone = true
+        recordedWindow?.backwardLosses = losses
     }
 
     // MARK: Changing settings mid-run

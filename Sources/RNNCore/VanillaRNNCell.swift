@@ -115,7 +115,7 @@ public final class VanillaRNNCell: RecurrentCell {
 
     /// BPTT: the forward equations in reverse, one chain-rule step per line.
     public func backward(_ p: UnsafePointer<Double>, gradients g: UnsafeMutablePointer<Double>,
-                         recorder: BackwardRecorder?) {
+                         recorder: BackwardRecorder?, losses: LossSelection) {
         let n = hiddenSize, v = vocabularySize
         let dy = dy.pointer, dh = dh.pointer, dhRaw = dhRaw.pointer, dhNext = dhNext.pointer
         dhNext.update(repeating: 0, count: n)  // nothing flows back from beyond the window
@@ -123,8 +123,12 @@ public final class VanillaRNNCell: RecurrentCell {
             let x = Int(inputs.pointer[t]), y = Int(targets.pointer[t])
             let h = hidden.pointer + (t + 1) * n
             let hPrevious = hidden.pointer + t * n
-            dy.update(from: probabilities.pointer + t * v, count: v)
-            dy[y] -= 1                                                    // dy = p_t − onehot(y_t)
+            if losses == .all || t == steps - 1 {
+                dy.update(from: probabilities.pointer + t * v, count: v)
+                dy[y] -= 1                                                // dy = p_t − onehot(y_t)
+            } else {
+                dy.update(repeating: 0, count: v)                         // this loss_t is left out
+            }
             addOuterProduct(h, n, dy, v, into: g + why)                   // dW_hy += h_tᵀ·dy
             axpy(v, 1, dy, g + by)                                        // db_y += dy
             vectorTimesTransposed(dy, v, p + why, n, into: dh)            // dh = dy·W_hyᵀ

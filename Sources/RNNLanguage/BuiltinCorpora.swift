@@ -6,6 +6,7 @@ public enum BuiltinCorpus {
         ("abc", "the alphabet, over and over: every next character is certain", String(repeating: "abcdefghijklmnopqrstuvwxyz\n", count: 20)),
         ("counting", "the numbers one to ten, line after line", String(repeating: "one two three four five six seven eight nine ten\n", count: 24)),
         ("rhyme", "a short nursery rhyme about a cat and a dog", rhyme),
+        ("story", "a longer tale of a boat and a gull, for training runs", story),
     ]
 
     public static var names: [String] { texts.map(\.name) }
@@ -30,6 +31,30 @@ public enum BuiltinCorpus {
     and the dog ran out to the log.
     the cat sat on the mat and the dog sat on the log,
     and that is the end of the cat and the dog.
+
+    """
+
+    static let story = """
+    once there was a little boat that lived by the sea.
+    every morning the boat went out on the water, and every evening it came back home.
+    the boat had a friend, a grey gull who sat on its mast.
+    the gull liked the boat because the boat was kind and slow.
+    one day the wind came up and the sea turned dark.
+    the boat said to the gull, hold on to the mast, my friend.
+    the gull held on, and the boat rode the waves up and down, up and down.
+    the rain fell on the deck and the wind sang in the ropes.
+    the boat was afraid, but it did not stop.
+    it looked for the light on the hill, the light that shows the way home.
+    at last the boat saw the light, small and yellow in the rain.
+    the boat went to the light, slow and steady, wave after wave.
+    when the boat came home, the sea was calm again.
+    the gull shook the rain from its wings and laughed.
+    you are a brave boat, said the gull.
+    i am a slow boat, said the boat, but slow is not the same as lost.
+    the next morning the sun came up over the water.
+    the boat went out on the sea, and the gull sat on its mast,
+    and the two friends sang a song about the wind and the rain and the light on the hill.
+    the end.
 
     """
 }

@@ -63,6 +63,10 @@ public enum PlotKind: String, CaseIterable, Sendable {
     case gradNorms = "grad-norms"
     /// The next-character probabilities p_t (top k) at one step of the last window.
     case probs
+    /// The loss curves kept with `keep NAME`, overlaid.
+    case runs
+    /// The ‖∂L/∂h_t‖ profiles kept with `keep NAME`, overlaid (log scale).
+    case runNorms = "run-norms"
 }
 
 /// The comparison of an `expect`.
@@ -93,13 +97,14 @@ public enum CommandKind: Equatable, Sendable {
     case config
     case step(count: Int, trace: Bool)
     case forward(trace: Bool)
-    case backward(trace: Bool)
+    case backward(trace: Bool, lastOnly: Bool)
     case train(steps: Int, sampleEvery: Int?, printEvery: Int?, sampleLength: Int)
     case show(NameReference, ShowMode)
     case gradCheck(name: NameReference?, checks: Int?, delta: Double, method: NumericDerivative)
     case sample(count: Int, temperature: Double, prime: Located<String>?, seed: UInt64?)
     case score(Located<String>)
     case plot(PlotKind, PlotOptions)
+    case keep(Located<String>)
     case echo(String)
     case pause
     case expect(NameReference, Comparison, value: Double, tolerance: Double)
@@ -116,13 +121,19 @@ public struct PlotOptions: Equatable, Sendable {
     /// `plot probs`: the step t and how many characters to show.
     public var step: Int?
     public var top = 10
+    /// `plot probs`: the distribution after this text instead of a step of the window.
+    public var prime: Located<String>?
+    public var temperature = 1.0
 
-    public init(width: Int? = nil, height: Int? = nil, logScale: Bool = false, step: Int? = nil, top: Int = 10) {
+    public init(width: Int? = nil, height: Int? = nil, logScale: Bool = false, step: Int? = nil, top: Int = 10,
+                prime: Located<String>? = nil, temperature: Double = 1) {
         self.width = width
         self.height = height
         self.logScale = logScale
         self.step = step
         self.top = top
+        self.prime = prime
+        self.temperature = temperature
     }
 }
 

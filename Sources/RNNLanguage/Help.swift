@@ -66,11 +66,15 @@ public enum Help {
                     options: [], keywords: ["trace"],
                     details: "Records x, a, h, z, p and the loss for 'show'; parameters, h and the position stay as they are.",
                     example: "forward trace"),
-        CommandSpec(name: "backward", aliases: [], usage: "backward [trace]",
+        CommandSpec(name: "backward", aliases: [], usage: "backward [last] [trace]",
                     summary: "backpropagate through the last forward pass without updating",
-                    options: [], keywords: ["trace"],
-                    details: "Fills the gradients dW_… (unclipped) and ‖∂L/∂h_t‖ from the last 'forward' or 'step'.",
-                    example: "backward trace"),
+                    options: [], keywords: ["last", "trace"],
+                    details: """
+                    Fills the gradients dW_… (unclipped) and ‖∂L/∂h_t‖ from the last 'forward'. 'last' \
+                    differentiates only the last step's loss, so ‖∂L/∂h_t‖ shows how far back one prediction \
+                    reaches (vanishing and exploding gradients).
+                    """,
+                    example: "backward last"),
         CommandSpec(name: "train", aliases: [], usage: "train N [sample-every=K] [print-every=K] [sample-length=N]",
                     summary: "run N steps with a progress bar (log lines when not on a terminal)",
                     options: ["sample-every", "print-every", "sample-length"], keywords: [],
@@ -88,7 +92,8 @@ public enum Help {
                     mW_xh …; Adam second moment vW_xh …; h (the carried state); from the last window: x (inputs, \
                     one-hot), y (targets, one-hot), a (pre-activations), hs (hidden states), z (logits), \
                     p (probabilities), dhnorm (‖∂L/∂h_t‖); vocab, data (the next window), loss; and the \
-                    numbers step, smooth-loss, perplexity, pointer, grad-norm, grad-check, score. Subscripts \
+                    numbers step, smooth-loss, recent-loss (mean loss of the last 100 steps), perplexity, \
+                    pointer, grad-norm, grad-check, score (loss per character of the last score), score-perplexity. Subscripts \
                     select like NumPy: W_hh[0:5, 0:5], h[3], W_xh['e'] (rows of W_xh and columns of W_hy, \
                     z and p are characters).
                     """,
@@ -121,15 +126,23 @@ public enum Help {
                     options: [], keywords: [],
                     details: "From h = 0, every character predicts the next: loss Σ −log p, per character, perplexity exp(loss/n) and bits per character.",
                     example: "score \"the cat sat\""),
-        CommandSpec(name: "plot", aliases: [], usage: "plot loss|grad-norms|probs [width=W] [height=H] [log=on] [t=T] [top=K]",
-                    summary: "draw the loss curve, ‖∂L/∂h_t‖ per step, or next-character probabilities",
-                    options: ["width", "height", "log", "t", "top"], keywords: PlotKind.allCases.map(\.rawValue),
+        CommandSpec(name: "plot", aliases: [], usage: "plot loss|grad-norms|probs|runs|run-norms [width=W] [height=H] [log=on] [t=T] [top=K] [prime=\"…\"] [temperature=τ]",
+                    summary: "draw the loss curve, ‖∂L/∂h_t‖ per step, next-character probabilities, or kept runs",
+                    options: ["width", "height", "log", "t", "top", "prime", "temperature"], keywords: PlotKind.allCases.map(\.rawValue),
                     details: """
                     loss: raw and smoothed loss per step (log=on for a log scale). grad-norms: ‖∂L/∂h_t‖ for \
                     each t of the last backward pass. probs: the top-K characters of p_t at step t (default: \
-                    the last) of the last window.
+                    the last) of the last window, or with prime="…" the distribution of the character after \
+                    that text (h from zero) at the given temperature. runs: the loss curves saved with 'keep', each as a running \
+                    mean so that they can be told apart. run-norms: the ‖∂L/∂h_t‖ profiles saved with 'keep', \
+                    on a log scale.
                     """,
                     example: "plot loss height=12"),
+        CommandSpec(name: "keep", aliases: [], usage: "keep NAME",
+                    summary: "save the model's loss curve and ‖∂L/∂h_t‖ profile under a name (plot runs, run-norms)",
+                    options: [], keywords: [],
+                    details: "To compare settings: train, keep a name, init differently, train, keep another name, then 'plot runs'. Keeping a name again replaces it.",
+                    example: "keep adagrad"),
         CommandSpec(name: "echo", aliases: [], usage: "echo \"text\"", summary: "print text",
                     options: [], keywords: [], details: "Words are joined by single spaces; quote text to keep its spacing.",
                     example: "echo \"h_t = tanh(a_t)\""),
@@ -140,8 +153,8 @@ public enum Help {
                     summary: "stop the script unless a number is as expected",
                     options: ["tol"], keywords: [],
                     details: """
-                    NAME is a number (loss, smooth-loss, perplexity, step, pointer, grad-norm, grad-check, score, \
-                    params, vocab-size) or one entry of a matrix (W_hh[0, 0], h[3], p[0, 'e']). ≈ (also ~) passes \
+                    NAME is a number (loss, smooth-loss, recent-loss, perplexity, step, pointer, grad-norm, \
+                    grad-check, score, score-perplexity, params, vocab-size) or one entry of a matrix (W_hh[0, 0], h[3], p[0, 'e']). ≈ (also ~) passes \
                     when |actual − VALUE| ≤ tol (default 1e-6); <, >, <=, >= compare. Lessons use it to check \
                     their own numbers.
                     """,

@@ -83,7 +83,7 @@ public struct Interpreter {
         case .set(let settings): try set(settings, command: command)
         case .config: config()
         case .forward(let trace): try forward(trace: trace, command: command)
-        case .backward(let trace): try backward(trace: trace, command: command)
+        case .backward(let trace, let lastOnly): try backward(trace: trace, lastOnly: lastOnly, command: command)
         case .show(let reference, let mode): try show(reference, mode: mode)
         case .gradCheck(let name, let checks, let delta, let method):
             try gradCheck(name: name, checks: checks, delta: delta, method: method, command: command)
@@ -91,6 +91,7 @@ public struct Interpreter {
             try sample(count: count, temperature: temperature, prime: prime, seed: seed, command: command)
         case .score(let text): try score(text, command: command)
         case .plot(let kind, let options): try plot(kind, options: options, command: command)
+        case .keep(let name): try keep(name, command: command)
         case .echo(let text): write(style.text(text) + "\n")
         case .pause: if console.isInteractive { console.waitForEnter() }
         case .expect(let reference, let comparison, let value, let tolerance):
@@ -124,6 +125,7 @@ public struct Interpreter {
         case .sample: "sample"
         case .score: "score"
         case .plot: "plot"
+        case .keep: "keep"
         default: "this command"
         }
     }
@@ -365,19 +367,23 @@ public struct Interpreter {
         }
     }
 
-    private mutating func backward(trace: Bool, command: Command) throws(Diagnostic) {
+    private mutating func backward(trace: Bool, lastOnly: Bool, command: Command) throws(Diagnostic) {
         try requireModel(command)
         guard session.trainer!.recordedWindow?.matchesParameters == true else {
             throw Diagnostic(.nothingRecorded(name: "backward", command: "forward"), at: command.range)
         }
         let recorder = trace ? BackwardRecorder() : nil
-        session.trainer!.backwardOnly(recorder: recorder)
+        session.trainer!.backwardOnly(recorder: recorder, losses: lastOnly ? .last : .all)
         if trace {
             let renderer = traceRenderer(parameters: session.trainer!.parameters, recorder: recorder, report: nil)
             write(renderer.backward() + renderer.gradients(title: "gradients of the window (not clipped, not applied)"))
         } else {
             let norm = session.trainer!.gradients.values.reduce(0) { $0 + $1 * $1 }.squareRoot()
-            write(style.text("backward: gradients dW_… filled (not clipped, not applied); ‖g‖ = ") + fixed(norm) + "\n")
+            let norms = session.trainer!.cell.hiddenGradientNorms
+            write(style.text("backward" + (lastOnly ? " (loss of the last step only)" : "")
+                + ": gradients dW_… filled (not clipped, not applied); ‖g‖ = ") + fixed(norm)
+                + style.text("; ‖∂L/∂h_t‖ from ") + NumberFormat.general(norms.first ?? 0, significant: 4)
+                + " at t=0 to " + NumberFormat.general(norms.last ?? 0, significant: 4) + " at t=\(norms.count - 1)\n")
         }
     }
 
@@ -416,7 +422,7 @@ public struct Interpreter {
             if console.showsProgress {
                 console.progress(ProgressState(done: done, total: steps, elapsed: console.now() - started,
                                                loss: report.loss, smoothLoss: report.smoothLoss))
-            } else if done % every == 0 || done == steps {
+            } else if report.step % every == 0 || done == steps {
                 write("step " + leftPad(String(report.step), 6) + "  loss " + fixed(report.loss)
                     + "  smooth " + fixed(report.smoothLoss) + "\n")
             }
@@ -575,10 +581,78 @@ public struct Interpreter {
             + fixed(result.bitsPerCharacter) + " bits per character\n")
     }
 
-    private func plot(_ kind: PlotKind, options: PlotOptions, command: Command) throws(Diagnostic) {
+    private mutating func keep(_ name: Located<String>, command: Command) throws(Diagnostic) {
         try requireModel(command)
         let trainer = session.trainer!
+        let losses = trainer.lossHistory
+        let norms = trainer.recordedWindow?.backwardDone == true ? trainer.cell.hiddenGradientNorms : nil
+        guard !losses.isEmpty || norms != nil else {
+            throw Diagnostic(.nothingRecorded(name: "loss", command: "step', 'train' or 'backward"), at: command.range)
+        }
+        let run = KeptRun(name: name.value, losses: losses, gradientNorms: norms)
+        if let index = session.keptRuns.firstIndex(where: { $0.name == name.value }) {
+            session.keptRuns[index] = run
+        } else {
+            session.keptRuns.append(run)
+        }
+        var parts: [String] = []
+        if !losses.isEmpty { parts.append("the loss curve of \(losses.count) steps") }
+        if let norms { parts.append(style.text("‖∂L/∂h_t‖ for \(norms.count) steps")) }
+        write("kept " + parts.joined(separator: " and ") + " as '\(name.value)' (\(session.keptRuns.count) kept)\n")
+    }
+
+    /// The kept ‖∂L/∂h_t‖ profiles on a log scale.
+    private func plotRunNorms(options: PlotOptions, width: Int, command: Command) throws(Diagnostic) {
+        let runs = session.keptRuns.filter { $0.gradientNorms != nil }
+        guard !runs.isEmpty else {
+            throw Diagnostic(.nothingRecorded(name: "run-norms", command: "backward' then 'keep NAME"), at: command.range)
+        }
+        let series = runs.map { PlotSeries(name: $0.name, values: $0.gradientNorms!, firstX: 0) }
+        write(formatLinePlot(series, options: LinePlotOptions(title: "‖∂L/∂h_t‖ for each step t, for each kept run",
+                                                              width: width, height: options.height ?? 14,
+                                                              logScale: true, xLabel: "t"), style: style))
+        var rows: [[String]] = []
+        for run in runs {
+            let norms = run.gradientNorms!
+            rows.append([run.name, NumberFormat.general(norms.first!, significant: 4), NumberFormat.general(norms.last!, significant: 4),
+                         NumberFormat.general(norms.first! / norms.last!, significant: 4)])
+        }
+        write(style.text(formatTable(header: ["run", "‖∂L/∂h_0‖", "‖∂L/∂h_last‖", "ratio"], rows: rows, rightAligned: [1, 2, 3])))
+    }
+
+    /// Running means of each kept curve, over windows of about 1/30 of the longest run.
+    private func plotRuns(options: PlotOptions, width: Int, command: Command) throws(Diagnostic) {
+        let runs = session.keptRuns.filter { !$0.losses.isEmpty }
+        guard !runs.isEmpty else {
+            throw Diagnostic(.nothingRecorded(name: "runs", command: "keep NAME"), at: command.range)
+        }
+        let longest = runs.map(\.losses.count).max()!
+        let window = max(1, longest / 30)
+        let series = runs.map { run in
+            PlotSeries(name: run.name, values: runningMean(run.losses, window: window))
+        }
+        let title = "loss per step, mean of the last \(window) step" + (window == 1 ? "" : "s") + ", for each kept run"
+        write(formatLinePlot(series, options: LinePlotOptions(title: title, width: width, height: options.height ?? 14,
+                                                              logScale: options.logScale, xLabel: "step"), style: style))
+        var rows: [[String]] = []
+        for (run, line) in zip(runs, series) {
+            rows.append([run.name, String(run.losses.count), fixed(line.ys.first ?? 0), fixed(line.ys.last ?? 0)])
+        }
+        write(formatTable(header: ["run", "steps", "first", "last"], rows: rows, rightAligned: [1, 2, 3]))
+    }
+
+    private func plot(_ kind: PlotKind, options: PlotOptions, command: Command) throws(Diagnostic) {
         let width = options.width ?? max(20, min(session.display.width - 12, 72))
+        if kind == .runs {
+            try plotRuns(options: options, width: width, command: command)
+            return
+        }
+        if kind == .runNorms {
+            try plotRunNorms(options: options, width: width, command: command)
+            return
+        }
+        try requireModel(command)
+        let trainer = session.trainer!
         switch kind {
         case .loss:
             guard !trainer.lossHistory.isEmpty else {
@@ -593,32 +667,56 @@ public struct Interpreter {
             let plotOptions = LinePlotOptions(title: "loss per step (window of \(trainer.config.sequenceLength) characters)",
                                               width: width, height: options.height ?? 14, logScale: options.logScale,
                                               xLabel: "step")
-            write(formatLinePlot([PlotSeries(name: "loss", values: trainer.lossHistory),
-                                  PlotSeries(name: "smooth loss", values: smooth)], options: plotOptions, style: style))
+            write(formatLinePlot([PlotSeries(name: "smooth loss", values: smooth),
+                                  PlotSeries(name: "loss", values: trainer.lossHistory)], options: plotOptions, style: style))
         case .gradNorms:
             guard let window = trainer.recordedWindow, window.backwardDone else {
                 throw Diagnostic(.nothingRecorded(name: "grad-norms", command: "step' or 'backward"), at: command.range)
             }
             let norms = trainer.cell.hiddenGradientNorms
-            let bars = norms.enumerated().map { t, value in
-                Bar(label: "t=\(t) " + characterLabel(trainer.vocabulary[trainer.cell.input(at: t)]), value: value)
+            let title = "‖∂L/∂h_t‖ for each step t of the last window"
+                + (window.backwardLosses == .last ? ", loss of the last step only" : "")
+            if norms.count <= 24 && !options.logScale {
+                let bars = norms.enumerated().map { t, value in
+                    Bar(label: "t=\(t) " + characterLabel(trainer.vocabulary[trainer.cell.input(at: t)]), value: value)
+                }
+                write(formatBarChart(bars, title: title, width: width - 20, precision: precision, style: style))
+            } else {
+                write(formatLinePlot([PlotSeries(name: "‖∂L/∂h_t‖", values: norms, firstX: 0)],
+                                     options: LinePlotOptions(title: title, width: width, height: options.height ?? 12,
+                                                              logScale: options.logScale, xLabel: "t"), style: style))
             }
-            write(formatBarChart(bars, title: "‖∂L/∂h_t‖ for each step t of the last window", width: width - 20,
-                                 precision: precision, style: style))
         case .probs:
-            guard trainer.recordedWindow != nil else {
-                throw Diagnostic(.nothingRecorded(name: "probs", command: "step' or 'forward"), at: command.range)
+            let p: [Double], title: String
+            if let prime = options.prime {
+                let indices: [Int]
+                switch trainer.vocabulary.encode(prime.value) {
+                case .success(let encoded): indices = encoded
+                case .failure(let unknown):
+                    throw Diagnostic(.model(.unknownCharacter(context: "prime", scalar: unknown.scalar, position: unknown.position)),
+                                     at: prime.range)
+                }
+                p = nextCharacterProbabilities(cell: trainer.cell, parameters: trainer.parameters, prime: indices,
+                                               temperature: options.temperature)
+                title = "the next character after \(quoted(prime.value)), temperature \(formatSettingNumber(options.temperature))"
+            } else {
+                guard trainer.recordedWindow != nil else {
+                    throw Diagnostic(.nothingRecorded(name: "probs", command: "step' or 'forward"), at: command.range)
+                }
+                let steps = trainer.cell.steps
+                let t = options.step ?? steps - 1
+                guard t < steps else { throw Diagnostic(.stepOutOfWindow(step: t, steps: steps), at: command.range) }
+                p = trainer.cell.probabilities(at: t)
+                let input = characterLabel(trainer.vocabulary[trainer.cell.input(at: t)])
+                let target = characterLabel(trainer.vocabulary[trainer.cell.target(at: t)])
+                title = "p_t at t=\(t): after \(input), the target is \(target)"
             }
-            let steps = trainer.cell.steps
-            let t = options.step ?? steps - 1
-            guard t < steps else { throw Diagnostic(.stepOutOfWindow(step: t, steps: steps), at: command.range) }
-            let p = trainer.cell.probabilities(at: t)
             let order = p.indices.sorted { p[$0] > p[$1] || (p[$0] == p[$1] && $0 < $1) }.prefix(options.top)
             let bars = order.map { Bar(label: characterLabel(trainer.vocabulary[$0]), value: p[$0]) }
-            let input = characterLabel(trainer.vocabulary[trainer.cell.input(at: t)])
-            let target = characterLabel(trainer.vocabulary[trainer.cell.target(at: t)])
-            write(formatBarChart(bars, title: "p_t at t=\(t): after \(input), top \(bars.count) (the target is \(target))",
-                                 width: width - 20, precision: precision, style: style))
+            write(formatBarChart(bars, title: title + " (top \(bars.count) of \(p.count))", width: width - 20,
+                                 precision: precision, style: style))
+        case .runs, .runNorms:
+            preconditionFailure("handled above")
         }
     }
 
@@ -640,6 +738,19 @@ public struct Interpreter {
             write(style.text(Help.describe(spec)))
         }
     }
+}
+
+/// The mean of each value and the `window − 1` before it (fewer at the start).
+func runningMean(_ values: [Double], window: Int) -> [Double] {
+    var result: [Double] = []
+    result.reserveCapacity(values.count)
+    var sum = 0.0
+    for (i, value) in values.enumerated() {
+        sum += value
+        if i >= window { sum -= values[i - window] }
+        result.append(sum / Double(min(i + 1, window)))
+    }
+    return result
 }
 
 extension SettingKey {

@@ -22,8 +22,8 @@ struct NameResolver {
     let session: Session
 
     /// Names of single numbers.
-    static let scalarNames = ["step", "smooth-loss", "perplexity", "pointer", "grad-norm", "grad-check",
-                              "score", "params", "vocab-size"]
+    static let scalarNames = ["step", "smooth-loss", "recent-loss", "perplexity", "pointer", "grad-norm", "grad-check",
+                              "score", "score-perplexity", "params", "vocab-size"]
     /// Names of per-window records.
     static let recordNames = ["x", "y", "hs", "z", "p", "dhnorm"]
     static let textNames = ["vocab", "data", "loss"]
@@ -187,6 +187,13 @@ struct NameResolver {
             return .scalar(Double(try requireModel(reference, command).stepCount))
         case "smooth-loss":
             return .scalar(try requireModel(reference, command).smoothLoss)
+        case "recent-loss":
+            let history = try requireModel(reference, command).lossHistory
+            guard !history.isEmpty else {
+                throw Diagnostic(.nothingRecorded(name: name, command: "step' or 'train"), at: reference.range)
+            }
+            let recent = history.suffix(100)
+            return .scalar(recent.reduce(0, +) / Double(recent.count))
         case "perplexity":
             let (trainer, _) = try requireRecord(reference, command)
             return .scalar(exp(recordedLoss(trainer) / Double(trainer.cell.steps)))
@@ -208,6 +215,11 @@ struct NameResolver {
                 throw Diagnostic(.nothingRecorded(name: name, command: "score"), at: reference.range)
             }
             return .scalar(score.lossPerCharacter)
+        case "score-perplexity":
+            guard let score = session.lastScore else {
+                throw Diagnostic(.nothingRecorded(name: name, command: "score"), at: reference.range)
+            }
+            return .scalar(score.perplexity)
         case "params":
             return .scalar(Double(try requireModel(reference, command).parameters.layout.count))
         case "vocab-size":

@@ -331,7 +331,16 @@ struct CommandBuilder {
             return .forward(trace: try traceFlag(afterCount: 0))
 
         case "backward":
-            return .backward(trace: try traceFlag(afterCount: 0))
+            var trace = false, lastOnly = false
+            for positional in positionals {
+                switch positional.token.text {
+                case "trace" where !trace: trace = true
+                case "last" where !lastOnly: lastOnly = true
+                default:
+                    throw Diagnostic(.unexpectedArgument(command: name, text: positional.token.lexeme), at: positional.token.range)
+                }
+            }
+            return .backward(trace: trace, lastOnly: lastOnly)
 
         case "train":
             guard let first = positionals.first else {
@@ -413,7 +422,19 @@ struct CommandBuilder {
             }
             options.step = try integer("t", minimum: 0)
             options.top = try integer("top") ?? 10
+            options.prime = option("prime").map { Located($0.text ?? $0.lexeme, $0.range) }
+            if let prime = options.prime, prime.value.isEmpty {
+                throw Diagnostic(.badValue(key: "prime", text: "\"\"", requirement: "at least one character"), at: prime.range)
+            }
+            options.temperature = try number("temperature", requirement: "a finite number > 0", { $0 > 0 }) ?? 1
             return .plot(kind, options)
+
+        case "keep":
+            guard let first = positionals.first, let label = first.token.text else {
+                throw Diagnostic(.missingArgument(command: "keep", expected: "a name for the run, e.g. keep adagrad"), at: head.range)
+            }
+            try allowPositionals(1)
+            return .keep(Located(label, first.token.range))
 
         case "echo":
             // Everything is text here, key=value included.

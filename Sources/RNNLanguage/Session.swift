@@ -16,10 +16,21 @@ public struct Session {
     public var baseDirectory: String?
     public var lastGradientCheck: GradientCheckResult?
     public var lastScore: ScoreResult?
+    /// Loss curves and ‖∂L/∂h_t‖ profiles saved with `keep NAME`, in the order first kept.
+    public var keptRuns: [KeptRun] = []
 
     public init(style: TextStyle = .plain) {
         self.style = style
     }
+}
+
+/// A run saved for comparison plots.
+public struct KeptRun: Equatable, Sendable {
+    public var name: String
+    /// The loss of every step.
+    public var losses: [Double]
+    /// ‖∂L/∂h_t‖ of the last backward pass, if there was one.
+    public var gradientNorms: [Double]?
 }
 
 /// Where the interpreter's output goes. The executable writes to the terminal; tests collect.

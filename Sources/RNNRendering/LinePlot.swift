@@ -60,7 +60,8 @@ let seriesColors: [TextStyle.Color] = [.cyan, .yellow, .magenta, .green, .red, .
 ///
 /// In ASCII each cell is one point and each series has its marker; on a terminal the plot is
 /// drawn in braille (2×4 dots a cell) with one colour per series. Consecutive points are
-/// joined, so a noisy series shows its spread as vertical strokes.
+/// joined, so a noisy series shows its spread as vertical strokes. Where series cross, the
+/// one listed first is drawn on top.
 public func formatLinePlot(_ series: [PlotSeries], options: LinePlotOptions = .init(), style: TextStyle = .plain) -> String {
     let width = max(options.width, 8), height = max(options.height, 3)
     // Points in plot coordinates (log₁₀ y when asked).
@@ -103,7 +104,8 @@ public func formatLinePlot(_ series: [PlotSeries], options: LinePlotOptions = .i
             dots[cell] |= bit
         }
     }
-    for (index, points) in prepared.enumerated() {
+    // The last series first, so the first one listed ends up on top.
+    for (index, points) in prepared.enumerated().reversed() {
         var previous: (Int, Int)?
         for (x, y) in points {
             let current = pixel(x, y)

@@ -107,8 +107,14 @@ public struct TraceRenderer {
     public func forward() -> String {
         let t0 = input.window.start
         let window = vocabulary.decode((0 ..< steps).map(cell.input(at:)))
-        var text = style.text("forward over characters \(t0) to \(t0 + steps - 1): inputs ") + quotedText(window)
-            + (input.window.stateWasReset ? ", h starts from zero\n" : ", h starts from the carried state\n")
+        var text = style.text("forward over characters \(t0) to \(t0 + steps - 1): inputs ") + quotedText(window) + ", "
+        if input.window.stateWasReset {
+            text += "h_-1 = 0 (reset)\n"
+        } else if cell.hiddenState(at: -1).allSatisfy({ $0 == 0 }) {
+            text += "h_-1 = 0 (nothing carried yet)\n"
+        } else {
+            text += "h_-1 = the state carried from the previous window\n"
+        }
         let width = 24
         for t in 0 ..< steps {
             let x = cell.input(at: t), y = cell.target(at: t)
@@ -148,7 +154,7 @@ public struct TraceRenderer {
             let hidden = cell.hiddenState(at: step), previous = cell.hiddenState(at: step - 1)
             text += "  t=\(step)\n"
             text += line("", "dy_\(step) = p_\(step) − onehot(" + character(y) + ")", distribution(dy, target: nil), width: width)
-            text += "         " + style.text("dW_hy += h_\(step)\(t)\(m)dy_\(step)  (an \(n)×\(v) outer product, norm ")
+            text += "         " + style.text("dW_hy += h_\(step)\(t)\(m)dy_\(step)  (a \(n)×\(v) outer product, norm ")
                 + NumberFormat.fixed(norm(hidden) * norm(dy), decimals: precision) + style.text("); db_y += dy_\(step)\n")
             if let dh = recorder.value("dh", at: step) {
                 text += line("", "dh_\(step) = dy_\(step)\(m)W_hy\(t) + dh_next", vector(dh), width: width)
@@ -157,7 +163,7 @@ public struct TraceRenderer {
             if let raw = recorder.value("dh_raw", at: step) {
                 text += line("", "dh_raw = (1 − h_\(step)²) \(h) dh_\(step)", vector(raw), width: width)
                 text += "         " + style.text("db_h += dh_raw; dW_xh[" + character(x) + "] += dh_raw (only row \(x): x_\(step) is one-hot)\n")
-                text += "         " + style.text("dW_hh += h_\(step - 1)\(t)\(m)dh_raw  (an \(n)×\(n) outer product, norm ")
+                text += "         " + style.text("dW_hh += h_\(step - 1)\(t)\(m)dh_raw  (a \(n)×\(n) outer product, norm ")
                     + NumberFormat.fixed(norm(previous) * norm(raw), decimals: precision) + ")\n"
             }
             if let next = recorder.value("dh_next", at: step) {
@@ -176,7 +182,12 @@ public struct TraceRenderer {
         for entry in gradients.layout.entries {
             let values = Array(gradients.values[entry.range])
             if entry.count <= 36 {
-                let matrix = LabeledMatrix(name: "  d" + entry.name, rows: entry.rows, columns: entry.columns, values: values)
+                // Rows of input weights and columns of output weights are characters.
+                let labels = vocabulary.scalars.map(characterLabel)
+                let characterRows = entry.rows == vocabulary.count && entry.name.hasPrefix("W_x")
+                let characterColumns = entry.columns == vocabulary.count && entry.name.hasSuffix("y")
+                let matrix = LabeledMatrix(name: "  d" + entry.name, rows: entry.rows, columns: entry.columns, values: values,
+                                           rowLabels: characterRows ? labels : nil, columnLabels: characterColumns ? labels : nil)
                 text += formatMatrix(matrix, options: MatrixFormatOptions(precision: precision), style: style)
             } else {
                 let largest = values.map(abs).max() ?? 0

@@ -1,1 +1,64 @@
-struct GoldenCheck { let update: Bool; func run(scripts: [String]) -> Int32 { 0 } }
+import RNNLanguage
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// `rnnrepl --check SCRIPT…`: runs each script and compares its output with its golden
+/// transcript; `--update` rewrites the transcripts instead. Exit code 0 when all match, 1 when
+/// one differs, 70 when a script fails, 64 when a file is missing.
+struct GoldenCheck {
+    let update: Bool
+
+    func run(scripts: [String]) -> Int32 {
+        var status: Int32 = 0
+        for path in scripts {
+            guard let source = readTextFile(path) else {
+                writeAll(STDERR_FILENO, "rnnrepl: cannot read script '\(path)': \(String(cString: strerror(errno)))\n")
+                status = max(status, 64)
+                continue
+            }
+            let expectedPath = Golden.expectedPath(forScript: path)
+            let result = Golden.transcript(of: source, fileName: path, baseDirectory: directory(of: path))
+            guard result.outcome == .completed else {
+                writeAll(STDERR_FILENO, result.errors + "FAILED \(path): the script itself failed (exit code \(result.outcome.exitCode))\n")
+                status = max(status, 70)
+                continue
+            }
+            if update {
+                let folder = directory(of: expectedPath)
+                if !folder.isEmpty { mkdir(folder, 0o755) }
+                guard writeTextFile(expectedPath, result.output) else {
+                    writeAll(STDERR_FILENO, "rnnrepl: cannot write '\(expectedPath)': \(String(cString: strerror(errno)))\n")
+                    status = max(status, 70)
+                    continue
+                }
+                writeAll(STDOUT_FILENO, "updated \(expectedPath)\n")
+                continue
+            }
+            guard let expected = readTextFile(expectedPath) else {
+                writeAll(STDERR_FILENO, "rnnrepl: no golden transcript '\(expectedPath)' for \(path): run with --check --update to create it\n")
+                status = max(status, 64)
+                continue
+            }
+            if expected == result.output {
+                writeAll(STDOUT_FILENO, "ok      \(path)\n")
+            } else {
+                writeAll(STDOUT_FILENO, "DIFFERS \(path)\n" + Golden.diff(expected: expected, actual: result.output,
+                                                                         expectedName: expectedPath, actualName: "output of " + path))
+                status = max(status, 1)
+            }
+        }
+        return status
+    }
+}
+
+/// Writes `text` to `path` (replacing it); false on failure (errno says why).
+func writeTextFile(_ path: String, _ text: String) -> Bool {
+    guard let file = fopen(path, "w") else { return false }
+    let bytes = Array(text.utf8)
+    let written = fwrite(bytes, 1, bytes.count, file)
+    return fclose(file) == 0 && written == bytes.count
+}

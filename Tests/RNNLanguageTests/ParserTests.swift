@@ -104,7 +104,7 @@ import Testing
         ("expect loss is 3", .badComparison(found: "is"), 1, 13),
         ("expect loss ≈ lots", .badExpectedValue(text: "lots"), 1, 15),
         ("sample prime=\"\"", .badValue(key: "prime", text: "\"\"", requirement: "at least one character"), 1, 14),
-        ("plot losses", .badChoice(key: "plot", text: "losses", choices: ["loss", "grad-norms", "probs"], suggestion: "loss"), 1, 6),
+        ("plot losses", .badChoice(key: "plot", text: "losses", choices: ["loss", "grad-norms", "probs", "runs", "run-norms"], suggestion: "loss"), 1, 6),
         ("load", .missingArgument(command: "load", expected: "a path (or builtin NAME)"), 1, 1),
         ("echo \"unterminated", .unterminatedString, 1, 6),
     ]

@@ -179,3 +179,56 @@ import Glibc
         #expect(history.contains("load builtin rhyme"))
     }
 }
+
+@Suite struct GoldenCheckTests {
+    /// A copy of lesson 1 with its data and golden transcript in a fresh folder.
+    func lessonCopy() throws -> (TemporaryFolder, String) {
+        let folder = try TemporaryFolder()
+        let fileManager = FileManager.default
+        try fileManager.createDirectory(atPath: folder.path + "/expected", withIntermediateDirectories: true)
+        try fileManager.copyItem(atPath: repositoryRoot + "/lessons/data", toPath: folder.path + "/data")
+        try fileManager.copyItem(atPath: repositoryRoot + "/lessons/01-characters.rnn", toPath: folder.path + "/01-characters.rnn")
+        try fileManager.copyItem(atPath: repositoryRoot + "/lessons/expected/01-characters.txt",
+                                 toPath: folder.path + "/expected/01-characters.txt")
+        return (folder, folder.path + "/01-characters.rnn")
+    }
+
+    @Test func checkPassesAndFailsWhenANumberChanges() throws {
+        let (folder, lesson) = try lessonCopy()
+        let passing = try runRNNRepl(["--check", lesson])
+        #expect(passing.status == 0, "\(passing.output)\(passing.errors)")
+        #expect(passing.output == "ok      \(lesson)\n")
+
+        // Change one printed number in the golden transcript: the check must fail with a diff.
+        let expectedPath = folder.path + "/expected/01-characters.txt"
+        let golden = try String(contentsOfFile: expectedPath, encoding: .utf8)
+        try golden.replacingOccurrences(of: "-0.0132   0.0070  -0.0050", with: "-0.0132   0.0071  -0.0050")
+            .write(toFile: expectedPath, atomically: true, encoding: .utf8)
+        let failing = try runRNNRepl(["--check", lesson])
+        #expect(failing.status == 1)
+        #expect(failing.output.contains("DIFFERS \(lesson)"))
+        #expect(failing.output.contains("-'h'   -0.0132   0.0071  -0.0050"))
+        #expect(failing.output.contains("+'h'   -0.0132   0.0070  -0.0050"))
+
+        // --update rewrites it, and the check passes again.
+        #expect(try runRNNRepl(["--check", "--update", lesson]).status == 0)
+        #expect(try String(contentsOfFile: expectedPath, encoding: .utf8) == golden)
+        #expect(try runRNNRepl(["--check", lesson]).status == 0)
+    }
+
+    @Test func aMissingTranscriptIsAUsageError() throws {
+        let (folder, lesson) = try lessonCopy()
+        try FileManager.default.removeItem(atPath: folder.path + "/expected/01-characters.txt")
+        let result = try runRNNRepl(["--check", lesson])
+        #expect(result.status == 64)
+        #expect(result.errors.contains("run with --check --update to create it"))
+    }
+
+    @Test func theRealLessonRunsFromAnyFolder() throws {
+        // Paths inside a lesson are relative to the lesson, so it runs wherever we stand.
+        let result = try runRNNRepl([repositoryRoot + "/lessons/01-characters.rnn"], directory: "/")
+        #expect(result.status == 0, "\(result.errors)")
+        let golden = try String(contentsOfFile: repositoryRoot + "/lessons/expected/01-characters.txt", encoding: .utf8)
+        #expect(result.output == golden)
+    }
+}

@@ -1,0 +1,280 @@
+import Testing
+@testable import RNNRendering
+
+/// Each renderer against a golden string, in ASCII (files, pipes) and Unicode (terminals).
+@Suite struct MatrixFormatterTests {
+    static let square = LabeledMatrix(name: "W_hh", rows: 3, columns: 3, values: [0.01, 0, -0.5, 0, 0.01, 0.25, 1.5, -0.125, 0.01])
+
+    @Test func alignedColumnsUnderAShapeHeader() {
+        #expect(formatMatrix(Self.square) == """
+        W_hh  3x3
+                 0        1        2
+        0   0.0100   0.0000  -0.5000
+        1   0.0000   0.0100   0.2500
+        2   1.5000  -0.1250   0.0100
+
+        """)
+    }
+
+    @Test func characterLabelsOnColumns() {
+        let matrix = LabeledMatrix(name: "W_hy", rows: 2, columns: 3, values: [0.1, -0.2, 0.3, 0.0004, 0.5, -0.6],
+                                   columnLabels: ["'\\n'", "' '", "'a'"], note: "columns: characters")
+        #expect(formatMatrix(matrix) == #"""
+        W_hy  2x3  (columns: characters)
+              '\n'      ' '      'a'
+        0   0.1000  -0.2000   0.3000
+        1   0.0004   0.5000  -0.6000
+
+        """#)
+    }
+
+    static let big = LabeledMatrix(name: "W_xh", rows: 20, columns: 30, values: (0 ..< 600).map { Double($0) / 1000 })
+    static let elided = MatrixFormatOptions(precision: 3, maxRows: 8, edgeItems: 2, width: 60)
+
+    @Test func largeMatricesAreElidedInASCII() {
+        #expect(formatMatrix(Self.big, options: Self.elided) == """
+        W_xh  20x30
+                0      1      2    ...     27     28     29
+        0   0.000  0.001  0.002    ...  0.027  0.028  0.029
+        1   0.030  0.031  0.032    ...  0.057  0.058  0.059
+        :       :      :      :      :      :      :      :
+        18  0.540  0.541  0.542    ...  0.567  0.568  0.569
+        19  0.570  0.571  0.572    ...  0.597  0.598  0.599
+
+        """)
+    }
+
+    @Test func largeMatricesAreElidedInUnicode() {
+        #expect(formatMatrix(Self.big, options: Self.elided, style: .terminal) == """
+        W_xh  20×30
+                0      1      2      …     27     28     29
+        0   0.000  0.001  0.002      …  0.027  0.028  0.029
+        1   0.030  0.031  0.032      …  0.057  0.058  0.059
+        ⋮       ⋮      ⋮      ⋮      ⋮      ⋮      ⋮      ⋮
+        18  0.540  0.541  0.542      …  0.567  0.568  0.569
+        19  0.570  0.571  0.572      …  0.597  0.598  0.599
+
+        """)
+    }
+
+    @Test func tinyValuesSwitchToScientific() {
+        let tiny = LabeledMatrix(name: "dW", rows: 1, columns: 3, values: [1e-7, -2e-8, 0])
+        #expect(formatMatrix(tiny) == """
+        dW  1x3
+                    0           1           2
+        0   1.000e-07  -2.000e-08   0.000e+00
+
+        """)
+    }
+
+    @Test func statistics() {
+        #expect(formatStatistics(name: "W", rows: 2, columns: 2, values: [1, -1, 3, 0]) == """
+        W  2x2  statistics
+          entries 4  (1 zero)
+          mean    0.75
+          std     1.47902
+          min     -1
+          max     3
+          norm    3.31662
+
+        """)
+    }
+
+    @Test(arguments: [("a", "'a'"), ("\n", "'\\n'"), (" ", "' '"), ("\u{7}", "U+0007"), ("'", "'\\''"), ("é", "'é'")])
+    func characterLabels(character: String, label: String) {
+        #expect(characterLabel(character.unicodeScalars.first!) == label)
+    }
+}
+
+@Suite struct HeatmapTests {
+    @Test func signedValuesShowSignAndMagnitude() {
+        #expect(formatHeatmap(MatrixFormatterTests.square) == """
+        W_hh  3x3  heatmap
+          range [-0.5, 1.5]: each cell is a sign (+/-) and ' .:-=+*#%@' for |value| from 0 to 1.5
+          0
+        0     --
+        1     +:
+        2 +@-.
+
+        """)
+    }
+
+    static let positive = LabeledMatrix(name: "p", rows: 2, columns: 4, values: [0.1, 0.2, 0.3, 0.4, 0.7, 0.1, 0.1, 0.1],
+                                        rowLabels: ["'a'", "'b'"])
+
+    @Test func nonNegativeValuesUseTheRampAlone() {
+        #expect(formatHeatmap(Self.positive) == """
+        p  2x4  heatmap
+          range [0.1, 0.7]: ' .:-=+*#%@' from 0 to 0.7
+            0
+        'a' .-=+
+        'b' @...
+
+        """)
+    }
+
+    @Test func unicodeShadesWithoutColour() {
+        #expect(formatHeatmap(Self.positive, style: TextStyle(unicode: true, color: false)) == """
+        p  2×4  heatmap
+          range [0.1, 0.7]: ' ░▒▓█' from 0 to 0.7
+            0
+        'a' ░░▒▒
+        'b' █░░░
+
+        """)
+    }
+
+    @Test func colourUsesBackgroundBlocks() {
+        let text = formatHeatmap(Self.positive, style: .terminal)
+        #expect(text.contains("\u{1B}[48;5;196m  \u{1B}[0m"))  // the largest value, darkest red
+    }
+
+    @Test func bigMatricesAreAveragedToFit() {
+        let wide = LabeledMatrix(name: "W", rows: 2, columns: 300, values: (0 ..< 600).map { Double($0 % 300) })
+        let text = formatHeatmap(wide, width: 100)
+        #expect(text.hasPrefix("W  2x300  heatmap  (each cell averages 1x4 entries)\n"))
+        #expect(text.split(separator: "\n").allSatisfy { $0.count <= 100 })
+    }
+}
+
+@Suite struct LinePlotTests {
+    @Test func twoSeriesWithAxesTicksAndLegend() {
+        let plot = formatLinePlot([PlotSeries(name: "up", values: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]),
+                                   PlotSeries(name: "down", values: [10, 9, 8, 7, 6, 5, 4, 3, 2, 1])],
+                                  options: LinePlotOptions(title: "two lines", width: 20, height: 6, xLabel: "step"))
+        #expect(plot == """
+        two lines
+        10 +o                 **
+         8 + oooo         ****
+         6 +     ooooo****
+         4 +     *****oooo
+         2 + ****         oooo
+         0 +*                 oo
+           ++------------------+
+            1                 10
+            step    * up   o down
+
+        """)
+    }
+
+    @Test func logScaleInASCII() {
+        #expect(formatLinePlot([PlotSeries(name: "decay", values: [1000, 100, 10, 1, 0.1])],
+                               options: LinePlotOptions(width: 16, height: 5, logScale: true)) == """
+        1000 +**
+         100 +  ****
+          10 +      ****
+           1 +          ***
+         0.1 +             ***
+             ++--------------+
+              1              5
+              * decay   (log scale)
+
+        """)
+    }
+
+    @Test func brailleOnATerminal() {
+        #expect(formatLinePlot([PlotSeries(name: "decay", values: [1000, 100, 10, 1, 0.1])],
+                               options: LinePlotOptions(width: 16, height: 5, logScale: true),
+                               style: TextStyle(unicode: true, color: false)) == """
+        1000 ┤⠑⠢⣀
+         100 ┤   ⠉⠢⢄
+          10 ┤      ⠉⠒⢄⡀
+           1 ┤         ⠈⠑⠢⣀
+         0.1 ┤             ⠑⠢⢄
+             └┬──────────────┬
+              1              5
+              ⣿ decay   (log scale)
+
+        """)
+    }
+
+    @Test func anyWidthAndHeight() {
+        let values = (0 ..< 500).map { Double($0 % 37) }
+        for (width, height) in [(10, 3), (40, 8), (90, 20)] {
+            let lines = formatLinePlot([PlotSeries(name: "v", values: values)],
+                                       options: LinePlotOptions(width: width, height: height)).split(separator: "\n")
+            #expect(lines.count == height + 3)
+            #expect(lines.allSatisfy { $0.count <= width + 12 })
+        }
+    }
+
+    @Test func nothingToPlot() {
+        #expect(formatLinePlot([PlotSeries(name: "empty", values: [])]) == "(nothing to plot yet)\n")
+    }
+
+    @Test(arguments: [(0.0, 100.0, [0.0, 20, 40, 60, 80, 100]), (2.9, 98.0, [0.0, 20, 40, 60, 80, 100]),
+                      (0.013, 0.0171, [0.013, 0.014, 0.015, 0.016, 0.017, 0.018]), (5.0, 5.0, [4.4, 4.6, 4.8, 5.0, 5.2, 5.4, 5.6])])
+    func niceTickValues(low: Double, high: Double, ticks: [Double]) {
+        let computed = niceTicks(low, high)
+        #expect(computed.count == ticks.count)
+        for (a, b) in zip(computed, ticks) { #expect(abs(a - b) < 1e-12) }
+    }
+}
+
+@Suite struct BarAndProgressTests {
+    @Test func barsScaledToTheLargest() {
+        #expect(formatBarChart([Bar(label: "'e'", value: 0.5), Bar(label: "' '", value: 0.25), Bar(label: "'\\n'", value: 0.125)],
+                               title: "next after 'th'", width: 16) == #"""
+        next after 'th'
+        'e'   0.500  ################
+        ' '   0.250  ########
+        '\n'  0.125  ####
+
+        """#)
+    }
+
+    @Test func unicodeBarsUseEighthBlocks() {
+        #expect(formatBarChart([Bar(label: "a", value: 1), Bar(label: "b", value: 0.35)], width: 10,
+                               style: TextStyle(unicode: true, color: false)) == """
+        a  1.000  ██████████
+        b  0.350  ███▌
+
+        """)
+    }
+
+    @Test func progressLikeTqdm() {
+        #expect(formatProgress(ProgressState(done: 420, total: 1000, elapsed: 3.0, loss: 45.2109, smoothLoss: 52.3))
+            == " 42%|##########              | 420/1000 [00:03<00:04, 140 steps/s, loss 45.21, smooth 52.30]")
+        #expect(formatProgress(ProgressState(done: 421, total: 1000, elapsed: 3.0, loss: 45.2109, smoothLoss: 52.3),
+                               barWidth: 10, style: .terminal)
+            == " 42%|████▏     | 421/1000 [00:03<00:04, 140 steps/s, loss 45.21, smooth 52.30]")
+        #expect(formatProgress(ProgressState(done: 0, total: 10, elapsed: 0)) == "  0%|                        | 0/10 [00:00<?, 0.0 steps/s]")
+    }
+
+    @Test func tables() {
+        #expect(formatTable(header: ["name", "value"], rows: [["lr", "0.1"], ["hidden", "75"]], rightAligned: [1]) == """
+        name    value
+        lr        0.1
+        hidden     75
+
+        """)
+    }
+}
+
+@Suite struct TextStyleTests {
+    @Test func mathSymbolsAreSpeltInASCII() {
+        #expect(TextStyle.plain.text("a_t = x_t·W_xh − h ⊙ g; ‖∂L/∂h‖ ≈ 1e-6 ≤ σ²") == "a_t = x_t*W_xh - h * g; ||dL/dh|| ~ 1e-6 <= sigma^2")
+        #expect(TextStyle.terminal.text("x·W ≈ 1") == "x·W ≈ 1")
+    }
+
+    @Test func colourOnlyWhenAsked() {
+        #expect(TextStyle.plain.paint("error:", .red) == "error:")
+        #expect(TextStyle.terminal.paint("error:", .red) == "\u{1B}[31merror:\u{1B}[0m")
+    }
+
+    @Test(arguments: [(3.14159, 2, "3.14"), (-0.00001, 3, "0.000"), (2.5, 0, "2"), (1e20, 1, "100000000000000000000.0")])
+    func fixedFormatting(x: Double, decimals: Int, text: String) {
+        #expect(NumberFormat.fixed(x, decimals: decimals) == text)
+    }
+
+    @Test func otherFormats() {
+        #expect(NumberFormat.scientific(12345, digits: 2) == "1.23e+04")
+        #expect(NumberFormat.general(0.000015) == "1.5e-05")
+        #expect(NumberFormat.grouped(1_234_567) == "1,234,567")
+        #expect(NumberFormat.grouped(-1000) == "-1,000")
+        #expect(NumberFormat.duration(0.5) == "0.50 s")
+        #expect(NumberFormat.duration(245) == "4 min 05 s")
+        #expect(NumberFormat.rate(123_456) == "123.5k")
+        #expect(NumberFormat.fixed(.nan, decimals: 2) == "nan")
+    }
+}
