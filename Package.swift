@@ -13,7 +13,12 @@ let package = Package(
     ],
     targets: [
         // Pure maths: parameters, forward, backward, optimisers, sampling. Never prints.
-        .target(name: "RNNCore"),
+        .target(name: "RNNCore", swiftSettings: [
+            // The numeric loops are the whole cost of training: optimise them in debug builds too, so
+            // `swift run` lessons and `swift test` are fast. No numbers change (Swift never
+            // reassociates floating-point arithmetic); see bench/README.md for the measurements.
+            .unsafeFlags(["-O"], .when(configuration: .debug)),
+        ]),
         .testTarget(name: "RNNCoreTests", dependencies: ["RNNCore"]),
         // Pure String renderers: matrices, heatmaps, plots, bars, progress. Never prints.
         .target(name: "RNNRendering", dependencies: ["RNNCore"]),
