@@ -21,8 +21,7 @@ public struct ClipReport: Equatable, Sendable {
 /// Clips `g` (n values) in place and reports what it did. Non-finite gradients are detected in
 /// the same pass and leave `g` untouched so the caller can refuse the step.
 public func clip(_ g: UnsafeMutablePointer<Double>, count n: Int, mode: ClipMode, limit c: Double) -> ClipReport {
-    var sumOfSquares = 0.0
-    for i in 0 ..< n { sumOfSquares += g[i] * g[i] }
+    let sumOfSquares = dot(n, g, g)  // Σ g², eight partial sums: not one long chain of additions
     if !sumOfSquares.isFinite {
         // NaN or ±∞ somewhere (or squares overflowing): find the culprit.
         if let bad = (0 ..< n).first(where: { !g[$0].isFinite }) {
@@ -33,9 +32,11 @@ public func clip(_ g: UnsafeMutablePointer<Double>, count n: Int, mode: ClipMode
     var clipped = 0
     switch mode {
     case .value:
-        for i in 0 ..< n {
+        for i in 0 ..< n {  // g ← min(max(g, −c), c), without branches so that it vectorises
             let value = g[i]
-            if value > c { g[i] = c; clipped += 1 } else if value < -c { g[i] = -c; clipped += 1 }
+            let bounded = Swift.min(Swift.max(value, -c), c)
+            clipped &+= bounded != value ? 1 : 0
+            g[i] = bounded
         }
     case .norm:
         if normBefore > c {

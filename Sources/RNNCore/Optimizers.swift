@@ -46,27 +46,15 @@ public struct OptimizerState: Equatable, Sendable {
         updateCount += 1
         switch kind {
         case .sgd:
-            for i in 0 ..< n { theta[i] -= lr * g[i] }
+            sgdUpdate(theta, g, n, lr)
         case .adagrad:
-            memory.withUnsafeMutableBufferPointer { mem in
-                for i in 0 ..< n {
-                    mem[i] += g[i] * g[i]                                            // mem += g²
-                    theta[i] -= lr * g[i] / (mem[i] + Self.adagradEpsilon).squareRoot() // θ −= lr·g/√(mem+1e-8)
-                }
-            }
+            memory.withUnsafeMutableBufferPointer { adagradUpdate(theta, g, $0.baseAddress!, n, lr) }
         case .adam:
-            let beta1 = Self.adamBeta1, beta2 = Self.adamBeta2
-            let correction1 = 1 - power(beta1, updateCount)  // 1 − β₁ᵗ
-            let correction2 = 1 - power(beta2, updateCount)  // 1 − β₂ᵗ
+            let correction1 = 1 - power(Self.adamBeta1, updateCount)  // 1 − β₁ᵗ
+            let correction2 = 1 - power(Self.adamBeta2, updateCount)  // 1 − β₂ᵗ
             memory.withUnsafeMutableBufferPointer { m in
                 secondMoment.withUnsafeMutableBufferPointer { v in
-                    for i in 0 ..< n {
-                        m[i] = beta1 * m[i] + (1 - beta1) * g[i]            // m = β₁m + (1−β₁)g
-                        v[i] = beta2 * v[i] + (1 - beta2) * g[i] * g[i]     // v = β₂v + (1−β₂)g²
-                        let mHat = m[i] / correction1
-                        let vHat = v[i] / correction2
-                        theta[i] -= lr * mHat / (vHat.squareRoot() + Self.adamEpsilon)
-                    }
+                    adamUpdate(theta, g, m.baseAddress!, v.baseAddress!, n, lr, correction1, correction2)
                 }
             }
         }
@@ -80,6 +68,66 @@ public struct OptimizerState: Equatable, Sendable {
                 apply(to: t.baseAddress!, gradients: g.baseAddress!, count: t.count, learningRate: learningRate)
             }
         }
+    }
+}
+
+// The update loops take plain pointers (no closures inside), so the compiler vectorises them.
+
+/// θ −= lr·g
+@inline(never)
+func sgdUpdate(_ theta: UnsafeMutablePointer<Double>, _ g: UnsafePointer<Double>, _ n: Int, _ lr: Double) {
+    for i in 0 ..< n { theta[i] -= lr * g[i] }
+}
+
+/// mem += g²;  θ −= lr·g/√(mem + 1e-8)
+///
+/// Four entries at a time, with the vector square root of `squareRoot(_:)` (the same correctly
+/// rounded result as `Double.squareRoot()`, without its branch).
+@inline(never)
+func adagradUpdate(_ theta: UnsafeMutablePointer<Double>, _ g: UnsafePointer<Double>,
+                   _ mem: UnsafeMutablePointer<Double>, _ n: Int, _ lr: Double) {
+    let epsilon = OptimizerState.adagradEpsilon
+    var i = 0
+    while i + 4 <= n {
+        let gi = load4(g + i)
+        let m = load4(mem + i) + gi * gi
+        store4(m, mem + i)
+        store4(load4(theta + i) - lr * gi / squareRoot(m + epsilon), theta + i)
+        i += 4
+    }
+    while i < n {
+        let gi = g[i]
+        let m = mem[i] + gi * gi
+        mem[i] = m
+        theta[i] -= lr * gi / (m + epsilon).squareRoot()
+        i += 1
+    }
+}
+
+/// m = β₁m + (1−β₁)g;  v = β₂v + (1−β₂)g²;  θ −= lr·(m/c₁)/(√(v/c₂) + ε), cᵢ = 1 − βᵢᵗ
+@inline(never)
+func adamUpdate(_ theta: UnsafeMutablePointer<Double>, _ g: UnsafePointer<Double>,
+                _ m: UnsafeMutablePointer<Double>, _ v: UnsafeMutablePointer<Double>, _ n: Int, _ lr: Double,
+                _ correction1: Double, _ correction2: Double) {
+    let beta1 = OptimizerState.adamBeta1, beta2 = OptimizerState.adamBeta2, epsilon = OptimizerState.adamEpsilon
+    var i = 0
+    while i + 4 <= n {  // four at a time, as in `adagradUpdate`
+        let gi = load4(g + i)
+        let mi = beta1 * load4(m + i) + (1 - beta1) * gi
+        let vi = beta2 * load4(v + i) + (1 - beta2) * gi * gi
+        store4(mi, m + i)
+        store4(vi, v + i)
+        store4(load4(theta + i) - lr * (mi / correction1) / (squareRoot(vi / correction2) + epsilon), theta + i)
+        i += 4
+    }
+    while i < n {
+        defer { i += 1 }
+        let gi = g[i]
+        let mi = beta1 * m[i] + (1 - beta1) * gi
+        let vi = beta2 * v[i] + (1 - beta2) * gi * gi
+        m[i] = mi
+        v[i] = vi
+        theta[i] -= lr * (mi / correction1) / ((vi / correction2).squareRoot() + epsilon)
     }
 }
 

@@ -34,11 +34,13 @@ public final class VanillaRNNCell: RecurrentCell {
     let losses: DoubleBuffer         // (T)     −log p_t[y_t]
 
     // Backward scratch.
-    let dy: DoubleBuffer             // (V)     ∂L/∂z_t
+    let dys: DoubleBuffer            // (T, V)  dy_t = ∂L/∂z_t
+    let dhOutput: DoubleBuffer       // (T, H)  dy_t·W_hyᵀ, the part of ∂L/∂h_t from the output
     let dh: DoubleBuffer             // (H)     ∂L/∂h_t
-    let dhRaw: DoubleBuffer          // (H)     ∂L/∂a_t
+    let dhRaws: DoubleBuffer         // (T, H)  dh_raw_t = ∂L/∂a_t
     let dhNext: DoubleBuffer         // (H)     ∂L/∂h_{t−1}, passed to the earlier step
     let dhNorms: DoubleBuffer        // (T)     ‖∂L/∂h_t‖
+    let scratch: DoubleBuffer        // (H)     `advance`'s pre-activation
 
     public init(vocabularySize v: Int, hiddenSize h: Int, capacity: Int) {
         vocabularySize = v
@@ -57,11 +59,13 @@ public final class VanillaRNNCell: RecurrentCell {
         logits = DoubleBuffer(capacity * v)
         probabilities = DoubleBuffer(capacity * v)
         losses = DoubleBuffer(capacity)
-        dy = DoubleBuffer(v)
+        dys = DoubleBuffer(capacity * v)
+        dhOutput = DoubleBuffer(capacity * h)
         dh = DoubleBuffer(h)
-        dhRaw = DoubleBuffer(h)
+        dhRaws = DoubleBuffer(capacity * h)
         dhNext = DoubleBuffer(h)
         dhNorms = DoubleBuffer(capacity)
+        scratch = DoubleBuffer(h)
     }
 
     /// One step of the recurrence: a = W_xh[x, :] + b_h + hPrevious·W_hh;  h = tanh(a).
@@ -91,18 +95,21 @@ public final class VanillaRNNCell: RecurrentCell {
         let n = hiddenSize, v = vocabularySize
         steps = count
         hidden.pointer.update(from: initialState, count: n)  // h_{−1}
-        var total = 0.0
+        // The recurrence, step by step: a_t and h_t.
         for t in 0 ..< count {
             inputs.pointer[t] = xs[t]
             targets.pointer[t] = ys[t]
-            let hPrevious = hidden.pointer + t * n
-            let h = hidden.pointer + (t + 1) * n
+            recur(p, input: Int(xs[t]), previous: hidden.pointer + t * n,
+                  preActivation: preActivations.pointer + t * n, hidden: hidden.pointer + (t + 1) * n)
+        }
+        // The output layer for all steps at once: z_t = h_t·W_hy + b_y (W_hy is read once).
+        for t in 0 ..< count { (logits.pointer + t * v).update(from: p + by, count: v) }
+        addRowsTimesMatrix(hidden.pointer + n, n, p + why, v, into: logits.pointer, rows: count)
+        var total = 0.0
+        for t in 0 ..< count {
             let z = logits.pointer + t * v
-            let probability = probabilities.pointer + t * v
-            recur(p, input: Int(xs[t]), previous: hPrevious, preActivation: preActivations.pointer + t * n, hidden: h)
-            output(p, hidden: h, logits: z)
-            let logSumExp = softmax(z, v, into: probability)
-            let loss = logSumExp - z[Int(ys[t])]  // −log p_t[y_t]
+            let logSumExp = softmax(z, v, into: probabilities.pointer + t * v)  // p_t = softmax(z_t)
+            let loss = logSumExp - z[Int(ys[t])]                                // −log p_t[y_t]
             losses.pointer[t] = loss
             total += loss
         }
@@ -114,38 +121,51 @@ public final class VanillaRNNCell: RecurrentCell {
     }
 
     /// BPTT: the forward equations in reverse, one chain-rule step per line.
+    ///
+    /// The terms that do not depend on the recurrence (the output layer's, and the weight
+    /// gradients, which are sums over t) are computed for all steps at once, each entry adding
+    /// its terms in the same order (t from T−1 down to 0) as a step-by-step loop would.
     public func backward(_ p: UnsafePointer<Double>, gradients g: UnsafeMutablePointer<Double>,
                          recorder: BackwardRecorder?, losses: LossSelection) {
-        let n = hiddenSize, v = vocabularySize
-        let dy = dy.pointer, dh = dh.pointer, dhRaw = dhRaw.pointer, dhNext = dhNext.pointer
-        dhNext.update(repeating: 0, count: n)  // nothing flows back from beyond the window
-        for t in stride(from: steps - 1, through: 0, by: -1) {
-            let x = Int(inputs.pointer[t]), y = Int(targets.pointer[t])
-            let h = hidden.pointer + (t + 1) * n
-            let hPrevious = hidden.pointer + t * n
-            if losses == .all || t == steps - 1 {
+        let n = hiddenSize, v = vocabularySize, count = steps
+        let dys = dys.pointer, dh = dh.pointer, dhNext = dhNext.pointer
+        for t in 0 ..< count {
+            let dy = dys + t * v
+            if losses == .all || t == count - 1 {
                 dy.update(from: probabilities.pointer + t * v, count: v)
-                dy[y] -= 1                                                // dy = p_t − onehot(y_t)
+                dy[Int(targets.pointer[t])] -= 1                                  // dy_t = p_t − onehot(y_t)
             } else {
-                dy.update(repeating: 0, count: v)                         // this loss_t is left out
+                dy.update(repeating: 0, count: v)                                 // this loss_t is left out
             }
-            addOuterProduct(h, n, dy, v, into: g + why)                   // dW_hy += h_tᵀ·dy
-            axpy(v, 1, dy, g + by)                                        // db_y += dy
-            vectorTimesTransposed(dy, v, p + why, n, into: dh)            // dh = dy·W_hyᵀ
-            axpy(n, 1, dhNext, dh)                                        //    + dh_next
-            dhNorms.pointer[t] = norm(n, dh)                              // ‖∂L/∂h_t‖
-            for j in 0 ..< n { dhRaw[j] = (1 - h[j] * h[j]) * dh[j] }     // dh_raw = (1 − h_t²) ⊙ dh
-            axpy(n, 1, dhRaw, g + bh)                                     // db_h += dh_raw
-            axpy(n, 1, dhRaw, g + wxh + x * n)                            // dW_xh[x_t, :] += dh_raw
-            addOuterProduct(hPrevious, n, dhRaw, n, into: g + whh)        // dW_hh += h_{t−1}ᵀ·dh_raw
-            vectorTimesTransposed(dhRaw, n, p + whh, n, into: dhNext)     // dh_next = dh_raw·W_hhᵀ
+        }
+        addOuterProductsDescending(hidden.pointer + n, n, dys, v, into: g + why, rows: count)  // dW_hy += h_tᵀ·dy_t
+        for t in stride(from: count - 1, through: 0, by: -1) { axpy(v, 1, dys + t * v, g + by) } // db_y += dy_t
+        for t in 0 ..< count {                                                    // dy_t·W_hyᵀ
+            vectorTimesTransposed(dys + t * v, v, p + why, n, into: dhOutput.pointer + t * n)
+        }
+
+        dhNext.update(repeating: 0, count: n)  // nothing flows back from beyond the window
+        for t in stride(from: count - 1, through: 0, by: -1) {
+            let h = hidden.pointer + (t + 1) * n
+            let dhRaw = dhRaws.pointer + t * n
+            let output = dhOutput.pointer + t * n
+            for j in 0 ..< n { dh[j] = output[j] + dhNext[j] }                    // dh = dy·W_hyᵀ + dh_next
+            dhNorms.pointer[t] = norm(n, dh)                                      // ‖∂L/∂h_t‖
+            for j in 0 ..< n { dhRaw[j] = (1 - h[j] * h[j]) * dh[j] }             // dh_raw = (1 − h_t²) ⊙ dh
+            vectorTimesTransposed(dhRaw, n, p + whh, n, into: dhNext)             // dh_next = dh_raw·W_hhᵀ
             if let recorder {
-                recorder.record("dy", at: t, dy, count: v)
+                recorder.record("dy", at: t, dys + t * v, count: v)
                 recorder.record("dh", at: t, dh, count: n)
                 recorder.record("dh_raw", at: t, dhRaw, count: n)
                 recorder.record("dh_next", at: t, dhNext, count: n)
             }
         }
+        for t in stride(from: count - 1, through: 0, by: -1) {
+            let dhRaw = dhRaws.pointer + t * n
+            axpy(n, 1, dhRaw, g + bh)                                             // db_h += dh_raw
+            axpy(n, 1, dhRaw, g + wxh + Int(inputs.pointer[t]) * n)               // dW_xh[x_t, :] += dh_raw
+        }
+        addOuterProductsDescending(hidden.pointer, n, dhRaws.pointer, n, into: g + whh, rows: count)  // dW_hh += h_{t−1}ᵀ·dh_raw
     }
 
     public var hiddenGradientNorms: [Double] {
@@ -154,8 +174,8 @@ public final class VanillaRNNCell: RecurrentCell {
 
     public func advance(_ p: UnsafePointer<Double>, input: Int,
                         state: UnsafeMutablePointer<Double>, logits z: UnsafeMutablePointer<Double>) {
-        // Reuse the backward scratch: a and the new h must not overwrite the previous h mid-product.
-        let a = dhRaw.pointer, hNew = dh.pointer
+        // a and the new h go to scratch: the previous h must not be overwritten mid-product.
+        let a = scratch.pointer, hNew = dh.pointer
         recur(p, input: input, previous: state, preActivation: a, hidden: hNew)
         state.update(from: hNew, count: hiddenSize)
         output(p, hidden: state, logits: z)
