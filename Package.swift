@@ -44,7 +44,7 @@ let package = Package(
         .systemLibrary(name: "CReadline", providers: [.apt(["libreadline-dev"])]),
         // The thin executable: flags, terminal I/O, exit codes.
         .executableTarget(name: "rnnrepl", dependencies: [
-            "RNNLanguage", "CReadline",
+            "RNNCore", "RNNLanguage", "CReadline",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .testTarget(name: "rnnreplTests", dependencies: ["rnnrepl", "RNNLanguage"]),

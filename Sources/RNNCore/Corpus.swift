@@ -17,6 +17,8 @@ public struct Corpus: Sendable {
     public let byteCount: Int
     /// FNV-1a 64-bit hash of those bytes: checkpoints use it to recognise the same text.
     public let checksum: UInt64
+    /// The text started with a UTF-8 byte-order mark (EF BB BF), which is not part of the corpus.
+    public let hadByteOrderMark: Bool
 
     /// The number of characters (Unicode scalars).
     public var count: Int { indices.count }
@@ -47,6 +49,7 @@ public struct Corpus: Sendable {
         }
         vocabulary = Vocabulary(scalars: present)
         self.source = source
+        hadByteOrderMark = skip > 0
         byteCount = rawBytes.count - skip
         checksum = scan.checksum
         indices = rawBytes.withUnsafeBufferPointer { buffer in
@@ -115,6 +118,9 @@ func readFile(_ path: String) throws(CorpusError) -> [UInt8] {
     var info = stat()
     guard stat(path, &info) == 0 else { throw fileError(path: path, errno: errno) }
     if (info.st_mode & S_IFMT) == S_IFDIR { throw .isDirectory(path: path) }
+    // Devices such as /dev/zero never end; pipes and FIFOs are fine.
+    let kind = info.st_mode & S_IFMT
+    if kind == S_IFCHR || kind == S_IFBLK || kind == S_IFSOCK { throw .notAFile(path: path) }
     let descriptor = open(path, O_RDONLY)
     guard descriptor >= 0 else { throw fileError(path: path, errno: errno) }
     defer { close(descriptor) }
@@ -150,6 +156,24 @@ private func fileError(path: String, errno code: Int32) -> CorpusError {
 }
 
 // MARK: - UTF-8
+
+/// The byte offset of the first byte that does not start a valid UTF-8 character, or nil when
+/// all of `bytes` is valid UTF-8 (scripts are checked with this).
+public func firstInvalidUTF8Offset(_ bytes: [UInt8]) -> Int? {
+    bytes.withUnsafeBufferPointer { buffer -> Int? in
+        var i = 0
+        while i < buffer.count {
+            if buffer[i] < 0x80 {
+                i += 1
+            } else if let (_, length) = decodeMultibyte(buffer, at: i) {
+                i += length
+            } else {
+                return i
+            }
+        }
+        return nil
+    }
+}
 
 /// The first pass over the bytes: validation (Unicode 15, table 3-7), character count,
 /// which scalars occur, and the checksum.

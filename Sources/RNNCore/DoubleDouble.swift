@@ -124,6 +124,7 @@ public struct DoubleDouble: Equatable, Sendable, CustomStringConvertible {
     ///     e = expm1(s) = s·Σ_{n=0…8} sⁿ/(n+1)!   (the next term is below 1e-33);
     ///     ten times e ← 2e + e² (that is (1+e)² − 1);   result = 2ᵏ(1 + e) − 1
     public static func expm1(_ x: DoubleDouble) -> DoubleDouble {
+        if x.hi.isNaN { return DoubleDouble(.nan) }
         if x.hi > 709 { return DoubleDouble(.infinity) }
         if x.hi < -745 { return DoubleDouble(-1) }
         let k = Int((x.hi / ln2.hi).rounded())
@@ -149,13 +150,16 @@ public struct DoubleDouble: Equatable, Sendable, CustomStringConvertible {
     /// ln x for x > 0: one Newton step y ← y + x·e^{−y} − 1 from the double-precision log
     /// (Newton doubles the number of correct digits: 16 → 32).
     public static func log(_ x: DoubleDouble) -> DoubleDouble {
-        precondition(x.hi > 0, "log of a non-positive number")
+        guard x.hi > 0 && x.hi.isFinite else {
+            return DoubleDouble(x.hi == 0 ? -.infinity : (x.hi == .infinity ? .infinity : .nan))
+        }
         let y = DoubleDouble(portableLog(x.hi))
         return y + x * exp(-y) - DoubleDouble.one
     }
 
     /// tanh x = expm1(2x) / (expm1(2x) + 2), computed for |x| and given x's sign (no cancellation).
     public static func tanh(_ x: DoubleDouble) -> DoubleDouble {
+        if x.hi.isNaN { return x }
         let magnitude = x.hi < 0 ? -x : x
         if magnitude.hi > 40 { return DoubleDouble(x.hi < 0 ? -1 : 1) }  // 1 − tanh < 1e-34
         let e = expm1(magnitude.scaled(byPowerOfTwo: 1))

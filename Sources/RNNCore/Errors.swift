@@ -5,6 +5,8 @@
 public enum CorpusError: Error, Equatable, Sendable {
     case fileNotFound(path: String)
     case isDirectory(path: String)
+    /// A device or socket: something that is not a file of text (reading /dev/zero would never end).
+    case notAFile(path: String)
     case unreadable(path: String, reason: String)
     case empty(source: String)
     /// `byte` at `byteOffset` (counted from 0 in the file) does not start a valid UTF-8 sequence.
@@ -27,6 +29,8 @@ public enum ModelError: Error, Equatable, Sendable {
     /// The forward pass produced NaN or ±∞; the step was refused and nothing was changed.
     case nonFiniteLoss(step: Int, loss: Double, learningRate: Double)
     case nonFiniteGradient(step: Int, parameter: String, learningRate: Double)
+    /// The loss of the window is NaN or ±∞ at the current weights: there is nothing to differentiate.
+    case gradientCheckOnNonFiniteLoss(loss: Double)
 }
 
 extension CorpusError: CustomStringConvertible {
@@ -36,6 +40,8 @@ extension CorpusError: CustomStringConvertible {
             "cannot open '\(path)': no such file"
         case .isDirectory(let path):
             "'\(path)' is a directory, not a text file"
+        case .notAFile(let path):
+            "'\(path)' is a device, not a text file"
         case .unreadable(let path, let reason):
             "cannot read '\(path)': \(reason)"
         case .empty(let source):
@@ -65,13 +71,20 @@ extension ModelError: CustomStringConvertible {
         case .textTooShort(let context, let characters, let needed):
             "the \(context) has \(characters) character\(characters == 1 ? "" : "s"); at least \(needed) are needed"
         case .nonFiniteLoss(let step, let loss, let rate):
-            "step \(step + 1) refused: the loss is \(loss.isNaN ? "NaN" : (loss > 0 ? "+∞" : "−∞")) (the weights diverged); parameters are unchanged: "
+            "step \(step + 1) refused: the loss is \(nonFiniteName(loss)) (the weights diverged); parameters are unchanged: "
                 + "lower the learning rate (now \(rate)) or clip harder"
+        case .gradientCheckOnNonFiniteLoss(let loss):
+            "cannot check gradients: the loss of the window is \(nonFiniteName(loss)) at the current weights (they have diverged): "
+                + "run init again, with a lower learning rate"
         case .nonFiniteGradient(let step, let parameter, let rate):
             "step \(step + 1) refused: the gradient of \(parameter) is not finite; parameters are unchanged: "
                 + "lower the learning rate (now \(rate)) or clip harder"
         }
     }
+}
+
+func nonFiniteName(_ x: Double) -> String {
+    x.isNaN ? "NaN" : (x > 0 ? "+∞" : "−∞")
 }
 
 /// A character as users should see it in a message: printable ones quoted, others by code point.

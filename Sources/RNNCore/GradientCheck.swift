@@ -74,6 +74,8 @@ public struct GradientCheckResult: Equatable, Sendable {
     public let options: GradientCheckOptions
     /// The loss of the window at the unperturbed parameters.
     public let loss: Double
+    /// false when the check was stopped early: `parameters` then holds what was checked so far.
+    public let complete: Bool
     public var passed: Bool { parameters.allSatisfy(\.passed) }
 }
 
@@ -82,9 +84,13 @@ public struct GradientCheckResult: Equatable, Sendable {
 /// The analytic gradient comes from the fast `forward`/`backward` on a fresh cell (the trainer's
 /// record is left alone); each numeric entry perturbs one parameter by ±δ (and ±2δ for
 /// `precise`), recomputes the loss and restores the exact original value.
+///
+/// Throws when the loss itself is not finite (nothing can be compared then). `shouldStop` is
+/// asked before each entry; when it says yes the result holds the entries checked so far.
 public func checkGradients(cell kind: CellKind, parameters: Parameters, vocabularySize: Int, hiddenSize: Int,
                            inputs: [Int], targets: [Int], initialState: [Double]? = nil,
-                           only names: [String]? = nil, options: GradientCheckOptions = .init()) -> GradientCheckResult {
+                           only names: [String]? = nil, options: GradientCheckOptions = .init(),
+                           shouldStop: () -> Bool = { false }) throws(ModelError) -> GradientCheckResult {
     precondition(inputs.count == targets.count && !inputs.isEmpty, "inputs and targets must be equally long")
     let steps = inputs.count
     let cell = makeCell(kind, vocabularySize: vocabularySize, hiddenSize: hiddenSize, capacity: steps)
@@ -109,6 +115,7 @@ public func checkGradients(cell kind: CellKind, parameters: Parameters, vocabula
 
     // Analytic: one forward, one backward, no clipping.
     let baseLoss = loss()
+    guard baseLoss.isFinite else { throw .gradientCheckOnNonFiniteLoss(loss: baseLoss) }
     var analytic = [Double](repeating: 0, count: theta.count)
     theta.withUnsafeBufferPointer { p in
         analytic.withUnsafeMutableBufferPointer { g in cell.backward(p.baseAddress!, gradients: g.baseAddress!) }
@@ -146,7 +153,9 @@ public func checkGradients(cell kind: CellKind, parameters: Parameters, vocabula
 
     var generator = SeededGenerator(seed: options.seed)
     var checks: [ParameterCheck] = []
+    var stopped = false
     for entry in parameters.layout.entries where names?.contains(entry.name) ?? true {
+        if stopped { break }
         var chosen = Array(entry.range)
         if let k = options.entriesPerParameter, k < chosen.count {
             // Partial Fisher–Yates: the first k of a seeded shuffle.
@@ -158,6 +167,10 @@ public func checkGradients(cell kind: CellKind, parameters: Parameters, vocabula
         }
         var entries: [EntryCheck] = []
         for index in chosen {
+            if shouldStop() {
+                stopped = true
+                break
+            }
             let numeric = numericDerivative(index)
             let local = index - entry.offset
             entries.append(EntryCheck(row: local / entry.columns, column: local % entry.columns,
@@ -166,5 +179,5 @@ public func checkGradients(cell kind: CellKind, parameters: Parameters, vocabula
         checks.append(ParameterCheck(name: entry.name, rows: entry.rows, columns: entry.columns,
                                      entries: entries, tolerance: options.tolerance))
     }
-    return GradientCheckResult(parameters: checks, options: options, loss: baseLoss)
+    return GradientCheckResult(parameters: checks, options: options, loss: baseLoss, complete: !stopped)
 }

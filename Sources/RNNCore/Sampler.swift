@@ -34,6 +34,8 @@ public func drawIndex(logits z: UnsafePointer<Double>, count n: Int, temperature
 public struct SampleResult: Equatable, Sendable {
     /// The generated characters (not including the prime).
     public let indices: [Int]
+    /// false when generation was stopped before `count` characters.
+    public var complete = true
 }
 
 /// Generates `count` characters: h starts at zero, each prime character is fed in turn (warming
@@ -42,15 +44,18 @@ public struct SampleResult: Equatable, Sendable {
 /// - Parameters:
 ///   - prime: at least one vocabulary index; the first draw predicts what follows the last one.
 ///   - temperature: > 0 divides the logits (low: conservative, high: adventurous); 0 is argmax.
+///   - shouldStop: asked every 1000 characters; yes ends the sample early.
 public func sample(cell: any RecurrentCell, parameters: Parameters, prime: [Int], count: Int,
-                   temperature: Double, generator: inout SeededGenerator) -> SampleResult {
+                   temperature: Double, generator: inout SeededGenerator,
+                   shouldStop: () -> Bool = { false }) -> SampleResult {
     precondition(!prime.isEmpty, "sampling needs at least one prime character")
     let v = cell.vocabularySize
     var state = [Double](repeating: 0, count: cell.stateSize)
     var logits = [Double](repeating: 0, count: v)
     var scratch = [Double](repeating: 0, count: v)
     var output: [Int] = []
-    output.reserveCapacity(count)
+    output.reserveCapacity(min(count, 1 << 20))
+    var complete = true
     parameters.values.withUnsafeBufferPointer { p in
         state.withUnsafeMutableBufferPointer { h in
             logits.withUnsafeMutableBufferPointer { z in
@@ -58,7 +63,11 @@ public func sample(cell: any RecurrentCell, parameters: Parameters, prime: [Int]
                     for x in prime {
                         cell.advance(p.baseAddress!, input: x, state: h.baseAddress!, logits: z.baseAddress!)
                     }
-                    for _ in 0 ..< count {
+                    for i in 0 ..< count {
+                        if i % 1000 == 999 && shouldStop() {
+                            complete = false
+                            break
+                        }
                         let next = drawIndex(logits: z.baseAddress!, count: v, temperature: temperature,
                                              scratch: q.baseAddress!, generator: &generator)
                         output.append(next)
@@ -68,7 +77,7 @@ public func sample(cell: any RecurrentCell, parameters: Parameters, prime: [Int]
             }
         }
     }
-    return SampleResult(indices: output)
+    return SampleResult(indices: output, complete: complete)
 }
 
 /// The distribution of the character after `prime` (h from zero), at a temperature τ > 0:

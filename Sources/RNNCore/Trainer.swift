@@ -106,7 +106,8 @@ public struct RecordedWindow: Equatable, Sendable {
 
 /// A model being trained on a corpus, with the classic min-char-rnn step semantics.
 ///
-/// A value type: copy it to keep a snapshot. Only the cell's scratch record is shared.
+/// A value type: copy it to keep a snapshot. Only the cells (forward record and scratch) are
+/// shared between copies.
 public struct Trainer {
     public private(set) var config: TrainingConfig
     public let corpus: Corpus
@@ -131,6 +132,9 @@ public struct Trainer {
 
     /// Forward record and scratch, sized for `config.sequenceLength`.
     public private(set) var cell: any RecurrentCell
+    /// A second cell: `step` works in it and swaps it in only when the step succeeds, so a refused
+    /// step leaves the record of the last good window in place.
+    private var spareCell: any RecurrentCell
     private var scratchGradients: Parameters
     private var windowInputs: [Int32]
     private var windowTargets: [Int32]
@@ -157,6 +161,7 @@ public struct Trainer {
         scratchGradients = gradients
         optimizer = OptimizerState(kind: config.optimizer, count: parameters.layout.count)
         cell = makeCell(config.cell, vocabularySize: v, hiddenSize: config.hiddenSize, capacity: config.sequenceLength)
+        spareCell = makeCell(config.cell, vocabularySize: v, hiddenSize: config.hiddenSize, capacity: config.sequenceLength)
         hiddenState = [Double](repeating: 0, count: cell.stateSize)
         smoothLoss = -log(1 / Double(v)) * Double(config.sequenceLength)
         samplingGenerator = SeededGenerator(seed: config.seed ^ 0x5EED_5A3D_1E5E_ED00)
@@ -187,7 +192,7 @@ public struct Trainer {
         windowInputs.withUnsafeMutableBufferPointer { corpus.indices.copy(from: start, count: t, into: $0.baseAddress!) }
         windowTargets.withUnsafeMutableBufferPointer { corpus.indices.copy(from: start + 1, count: t, into: $0.baseAddress!) }
 
-        let cell = self.cell
+        let cell = spareCell
         let loss = parameters.values.withUnsafeBufferPointer { p in
             windowInputs.withUnsafeBufferPointer { xs in
                 windowTargets.withUnsafeBufferPointer { ys in
@@ -222,6 +227,7 @@ public struct Trainer {
 
         // From here on nothing can fail.
         swap(&gradients, &scratchGradients)
+        swap(&self.cell, &spareCell)
         if config.applyUpdate {
             let rate = config.learningRate
             parameters.values.withUnsafeMutableBufferPointer { theta in
@@ -319,6 +325,10 @@ public struct Trainer {
         if updated.sequenceLength != config.sequenceLength {
             cell = makeCell(updated.cell, vocabularySize: vocabulary.count, hiddenSize: updated.hiddenSize,
                             capacity: updated.sequenceLength)
+            spareCell = makeCell(updated.cell, vocabularySize: vocabulary.count, hiddenSize: updated.hiddenSize,
+                                 capacity: updated.sequenceLength)
+            // The smooth loss is a sum over a window: keep it on the new window's scale.
+            smoothLoss *= Double(updated.sequenceLength) / Double(config.sequenceLength)
             windowInputs = [Int32](repeating: 0, count: updated.sequenceLength)
             windowTargets = windowInputs
             recordedWindow = nil

@@ -1,4 +1,5 @@
 import RNNCore
+import RNNRendering
 
 /// A value with the source range it came from (for error carets at run time).
 public struct Located<Value: Equatable & Sendable>: Equatable, Sendable {
@@ -36,7 +37,7 @@ public struct NameReference: Equatable, Sendable {
         let parts = subscripts.map { component -> String in
             switch component.value {
             case .index(let i): return String(i)
-            case .character(let c): return "'\(c)'"
+            case .character(let c): return characterLabel(c.unicodeScalars.first!)
             case .range(let a, let b): return (a.map(String.init) ?? "") + ":" + (b.map(String.init) ?? "")
             }
         }
@@ -67,6 +68,15 @@ public enum PlotKind: String, CaseIterable, Sendable {
     case runs
     /// The ‖∂L/∂h_t‖ profiles kept with `keep NAME`, overlaid (log scale).
     case runNorms = "run-norms"
+
+    /// The options this kind of plot uses.
+    var options: [String] {
+        switch self {
+        case .loss, .gradNorms, .runs: ["width", "height", "log"]
+        case .probs: ["width", "t", "top", "prime", "temperature"]
+        case .runNorms: ["width", "height"]
+        }
+    }
 }
 
 /// The comparison of an `expect`.
@@ -99,7 +109,8 @@ public enum CommandKind: Equatable, Sendable {
     case forward(trace: Bool)
     case backward(trace: Bool, lastOnly: Bool)
     case train(steps: Int, sampleEvery: Int?, printEvery: Int?, sampleLength: Int)
-    case show(NameReference, ShowMode)
+    /// nil mode: the default (values for matrices, the text for text blocks).
+    case show(NameReference, ShowMode?)
     case gradCheck(name: NameReference?, checks: Int?, delta: Double, method: NumericDerivative)
     case sample(count: Int, temperature: Double, prime: Located<String>?, seed: UInt64?)
     case score(Located<String>)

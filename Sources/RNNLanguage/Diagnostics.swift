@@ -24,15 +24,30 @@ public enum DiagnosticKind: Equatable, Sendable {
     // Run time: the command was understood but cannot be carried out (exit code 70).
     case noCorpus(command: String)
     case noModel(command: String)
-    case nothingRecorded(name: String, command: String)
+    /// Something a command needs has not been computed yet (or was cleared).
+    case notYet(Prerequisite)
     case unknownName(String, suggestion: String?)
     case unknownBuiltin(String, available: [String], suggestion: String?)
     case subscriptOutOfRange(name: String, axis: String, index: Int, size: Int)
-    case badRange(name: String, axis: String, start: Int, end: Int, size: Int)
+    case badRange(name: String, axis: String, range: String, size: Int)
     case tooManySubscripts(name: String, given: Int, allowed: Int)
     case notACharacterAxis(name: String, axis: String)
     case characterNotInVocabulary(name: String, character: String)
-    case notAScalar(name: String, rows: Int, columns: Int)
+    case notAScalar(name: String, rows: Int, columns: Int, example: String)
+    /// A block of text (vocab, data, loss) where a number is needed.
+    case notANumber(name: String, suggestion: String?)
+    /// values/stats/heatmap asked of a block of text.
+    case textHasNoMode(name: String, mode: String)
+    /// mW_… or vW_… for an optimiser that keeps no such memory.
+    case noOptimizerMemory(name: String, optimizer: String)
+    /// `grad-check W_hh[0, 0]`: the check takes whole parameters.
+    case unexpectedSubscript(command: String)
+    /// A positional word that must be one of a few: `plot los`, `show W_hh heatmp`.
+    case badKeyword(command: String, what: String, text: String, choices: [String], suggestion: String?)
+    /// An option that the chosen kind of plot does not use.
+    case optionNotForKind(command: String, kind: String, key: String, allowed: [String])
+    case valueTooLarge(key: String, text: String, maximum: Int)
+    case scriptNotUTF8(byteOffset: Int)
     case expectationFailed(name: String, actual: Double, comparison: Comparison, expected: Double, tolerance: Double)
     case unknownHelpTopic(String, suggestion: String?)
     case stepOutOfWindow(step: Int, steps: Int)
@@ -41,6 +56,49 @@ public enum DiagnosticKind: Equatable, Sendable {
 }
 
 extension DiagnosticKind: Error {}
+
+/// What a command needed that is not there yet.
+public enum Prerequisite: Equatable, Sendable {
+    /// A name (x, y, a, hs, z, p, loss, perplexity) or command that reads the recorded window.
+    case recordedWindow(name: String)
+    /// ‖∂L/∂h_t‖ and friends: a backward pass over the recorded window.
+    case backwardPass(name: String)
+    /// `backward` needs a forward pass made with the current weights.
+    case forwardWithCurrentWeights(stepSince: Bool)
+    case trainingSteps(name: String)
+    case gradientCheck
+    case score(name: String)
+    case keptRuns
+    case keptGradientNorms
+    case somethingToKeep
+
+    var message: String {
+        switch self {
+        case .recordedWindow(let name):
+            "'\(name)' comes from the recorded window and there is none (none yet, or cleared when seq changed): "
+                + "run 'step' or 'forward' first"
+        case .backwardPass(let name):
+            "'\(name)' comes from a backward pass and the recorded window has had none: run 'step', or 'forward' then 'backward'"
+        case .forwardWithCurrentWeights(let stepSince):
+            stepSince
+                ? "backward needs a forward pass made with the current weights, and the last 'step' changed them after its "
+                    + "forward pass: run 'forward' first"
+                : "backward needs a forward pass: run 'forward' first"
+        case .trainingSteps(let name):
+            "'\(name)' needs training steps and there have been none: run 'step' or 'train' first"
+        case .gradientCheck:
+            "there has been no gradient check yet: run 'grad-check' first"
+        case .score(let name):
+            "'\(name)' is the result of 'score' and there has been none yet: run score \"some text\" first"
+        case .keptRuns:
+            "no loss curves have been kept yet: train, then 'keep NAME' (for each run to compare)"
+        case .keptGradientNorms:
+            "no ‖∂L/∂h_t‖ profiles have been kept yet: run 'backward' (or 'step'), then 'keep NAME'"
+        case .somethingToKeep:
+            "there is nothing to keep yet: run 'step', 'train' or 'backward' first"
+        }
+    }
+}
 
 /// A diagnostic and the source range it points at (nil when it concerns no particular text).
 public struct Diagnostic: Error, Equatable, Sendable {
@@ -57,7 +115,8 @@ public struct Diagnostic: Error, Equatable, Sendable {
         switch kind {
         case .unterminatedString, .invalidEscape, .unknownCommand, .unknownOption, .duplicateOption, .missingValue,
              .badValue, .badChoice, .missingArgument, .unexpectedArgument, .badCount, .badSubscript,
-             .unclosedSubscript, .badComparison, .badExpectedValue:
+             .unclosedSubscript, .badComparison, .badExpectedValue, .unexpectedSubscript, .badKeyword,
+             .optionNotForKind, .valueTooLarge, .scriptNotUTF8:
             true
         default:
             false
@@ -80,15 +139,16 @@ public struct Diagnostic: Error, Equatable, Sendable {
         }
         var output = head + style.paint("error:", .red) + " " + style.text(message) + "\n"
         if let range, let source {
-            let lines = source.split(separator: "\n", omittingEmptySubsequences: false)
+            let lines = source.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline)
             if range.start.line - 1 < lines.count {
                 let text = lines[range.start.line - 1].replacingTabs()
                 let number = String(range.start.line)
                 let gutter = String(repeating: " ", count: number.count)
-                let available = max(1, text.count - range.start.column + 1)
-                let underline = "^" + String(repeating: "~", count: min(range.length, available) - 1)
+                let before = text.prefix(range.start.column - 1)
+                let marked = text.dropFirst(range.start.column - 1).prefix(range.length)
+                let underline = "^" + String(repeating: "~", count: max(1, displayWidth(marked)) - 1)
                 output += " \(number) | \(text)\n"
-                output += " \(gutter) | " + String(repeating: " ", count: range.start.column - 1)
+                output += " \(gutter) | " + String(repeating: " ", count: displayWidth(before))
                     + style.paint(underline, .red) + "\n"
             }
         }
@@ -99,6 +159,22 @@ public struct Diagnostic: Error, Equatable, Sendable {
 extension Substring {
     /// Tabs as single spaces so the caret lines up with the column count.
     func replacingTabs() -> String { String(self.map { $0 == "\t" ? " " : $0 }) }
+}
+
+/// Terminal columns a text takes: East Asian wide and full-width characters (CJK, Hangul,
+/// most emoji) take two, so that the caret under an error stays under the right character.
+func displayWidth<S: StringProtocol>(_ text: S) -> Int {
+    var width = 0
+    for character in text {
+        guard let value = character.unicodeScalars.first?.value else { continue }
+        let wide = (0x1100 ... 0x115F).contains(value) || (0x2E80 ... 0xA4CF).contains(value)
+            || (0xAC00 ... 0xD7A3).contains(value) || (0xF900 ... 0xFAFF).contains(value)
+            || (0xFE30 ... 0xFE4F).contains(value) || (0xFF00 ... 0xFF60).contains(value)
+            || (0xFFE0 ... 0xFFE6).contains(value) || (0x1F300 ... 0x1F64F).contains(value)
+            || (0x1F900 ... 0x1F9FF).contains(value) || (0x20000 ... 0x3FFFD).contains(value)
+        width += wide ? 2 : 1
+    }
+    return width
 }
 
 extension DiagnosticKind {
@@ -112,6 +188,9 @@ extension DiagnosticKind {
         case .unterminatedString:
             return "unterminated string: add the closing quote before the end of the line"
         case .invalidEscape(let code):
+            if code.hasPrefix("u") && code.count > 1 {
+                return "\\u{\(code.dropFirst())} is not a Unicode character (the largest is \\u{10FFFF}, and D800–DFFF are not characters)"
+            }
             return "unknown escape '\\\(code)' in a string (use \\n \\t \\r \\0 \\\\ \\\" \\' or \\u{hex})"
         case .unknownCommand(let name, let suggestion):
             return "unknown command '\(name)'" + Self.hint(suggestion) + (suggestion == nil ? " (type 'help' for the list)" : "")
@@ -146,24 +225,42 @@ extension DiagnosticKind {
             return "'\(command)' needs a text: run 'load PATH' (or 'load builtin rhyme') first"
         case .noModel(let command):
             return "'\(command)' needs a model: run 'init' first (after 'load')"
-        case .nothingRecorded(let name, let command):
-            return "'\(name)' is recorded by a forward pass and there has been none yet: run '\(command)' first"
+        case .notYet(let prerequisite):
+            return prerequisite.message
         case .unknownName(let name, let suggestion):
             return "unknown name '\(name)'" + Self.hint(suggestion) + (suggestion == nil ? " (type 'help names')" : "")
         case .unknownBuiltin(let name, let available, let suggestion):
-            return "no built-in corpus '\(name)'" + Self.hint(suggestion) + "; available: " + available.joined(separator: ", ")
+            return "no built-in corpus '\(name)'" + (suggestion.map { " (did you mean '\($0)'?)" } ?? "")
+                + "; the built-in corpora are " + available.joined(separator: ", ")
         case .subscriptOutOfRange(let name, let axis, let index, let size):
             return "index \(index) is out of range for the \(axis) of \(name) (valid: 0 to \(size - 1), or −\(size) to −1)"
-        case .badRange(let name, let axis, let start, let end, let size):
-            return "range \(start):\(end) selects nothing of the \(size) \(axis) of \(name)"
+        case .badRange(let name, let axis, let range, let size):
+            return "range \(range) selects none of the \(size) \(axis) of \(name)"
         case .tooManySubscripts(let name, let given, let allowed):
             return "\(name) takes at most \(allowed) subscript\(allowed == 1 ? "" : "s"), not \(given)"
         case .notACharacterAxis(let name, let axis):
             return "the \(axis) of \(name) are not characters: index them by number"
         case .characterNotInVocabulary(let name, let character):
             return "'\(character)' is not in the vocabulary, so \(name) has no entry for it"
-        case .notAScalar(let name, let rows, let columns):
-            return "'\(name)' is \(rows)×\(columns), not a single number: add a subscript such as \(name)[0, 0]"
+        case .notAScalar(let name, let rows, let columns, let example):
+            return "'\(name)' is \(rows)×\(columns), not a single number: select one entry, e.g. \(example)"
+        case .notANumber(let name, let suggestion):
+            return "'\(name)' is a block of text, not a number" + (suggestion.map { "; did you mean '\($0)'?" } ?? "")
+        case .textHasNoMode(let name, let mode):
+            return "'\(name)' is shown as text: it has no \(mode) (show \(name) alone)"
+        case .noOptimizerMemory(let name, let optimizer):
+            return "\(optimizer) keeps no memory, so there is no '\(name)': mW_… exist with adagrad (Σg²) and adam "
+                + "(first moment), vW_… with adam (second moment)"
+        case .unexpectedSubscript(let command):
+            return "'\(command)' takes a parameter's name without a subscript; use checks=N to choose how many entries"
+        case .badKeyword(let command, let what, let text, let choices, let suggestion):
+            return "'\(text)' is not \(what) of '\(command)'" + Self.hint(suggestion) + " (choose " + choices.joined(separator: ", ") + ")"
+        case .optionNotForKind(let command, let kind, let key, let allowed):
+            return "'\(command) \(kind)' does not use \(key)=" + (allowed.isEmpty ? "" : " (it takes " + allowed.map { $0 + "=" }.joined(separator: " ") + ")")
+        case .valueTooLarge(let key, let text, let maximum):
+            return "\(key)=\(text) is too large: at most \(maximum)"
+        case .scriptNotUTF8(let offset):
+            return "the script is not valid UTF-8: the byte at offset \(offset) does not start a valid character"
         case .expectationFailed(let name, let actual, let comparison, let expected, let tolerance):
             let formattedActual = NumberFormat.general(actual, significant: 10)
             let formattedExpected = NumberFormat.general(expected, significant: 10)

@@ -139,7 +139,7 @@ public enum Help {
                     """,
                     example: "plot loss height=12"),
         CommandSpec(name: "keep", aliases: [], usage: "keep NAME",
-                    summary: "save the model's loss curve and ‖∂L/∂h_t‖ profile under a name (plot runs, run-norms)",
+                    summary: "save the loss curve and ‖∂L/∂h_t‖ profile for plot runs / run-norms",
                     options: [], keywords: [],
                     details: "To compare settings: train, keep a name, init differently, train, keep another name, then 'plot runs'. Keeping a name again replaces it.",
                     example: "keep adagrad"),
@@ -149,7 +149,7 @@ public enum Help {
         CommandSpec(name: "pause", aliases: [], usage: "pause", summary: "wait for Enter (only when interactive)",
                     options: [], keywords: [], details: "For presenting a lesson one step at a time; scripts fed from a file or pipe do not wait.",
                     example: "pause"),
-        CommandSpec(name: "expect", aliases: [], usage: "expect NAME ≈ VALUE [tol=T] | expect NAME < VALUE",
+        CommandSpec(name: "expect", aliases: [], usage: "expect NAME ~ VALUE [tol=T] | expect NAME < VALUE",
                     summary: "stop the script unless a number is as expected",
                     options: ["tol"], keywords: [],
                     details: """
@@ -184,12 +184,12 @@ public enum Help {
     # starts a comment. Numbers: 0.1, 1e-3, -2. Strings take \\n \\t \\" \\\\ and \\u{hex}.
     """
 
-    /// `help`: every command on one line.
+    /// `help`: every command with what it does, one line each (usage and options: `help COMMAND`).
     public static func overview() -> String {
-        let width = commands.map(\.usage.count).max() ?? 0
-        var text = "Commands (help COMMAND for details, help grammar, help names):\n"
+        let width = commands.map(\.name.count).max() ?? 0
+        var text = "Commands (help COMMAND for its options and an example; help grammar; help names):\n"
         for command in commands {
-            text += "  " + command.usage.padding(width) + "  " + command.summary + "\n"
+            text += "  " + command.name.padding(width) + "  " + command.summary + "\n"
         }
         return text + "\n" + grammar + "\n"
     }

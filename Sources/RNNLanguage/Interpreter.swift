@@ -68,15 +68,15 @@ public struct Interpreter {
             return .quit
         default:
             do {
-                try runSingle(command)
+                return try runSingle(command)
             } catch {
                 throw Failure(diagnostic: error)
             }
-            return .completed
         }
     }
 
-    private mutating func runSingle(_ command: Command) throws(Diagnostic) {
+    /// Commands that either complete or fail as a whole (grad-check and sample can be interrupted).
+    private mutating func runSingle(_ command: Command) throws(Diagnostic) -> CommandOutcome {
         switch command.kind {
         case .load(let source): try load(source)
         case .initialize(let settings): try initialize(settings, command: command)
@@ -86,9 +86,9 @@ public struct Interpreter {
         case .backward(let trace, let lastOnly): try backward(trace: trace, lastOnly: lastOnly, command: command)
         case .show(let reference, let mode): try show(reference, mode: mode)
         case .gradCheck(let name, let checks, let delta, let method):
-            try gradCheck(name: name, checks: checks, delta: delta, method: method, command: command)
+            return try gradCheck(name: name, checks: checks, delta: delta, method: method, command: command)
         case .sample(let count, let temperature, let prime, let seed):
-            try sample(count: count, temperature: temperature, prime: prime, seed: seed, command: command)
+            return try sample(count: count, temperature: temperature, prime: prime, seed: seed, command: command)
         case .score(let text): try score(text, command: command)
         case .plot(let kind, let options): try plot(kind, options: options, command: command)
         case .keep(let name): try keep(name, command: command)
@@ -102,6 +102,7 @@ public struct Interpreter {
         case .help(let topic): try help(topic)
         case .step, .train, .quit: preconditionFailure("handled by run")
         }
+        return .completed
     }
 
     private func requireCorpus(_ command: Command) throws(Diagnostic) -> Corpus {
@@ -141,7 +142,7 @@ public struct Interpreter {
                     throw Diagnostic(.unknownBuiltin(name, available: BuiltinCorpus.names,
                                                      suggestion: closestMatch(to: name, in: BuiltinCorpus.names)), at: source.range)
                 }
-                corpus = try Corpus(text: text, source: "builtin:" + name)
+                corpus = try Corpus(text: text, source: "builtin " + name)
             case .file(let path):
                 corpus = try Corpus.load(path: resolvePath(path))
             }
@@ -158,13 +159,16 @@ public struct Interpreter {
         case .builtin(let name): shown = "builtin " + name
         case .file(let path): shown = path
         }
-        var text = "loaded \(shown): " + NumberFormat.grouped(corpus.count) + " characters ("
-            + NumberFormat.grouped(corpus.byteCount) + " bytes of UTF-8), \(corpus.indices.bytesPerCharacter) byte"
-            + (corpus.indices.bytesPerCharacter == 1 ? "" : "s") + " each in memory\n"
+        var text = "loaded \(shown): " + counted(corpus.count, "character") + " ("
+            + counted(corpus.byteCount, "byte") + " of UTF-8"
+            + (corpus.hadByteOrderMark ? ", after a byte-order mark that was skipped" : "")
+            + "), \(corpus.indices.bytesPerCharacter) byte" + (corpus.indices.bytesPerCharacter == 1 ? "" : "s")
+            + " each in memory\n"
         text += vocabularyTable(corpus.vocabulary)
 
         if let trainer = session.trainer {
-            if trainer.vocabulary == corpus.vocabulary && corpus.count >= trainer.config.sequenceLength + 1 {
+            let needed = trainer.config.sequenceLength + 1
+            if trainer.vocabulary == corpus.vocabulary && corpus.count >= needed {
                 var kept = Trainer(corpus: corpus, config: trainer.config, parameters: trainer.parameters)
                 kept.restoreState(gradients: trainer.gradients, optimizer: trainer.optimizer,
                                   hiddenState: [Double](repeating: 0, count: trainer.hiddenState.count), position: 0,
@@ -172,9 +176,13 @@ public struct Interpreter {
                                   lossHistory: trainer.lossHistory, samplingGenerator: trainer.samplingGenerator)
                 session.trainer = kept
                 text += "the model is kept (same vocabulary); it continues from the start of this text with h = 0\n"
-            } else {
+            } else if trainer.vocabulary != corpus.vocabulary {
                 session.trainer = nil
                 text += "the model was dropped (its vocabulary differs): run 'init'\n"
+            } else {
+                session.trainer = nil
+                text += "the model was dropped: the text has " + counted(corpus.count, "character")
+                    + ", fewer than one window needs (seq + 1 = \(needed)): run 'init' with a smaller seq\n"
             }
         }
         session.corpus = corpus
@@ -325,7 +333,7 @@ public struct Interpreter {
     // MARK: Training
 
     private func stepLine(_ report: StepReport) -> String {
-        var line = "step " + leftPad(String(report.step), 5) + "  loss " + fixed(report.loss)
+        var line = "step " + leftPad(String(report.step), 6) + "  loss " + fixed(report.loss)
             + "  smooth " + fixed(report.smoothLoss) + "  p " + String(report.position)
         if report.wrapped && report.step > 1 { line += "  (wrapped to the start, h reset)" }
         return line + "\n"
@@ -370,7 +378,8 @@ public struct Interpreter {
     private mutating func backward(trace: Bool, lastOnly: Bool, command: Command) throws(Diagnostic) {
         try requireModel(command)
         guard session.trainer!.recordedWindow?.matchesParameters == true else {
-            throw Diagnostic(.nothingRecorded(name: "backward", command: "forward"), at: command.range)
+            throw Diagnostic(.notYet(.forwardWithCurrentWeights(stepSince: session.trainer!.recordedWindow != nil)),
+                             at: command.range)
         }
         let recorder = trace ? BackwardRecorder() : nil
         session.trainer!.backwardOnly(recorder: recorder, losses: lastOnly ? .last : .all)
@@ -381,8 +390,8 @@ public struct Interpreter {
             let norm = session.trainer!.gradients.values.reduce(0) { $0 + $1 * $1 }.squareRoot()
             let norms = session.trainer!.cell.hiddenGradientNorms
             write(style.text("backward" + (lastOnly ? " (loss of the last step only)" : "")
-                + ": gradients dW_… filled (not clipped, not applied); ‖g‖ = ") + fixed(norm)
-                + style.text("; ‖∂L/∂h_t‖ from ") + NumberFormat.general(norms.first ?? 0, significant: 4)
+                + ": gradients dW_… filled (not clipped, not applied), ‖g‖ = ") + NumberFormat.general(norm, significant: 6) + "\n"
+                + style.text("  ‖∂L/∂h_t‖ from ") + NumberFormat.general(norms.first ?? 0, significant: 4)
                 + " at t=0 to " + NumberFormat.general(norms.last ?? 0, significant: 4) + " at t=\(norms.count - 1)\n")
         }
     }
@@ -394,7 +403,7 @@ public struct Interpreter {
                                parameters: parameters, window: trainer.recordedWindow!, backward: recorder,
                                gradients: recorder == nil ? nil : trainer.gradients, report: report,
                                parametersAfter: report == nil ? nil : trainer.parameters, optimizer: trainer.optimizer)
-        return TraceRenderer(input: input, precision: precision, style: style)
+        return TraceRenderer(input: input, precision: precision, style: style, pageWidth: session.display.width)
     }
 
     private mutating func train(steps: Int, sampleEvery: Int?, printEvery: Int?, sampleLength: Int,
@@ -428,7 +437,7 @@ public struct Interpreter {
             }
             if let k = sampleEvery, done % k == 0 {
                 if console.showsProgress { console.finishProgress() }
-                let text = drawSample(count: sampleLength, temperature: 1, primeIndices: nil, seed: nil)
+                let text = drawSample(count: sampleLength, temperature: 1, primeIndices: nil, seed: nil).text
                 write("--- sample at step \(report.step) ---\n" + text + "\n---\n")
             }
         }
@@ -454,15 +463,16 @@ public struct Interpreter {
 
     // MARK: Looking at things
 
-    private func show(_ reference: NameReference, mode: ShowMode) throws(Diagnostic) {
+    private func show(_ reference: NameReference, mode: ShowMode?) throws(Diagnostic) {
         let value = try NameResolver(session: session).resolve(reference, command: "show")
         switch value {
         case .text(let text):
+            if let mode { throw Diagnostic(.textHasNoMode(name: reference.name, mode: mode.rawValue), at: reference.range) }
             write(style.text(text))
         case .scalar(let number):
             write("\(reference.text) = " + NumberFormat.general(number, significant: max(precision + 2, 6)) + "\n")
         case .matrix(let matrix, _, _):
-            switch mode {
+            switch mode ?? .values {
             case .values:
                 write(formatMatrix(matrix, options: MatrixFormatOptions(precision: precision, width: session.display.width),
                                    style: style))
@@ -484,11 +494,16 @@ public struct Interpreter {
             actual = number
         case .matrix(let matrix, _, _):
             guard matrix.rows == 1 && matrix.columns == 1 else {
-                throw Diagnostic(.notAScalar(name: reference.text, rows: matrix.rows, columns: matrix.columns), at: reference.range)
+                let example = reference.name + (matrix.rows == 1 ? "[0]" : "[0, 0]")
+                throw Diagnostic(.notAScalar(name: reference.text, rows: matrix.rows, columns: matrix.columns, example: example),
+                                 at: reference.range)
             }
             actual = matrix.values[0]
         case .text:
-            throw Diagnostic(.notAScalar(name: reference.text, rows: 0, columns: 0), at: reference.range)
+            let numbers = NameResolver.scalarNames
+            throw Diagnostic(.notANumber(name: reference.text,
+                                         suggestion: numbers.first { $0.hasPrefix(reference.name) } ?? closestMatch(to: reference.name, in: numbers)),
+                             at: reference.range)
         }
         let passed: Bool
         switch comparison {
@@ -510,7 +525,7 @@ public struct Interpreter {
     }
 
     private mutating func gradCheck(name: NameReference?, checks: Int?, delta: Double, method: NumericDerivative,
-                                    command: Command) throws(Diagnostic) {
+                                    command: Command) throws(Diagnostic) -> CommandOutcome {
         try requireModel(command)
         let trainer = session.trainer!
         let layout = trainer.parameters.layout
@@ -524,26 +539,39 @@ public struct Interpreter {
         let state = wraps || !trainer.config.carryHiddenState ? nil : trainer.hiddenState
         let perParameter = checks ?? (layout.count <= 500 ? nil : 5)
         let options = GradientCheckOptions(delta: delta, method: method, entriesPerParameter: perParameter)
-        let result = checkGradients(cell: trainer.config.cell, parameters: trainer.parameters,
-                                    vocabularySize: trainer.vocabulary.count, hiddenSize: trainer.config.hiddenSize,
-                                    inputs: inputs, targets: targets, initialState: state,
-                                    only: name.map { [$0.name] }, options: options)
+        let console = self.console
+        let result: GradientCheckResult
+        do {
+            result = try checkGradients(cell: trainer.config.cell, parameters: trainer.parameters,
+                                        vocabularySize: trainer.vocabulary.count, hiddenSize: trainer.config.hiddenSize,
+                                        inputs: inputs, targets: targets, initialState: state,
+                                        only: name.map { [$0.name] }, options: options, shouldStop: console.takeInterrupt)
+        } catch {
+            throw Diagnostic(.model(error), at: command.range)
+        }
         session.lastGradientCheck = result
         write(GradientCheckReport(result: result, window: start, style: style).render())
+        if !result.complete {
+            write("interrupted: the entries above were checked, the rest were not\n")
+            return .interrupted
+        }
+        return .completed
     }
 
-    private mutating func drawSample(count: Int, temperature: Double, primeIndices: [Int]?, seed: UInt64?) -> String {
+    /// The prime and `count` characters drawn after it, and whether all were drawn (Ctrl-C stops early).
+    private mutating func drawSample(count: Int, temperature: Double, primeIndices: [Int]?,
+                                     seed: UInt64?) -> (text: String, complete: Bool) {
         let trainer = session.trainer!
         let prime = primeIndices ?? [trainer.corpus.indices[0]]
         var generator = seed.map { SeededGenerator(seed: $0) } ?? trainer.samplingGenerator
         let result = RNNCore.sample(cell: trainer.cell, parameters: trainer.parameters, prime: prime, count: count,
-                                    temperature: temperature, generator: &generator)
+                                    temperature: temperature, generator: &generator, shouldStop: console.takeInterrupt)
         if seed == nil { session.trainer!.samplingGenerator = generator }
-        return trainer.vocabulary.decode(prime) + trainer.vocabulary.decode(result.indices)
+        return (trainer.vocabulary.decode(prime) + trainer.vocabulary.decode(result.indices), result.complete)
     }
 
     private mutating func sample(count: Int, temperature: Double, prime: Located<String>?, seed: UInt64?,
-                                 command: Command) throws(Diagnostic) {
+                                 command: Command) throws(Diagnostic) -> CommandOutcome {
         try requireModel(command)
         let trainer = session.trainer!
         var primeIndices: [Int]?
@@ -555,10 +583,15 @@ public struct Interpreter {
                                  at: prime.range)
             }
         }
-        let text = drawSample(count: count, temperature: temperature, primeIndices: primeIndices, seed: seed)
+        let (text, complete) = drawSample(count: count, temperature: temperature, primeIndices: primeIndices, seed: seed)
         let from = prime.map { quoted($0.value) } ?? "the first character " + characterLabel(trainer.vocabulary[trainer.corpus.indices[0]])
-        write("--- sample: \(count) characters, temperature \(formatSettingNumber(temperature)), from \(from)"
+        write("--- sample: " + counted(count, "character") + ", temperature \(formatSettingNumber(temperature)), from \(from)"
             + (seed.map { ", seed \($0)" } ?? "") + " ---\n" + text + "\n---\n")
+        if !complete {
+            write("interrupted: the sample stops there\n")
+            return .interrupted
+        }
+        return .completed
     }
 
     private mutating func score(_ text: Located<String>, command: Command) throws(Diagnostic) {
@@ -576,7 +609,7 @@ public struct Interpreter {
         }
         let result = RNNCore.score(cell: trainer.cell, parameters: trainer.parameters, text: indices)
         session.lastScore = result
-        write("score of \(quoted(text.value)): loss " + fixed(result.loss) + " over \(result.predictions) predictions, "
+        write("score of \(quoted(text.value)): loss " + fixed(result.loss) + " over " + counted(result.predictions, "prediction") + ", "
             + fixed(result.lossPerCharacter) + " per character, perplexity " + fixed(result.perplexity) + ", "
             + fixed(result.bitsPerCharacter) + " bits per character\n")
     }
@@ -587,7 +620,7 @@ public struct Interpreter {
         let losses = trainer.lossHistory
         let norms = trainer.recordedWindow?.backwardDone == true ? trainer.cell.hiddenGradientNorms : nil
         guard !losses.isEmpty || norms != nil else {
-            throw Diagnostic(.nothingRecorded(name: "loss", command: "step', 'train' or 'backward"), at: command.range)
+            throw Diagnostic(.notYet(.somethingToKeep), at: command.range)
         }
         let run = KeptRun(name: name.value, losses: losses, gradientNorms: norms)
         if let index = session.keptRuns.firstIndex(where: { $0.name == name.value }) {
@@ -605,7 +638,7 @@ public struct Interpreter {
     private func plotRunNorms(options: PlotOptions, width: Int, command: Command) throws(Diagnostic) {
         let runs = session.keptRuns.filter { $0.gradientNorms != nil }
         guard !runs.isEmpty else {
-            throw Diagnostic(.nothingRecorded(name: "run-norms", command: "backward' then 'keep NAME"), at: command.range)
+            throw Diagnostic(.notYet(.keptGradientNorms), at: command.range)
         }
         let series = runs.map { PlotSeries(name: $0.name, values: $0.gradientNorms!, firstX: 0) }
         write(formatLinePlot(series, options: LinePlotOptions(title: "‖∂L/∂h_t‖ for each step t, for each kept run",
@@ -624,7 +657,7 @@ public struct Interpreter {
     private func plotRuns(options: PlotOptions, width: Int, command: Command) throws(Diagnostic) {
         let runs = session.keptRuns.filter { !$0.losses.isEmpty }
         guard !runs.isEmpty else {
-            throw Diagnostic(.nothingRecorded(name: "runs", command: "keep NAME"), at: command.range)
+            throw Diagnostic(.notYet(.keptRuns), at: command.range)
         }
         let longest = runs.map(\.losses.count).max()!
         let window = max(1, longest / 30)
@@ -656,7 +689,7 @@ public struct Interpreter {
         switch kind {
         case .loss:
             guard !trainer.lossHistory.isEmpty else {
-                throw Diagnostic(.nothingRecorded(name: "loss", command: "step' or 'train"), at: command.range)
+                throw Diagnostic(.notYet(.trainingSteps(name: "plot loss")), at: command.range)
             }
             var smooth: [Double] = []
             var s = -log(1 / Double(trainer.vocabulary.count)) * Double(trainer.config.sequenceLength)
@@ -664,14 +697,15 @@ public struct Interpreter {
                 s = 0.999 * s + 0.001 * loss
                 smooth.append(s)
             }
+            // The smooth loss runs through the raw loss's band: draw it on top, no overlap marks.
             let plotOptions = LinePlotOptions(title: "loss per step (window of \(trainer.config.sequenceLength) characters)",
                                               width: width, height: options.height ?? 14, logScale: options.logScale,
-                                              xLabel: "step")
-            write(formatLinePlot([PlotSeries(name: "smooth loss", values: smooth),
-                                  PlotSeries(name: "loss", values: trainer.lossHistory)], options: plotOptions, style: style))
+                                              xLabel: "step", markOverlaps: false)
+            write(formatLinePlot([PlotSeries(name: "loss", values: trainer.lossHistory),
+                                  PlotSeries(name: "smooth loss", values: smooth)], options: plotOptions, style: style))
         case .gradNorms:
             guard let window = trainer.recordedWindow, window.backwardDone else {
-                throw Diagnostic(.nothingRecorded(name: "grad-norms", command: "step' or 'backward"), at: command.range)
+                throw Diagnostic(.notYet(.backwardPass(name: "plot grad-norms")), at: command.range)
             }
             let norms = trainer.cell.hiddenGradientNorms
             let title = "‖∂L/∂h_t‖ for each step t of the last window"
@@ -701,7 +735,7 @@ public struct Interpreter {
                 title = "the next character after \(quoted(prime.value)), temperature \(formatSettingNumber(options.temperature))"
             } else {
                 guard trainer.recordedWindow != nil else {
-                    throw Diagnostic(.nothingRecorded(name: "probs", command: "step' or 'forward"), at: command.range)
+                    throw Diagnostic(.notYet(.recordedWindow(name: "plot probs")), at: command.range)
                 }
                 let steps = trainer.cell.steps
                 let t = options.step ?? steps - 1
@@ -751,6 +785,11 @@ func runningMean(_ values: [Double], window: Int) -> [Double] {
         result.append(sum / Double(min(i + 1, window)))
     }
     return result
+}
+
+/// "1 character", "2 characters", "1,000 characters".
+func counted(_ count: Int, _ noun: String) -> String {
+    NumberFormat.grouped(count) + " " + noun + (count == 1 ? "" : "s")
 }
 
 extension SettingKey {

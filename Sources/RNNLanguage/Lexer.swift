@@ -34,7 +34,7 @@ public struct Lexer {
     private mutating func advance() -> Character {
         let character = characters[index]
         index += 1
-        if character == "\n" {
+        if character == "\n" || character == "\r\n" {
             line += 1
             column = 1
         } else {
@@ -55,14 +55,14 @@ public struct Lexer {
         let start = here
         let character = peek()!
         switch character {
-        case "\n", ";":
+        case "\n", "\r\n", ";":  // "\r\n" is one Character in Swift: Windows line ends
             _ = advance()
             bracketDepth = 0  // a bracket never spans two commands
             add(.separator, from: start, lexeme: String(character))
         case " ", "\t", "\r":
             _ = advance()
         case "#":
-            while let next = peek(), next != "\n" { _ = advance() }
+            while let next = peek(), !next.isNewline { _ = advance() }
         case "=":
             _ = advance()
             add(.equals, from: start, lexeme: "=")
@@ -89,7 +89,7 @@ public struct Lexer {
 
     private func endsWord(_ character: Character) -> Bool {
         switch character {
-        case " ", "\t", "\r", "\n", ";", "=", "[", "]", "\"", "'": true
+        case " ", "\t", "\r", "\n", "\r\n", ";", "=", "[", "]", "\"", "'": true
         case ",", ":": bracketDepth > 0
         default: false
         }
@@ -107,7 +107,7 @@ public struct Lexer {
         var lexeme = String(advance())
         var value = ""
         while true {
-            guard let next = peek(), next != "\n" else {
+            guard let next = peek(), !next.isNewline else {
                 throw Diagnostic(.unterminatedString, at: SourceRange(start, length: 1))
             }
             if next == quote {
@@ -117,7 +117,7 @@ public struct Lexer {
             if next == "\\" {
                 let escapeStart = here
                 lexeme.append(advance())
-                guard let code = peek(), code != "\n" else {
+                guard let code = peek(), !code.isNewline else {
                     throw Diagnostic(.unterminatedString, at: SourceRange(start, length: 1))
                 }
                 lexeme.append(advance())

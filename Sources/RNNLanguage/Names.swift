@@ -63,9 +63,11 @@ struct NameResolver {
 
     private func requireRecord(_ reference: NameReference, _ command: String, backward: Bool = false) throws(Diagnostic) -> (Trainer, RecordedWindow) {
         let trainer = try requireModel(reference, command)
-        guard let window = trainer.recordedWindow, !backward || window.backwardDone else {
-            throw Diagnostic(.nothingRecorded(name: reference.name, command: backward ? "step' or 'backward" : "step' or 'forward"),
-                             at: reference.range)
+        guard let window = trainer.recordedWindow else {
+            throw Diagnostic(.notYet(.recordedWindow(name: reference.name)), at: reference.range)
+        }
+        if backward && !window.backwardDone {
+            throw Diagnostic(.notYet(.backwardPass(name: reference.name)), at: reference.range)
         }
         return (trainer, window)
     }
@@ -91,12 +93,12 @@ struct NameResolver {
             case "gradients": values = Array(trainer.gradients.values[entry.range])
             case "memory":
                 guard !trainer.optimizer.memory.isEmpty else {
-                    throw Diagnostic(.unknownName(name, suggestion: nil), at: reference.range)
+                    throw Diagnostic(.noOptimizerMemory(name: name, optimizer: trainer.optimizer.kind.rawValue), at: reference.range)
                 }
                 values = Array(trainer.optimizer.memory[entry.range])
             default:
                 guard !trainer.optimizer.secondMoment.isEmpty else {
-                    throw Diagnostic(.unknownName(name, suggestion: nil), at: reference.range)
+                    throw Diagnostic(.noOptimizerMemory(name: name, optimizer: trainer.optimizer.kind.rawValue), at: reference.range)
                 }
                 values = Array(trainer.optimizer.secondMoment[entry.range])
             }
@@ -179,7 +181,7 @@ struct NameResolver {
             }
             text += "step \(trainer.stepCount), smooth loss " + fixed(trainer.smoothLoss)
             text += trainer.stepCount == 0
-                ? " (its start: −ln(1/V)·T = ln \(trainer.vocabulary.count) · \(Int(t)))\n"
+                ? " (its start: −ln(1/V)⋅T = ln \(trainer.vocabulary.count) ⋅ \(Int(t)))\n"
                 : "\n"
             return .text(text)
 
@@ -190,7 +192,7 @@ struct NameResolver {
         case "recent-loss":
             let history = try requireModel(reference, command).lossHistory
             guard !history.isEmpty else {
-                throw Diagnostic(.nothingRecorded(name: name, command: "step' or 'train"), at: reference.range)
+                throw Diagnostic(.notYet(.trainingSteps(name: name)), at: reference.range)
             }
             let recent = history.suffix(100)
             return .scalar(recent.reduce(0, +) / Double(recent.count))
@@ -202,22 +204,22 @@ struct NameResolver {
         case "grad-norm":
             let trainer = try requireModel(reference, command)
             guard let report = trainer.lastReport else {
-                throw Diagnostic(.nothingRecorded(name: name, command: "step"), at: reference.range)
+                throw Diagnostic(.notYet(.trainingSteps(name: name)), at: reference.range)
             }
             return .scalar(report.clip.normBefore)
         case "grad-check":
             guard let check = session.lastGradientCheck else {
-                throw Diagnostic(.nothingRecorded(name: name, command: "grad-check"), at: reference.range)
+                throw Diagnostic(.notYet(.gradientCheck), at: reference.range)
             }
             return .scalar(check.parameters.map(\.worstRelativeError).max() ?? 0)
         case "score":
             guard let score = session.lastScore else {
-                throw Diagnostic(.nothingRecorded(name: name, command: "score"), at: reference.range)
+                throw Diagnostic(.notYet(.score(name: name)), at: reference.range)
             }
             return .scalar(score.lossPerCharacter)
         case "score-perplexity":
             guard let score = session.lastScore else {
-                throw Diagnostic(.nothingRecorded(name: name, command: "score"), at: reference.range)
+                throw Diagnostic(.notYet(.score(name: name)), at: reference.range)
             }
             return .scalar(score.perplexity)
         case "params":
@@ -302,10 +304,11 @@ struct NameResolver {
                 if start < 0 || start >= size {
                     throw Diagnostic(.subscriptOutOfRange(name: name, axis: axis, index: lower ?? 0, size: size), at: component.range)
                 }
-                if end > size {
+                if end > size || end < 0 {
                     throw Diagnostic(.subscriptOutOfRange(name: name, axis: axis, index: upper ?? size, size: size), at: component.range)
                 }
-                throw Diagnostic(.badRange(name: name, axis: axis, start: start, end: end, size: size), at: component.range)
+                let typed = (lower.map(String.init) ?? "") + ":" + (upper.map(String.init) ?? "")
+                throw Diagnostic(.badRange(name: name, axis: axis, range: typed, size: size), at: component.range)
             }
             return start ..< end
         }

@@ -11,12 +11,12 @@ public struct ParseResult: Sendable {
 public struct Parser {
     /// An argument before its command gives it a meaning.
     enum Argument {
-        case option(key: Token, value: Token?)
+        case option(key: Token, equals: Token, value: Token?)
         case positional(Token, subscripts: [Located<SubscriptComponent>])
 
         var range: SourceRange {
             switch self {
-            case .option(let key, let value):
+            case .option(let key, _, let value):
                 let end = value.map { $0.range.start.column + $0.range.length } ?? key.range.start.column + key.range.length + 1
                 return SourceRange(key.location, length: end - key.location.column)
             case .positional(let token, _):
@@ -92,6 +92,12 @@ public struct Parser {
         guard let spec = Help.spec(named: name) else {
             throw Diagnostic(.unknownCommand(name, suggestion: closestMatch(to: name, in: Help.commandNames)), at: head.range)
         }
+        if spec.name == "expect", case .option(_, let equals, _)? = arguments.first(where: {
+            if case .option(let key, _, _) = $0 { key.text != "tol" } else { false }
+        }) {
+            // `expect loss = 8`: a comparison was meant, not an option.
+            throw Diagnostic(.badComparison(found: "="), at: equals.range)
+        }
         if spec.name != "echo" { try checkOptions(arguments, spec: spec) }
         let kind = try CommandBuilder(name: spec.name, head: head, arguments: arguments).build()
         return Command(kind, range: head.range)
@@ -106,7 +112,7 @@ public struct Parser {
                 if atCommandEnd() || !(peek.text != nil) {
                     throw Diagnostic(.missingValue(key: text), at: SourceRange(equals.location, length: 1))
                 }
-                return .option(key: token, value: advance())
+                return .option(key: token, equals: equals, value: advance())
             }
             if peek.kind == .leftBracket {
                 return .positional(token, subscripts: try parseSubscripts())
@@ -177,7 +183,7 @@ public struct Parser {
     private func checkOptions(_ arguments: [Argument], spec: CommandSpec) throws(Diagnostic) {
         var seen: Set<String> = []
         for argument in arguments {
-            guard case .option(let key, _) = argument, let name = key.text else { continue }
+            guard case .option(let key, _, _) = argument, let name = key.text else { continue }
             guard spec.options.contains(name) else {
                 throw Diagnostic(.unknownOption(command: spec.name, key: name, suggestion: closestMatch(to: name, in: spec.options)),
                                  at: key.range)
@@ -187,6 +193,13 @@ public struct Parser {
     }
 }
 
+/// Upper bounds that keep a typo from asking for gigabytes.
+enum Limits {
+    static let sampleLength = 1_000_000
+    static let plotWidth = 1000
+    static let plotHeight = 500
+}
+
 /// Turns a command's arguments into its typed form, checking each value.
 struct CommandBuilder {
     let name: String
@@ -194,7 +207,7 @@ struct CommandBuilder {
     let arguments: [Parser.Argument]
 
     private var options: [(key: Token, value: Token)] {
-        arguments.compactMap { if case .option(let key, let value?) = $0 { (key, value) } else { nil } }
+        arguments.compactMap { if case .option(let key, _, let value?) = $0 { (key, value) } else { nil } }
     }
 
     private var positionals: [(token: Token, subscripts: [Located<SubscriptComponent>])] {
@@ -213,10 +226,11 @@ struct CommandBuilder {
         }
     }
 
-    private func count(_ token: Token) throws(Diagnostic) -> Int {
+    private func count(_ token: Token, maximum: Int = Int.max) throws(Diagnostic) -> Int {
         guard case .word(let text) = token.kind, let n = Int(text), n >= 1 else {
             throw Diagnostic(.badCount(command: name, text: token.lexeme), at: token.range)
         }
+        if n > maximum { throw Diagnostic(.valueTooLarge(key: name, text: token.lexeme, maximum: maximum), at: token.range) }
         return n
     }
 
@@ -229,11 +243,12 @@ struct CommandBuilder {
         return value
     }
 
-    private func integer(_ key: String, minimum: Int = 1) throws(Diagnostic) -> Int? {
+    private func integer(_ key: String, minimum: Int = 1, maximum: Int = Int.max) throws(Diagnostic) -> Int? {
         guard let token = option(key) else { return nil }
         guard let text = token.text, let value = Int(text), value >= minimum else {
             throw Diagnostic(.badValue(key: key, text: token.lexeme, requirement: "a whole number ≥ \(minimum)"), at: token.range)
         }
+        if value > maximum { throw Diagnostic(.valueTooLarge(key: key, text: token.lexeme, maximum: maximum), at: token.range) }
         return value
     }
 
@@ -348,19 +363,20 @@ struct CommandBuilder {
             }
             try allowPositionals(1)
             return .train(steps: try count(first.token), sampleEvery: try integer("sample-every"),
-                          printEvery: try integer("print-every"), sampleLength: try integer("sample-length") ?? 200)
+                          printEvery: try integer("print-every"),
+                          sampleLength: try integer("sample-length", maximum: Limits.sampleLength) ?? 200)
 
         case "show":
             guard let first = positionals.first else {
                 throw Diagnostic(.missingArgument(command: "show", expected: "a name, e.g. show W_hh (help names)"), at: head.range)
             }
-            var mode = ShowMode.values
+            var mode: ShowMode?
             if positionals.count >= 2 {
                 let token = positionals[1].token
                 guard let text = token.text, let parsed = ShowMode(rawValue: text) else {
                     let choices = ShowMode.allCases.map(\.rawValue)
-                    throw Diagnostic(.badChoice(key: "mode", text: token.lexeme, choices: choices,
-                                                suggestion: closestMatch(to: token.lexeme, in: choices)), at: token.range)
+                    throw Diagnostic(.badKeyword(command: "show", what: "a way to show", text: token.lexeme, choices: choices,
+                                                 suggestion: closestMatch(to: token.lexeme, in: choices)), at: token.range)
                 }
                 mode = parsed
             }
@@ -370,13 +386,18 @@ struct CommandBuilder {
         case "grad-check":
             try allowPositionals(1)
             let target = try positionals.first.map { (positional) throws(Diagnostic) in try reference(positional) }
+            if let first = target?.subscripts.first {
+                throw Diagnostic(.unexpectedSubscript(command: "grad-check"), at: first.range)
+            }
             return .gradCheck(name: target, checks: try integer("checks"),
-                              delta: try number("delta", requirement: "a finite number > 0", { $0 > 0 }) ?? 1e-5,
+                              delta: try number("delta", requirement: "a number > 0 and ≤ 1", { $0 > 0 && $0 <= 1 }) ?? 1e-5,
                               method: try choice("method", NumericDerivative.self) ?? .precise)
 
         case "sample":
             try allowPositionals(1)
-            let length = try positionals.first.map { (positional) throws(Diagnostic) in try count(positional.token) } ?? 200
+            let length = try positionals.first.map { (positional) throws(Diagnostic) in
+                try count(positional.token, maximum: Limits.sampleLength)
+            } ?? 200
             let prime = option("prime").map { Located($0.text ?? $0.lexeme, $0.range) }
             if let prime, prime.value.isEmpty {
                 throw Diagnostic(.badValue(key: "prime", text: "\"\"", requirement: "at least one character"), at: prime.range)
@@ -407,12 +428,16 @@ struct CommandBuilder {
             try allowPositionals(1)
             guard let text = first.token.text, let kind = PlotKind(rawValue: text) else {
                 let choices = PlotKind.allCases.map(\.rawValue)
-                throw Diagnostic(.badChoice(key: "plot", text: first.token.lexeme, choices: choices,
-                                            suggestion: closestMatch(to: first.token.lexeme, in: choices)), at: first.token.range)
+                throw Diagnostic(.badKeyword(command: "plot", what: "something to plot", text: first.token.lexeme, choices: choices,
+                                             suggestion: closestMatch(to: first.token.lexeme, in: choices)), at: first.token.range)
+            }
+            let allowed = kind.options
+            for (key, _) in self.options where !allowed.contains(key.text ?? "") {
+                throw Diagnostic(.optionNotForKind(command: "plot", kind: kind.rawValue, key: key.lexeme, allowed: allowed), at: key.range)
             }
             var options = PlotOptions()
-            options.width = try integer("width", minimum: 10)
-            options.height = try integer("height", minimum: 3)
+            options.width = try integer("width", minimum: 10, maximum: Limits.plotWidth)
+            options.height = try integer("height", minimum: 3, maximum: Limits.plotHeight)
             if let token = option("log") {
                 switch token.text {
                 case "on", "true", "yes": options.logScale = true
@@ -421,7 +446,7 @@ struct CommandBuilder {
                 }
             }
             options.step = try integer("t", minimum: 0)
-            options.top = try integer("top") ?? 10
+            options.top = try integer("top", maximum: Limits.plotHeight) ?? 10
             options.prime = option("prime").map { Located($0.text ?? $0.lexeme, $0.range) }
             if let prime = options.prime, prime.value.isEmpty {
                 throw Diagnostic(.badValue(key: "prime", text: "\"\"", requirement: "at least one character"), at: prime.range)
@@ -441,7 +466,7 @@ struct CommandBuilder {
             let words = arguments.map { argument -> String in
                 switch argument {
                 case .positional(let token, _): token.text ?? token.lexeme
-                case .option(let key, let value): key.lexeme + "=" + (value.flatMap(\.text) ?? "")
+                case .option(let key, _, let value): key.lexeme + "=" + (value.flatMap(\.text) ?? "")
                 }
             }
             return .echo(words.joined(separator: " "))

@@ -3,12 +3,14 @@ public let asciiRamp: [Character] = [" ", ".", ":", "-", "=", "+", "*", "#", "%"
 /// Unicode shades from light to dark.
 let shadeRamp: [Character] = [" ", "░", "▒", "▓", "█"]
 
-/// A matrix as a picture, one cell per entry (averaged down to fit the page):
+/// A matrix as a picture, one cell per entry (or per block of entries, to fit the page):
 ///
-///     W_hh  4×4  heatmap  (ASCII: sign and magnitude, ' .:-=+*#%@' from 0 to 0.01)
-///          0 1 2 3
-///       0 +@
-///       1    +@
+///     W_hh  3x3  heatmap
+///       range [-0.5, 1.5]: each cell is a sign (+/-) and ' .:-=+*#%@' for |value| from 0 to 1.5
+///       0
+///     0     --
+///     1     +:
+///     2 +@-.
 ///
 /// Signed values are diverging: in ASCII each cell is a sign (+ or −) and a magnitude from the
 /// ramp (Unicode shades ░▒▓█ on a terminal without colour); with colour negatives are blue,
@@ -30,15 +32,15 @@ public func formatHeatmap(_ matrix: LabeledMatrix, width: Int = 100, maxRows: In
     let gridRows = (matrix.rows + rowStride - 1) / rowStride
     let gridColumns = (matrix.columns + columnStride - 1) / columnStride
 
-    func blockMean(_ r: Int, _ c: Int) -> Double {
-        var sum = 0.0, count = 0
+    /// The entry of largest magnitude in a block (so a lone big weight is not averaged away).
+    func blockValue(_ r: Int, _ c: Int) -> Double {
+        var best = Double.nan
         for i in r * rowStride ..< min((r + 1) * rowStride, matrix.rows) {
             for j in c * columnStride ..< min((c + 1) * columnStride, matrix.columns) where matrix[i, j].isFinite {
-                sum += matrix[i, j]
-                count += 1
+                if best.isNaN || abs(matrix[i, j]) > abs(best) { best = matrix[i, j] }
             }
         }
-        return count == 0 ? .nan : sum / Double(count)
+        return best
     }
 
     let ramp = style.unicode ? shadeRamp : asciiRamp
@@ -61,7 +63,7 @@ public func formatHeatmap(_ matrix: LabeledMatrix, width: Int = 100, maxRows: In
 
     var output = "\(matrix.name)  \(matrix.rows)\(style.times)\(matrix.columns)  heatmap"
     if rowStride > 1 || columnStride > 1 {
-        output += "  (each cell averages \(rowStride)\(style.times)\(columnStride) entries)"
+        output += "  (each cell shows the largest |value| of \(rowStride)\(style.times)\(columnStride) entries)"
     }
     output += "\n"
     let range = "[\(NumberFormat.general(low, significant: 3)), \(NumberFormat.general(high, significant: 3))]"
@@ -94,7 +96,7 @@ public func formatHeatmap(_ matrix: LabeledMatrix, width: Int = 100, maxRows: In
         let row = r * rowStride
         let label = matrix.rowLabels?[row] ?? String(matrix.rowOffset + row)
         var line = leftPad(label, labelWidth) + " "
-        for c in 0 ..< gridColumns { line += cell(blockMean(r, c)) }
+        for c in 0 ..< gridColumns { line += cell(blockValue(r, c)) }
         output += (style.color ? line : line.trimmingTrailingSpaces()) + "\n"
     }
     return output

@@ -32,13 +32,17 @@ public struct LinePlotOptions: Equatable, Sendable {
     /// Plot log₁₀ y (values ≤ 0 are left out).
     public var logScale = false
     public var xLabel: String?
+    /// In ASCII, show '@' where several series share a cell (else the later series wins).
+    public var markOverlaps = true
 
-    public init(title: String? = nil, width: Int = 60, height: Int = 14, logScale: Bool = false, xLabel: String? = nil) {
+    public init(title: String? = nil, width: Int = 60, height: Int = 14, logScale: Bool = false, xLabel: String? = nil,
+                markOverlaps: Bool = true) {
         self.title = title
         self.width = width
         self.height = height
         self.logScale = logScale
         self.xLabel = xLabel
+        self.markOverlaps = markOverlaps
     }
 }
 
@@ -75,7 +79,11 @@ public func formatLinePlot(_ series: [PlotSeries], options: LinePlotOptions = .i
     let all = prepared.flatMap { $0 }
     var output = ""
     if let title = options.title { output += style.text(title) + "\n" }
-    guard !all.isEmpty else { return output + "(nothing to plot yet)\n" }
+    guard !all.isEmpty else {
+        let anyValues = series.contains { !$0.ys.isEmpty }
+        return output + (anyValues ? "(nothing to plot: no value is a finite number"
+            + (options.logScale ? " above 0" : "") + ")\n" : "(nothing to plot yet)\n")
+    }
 
     let yTicks = options.logScale ? logTicks(all.map(\.1)) : niceTicks(all.map(\.1).min()!, all.map(\.1).max()!)
     let yLow = yTicks.first!, yHigh = yTicks.last!
@@ -88,6 +96,7 @@ public func formatLinePlot(_ series: [PlotSeries], options: LinePlotOptions = .i
     let dotsX = style.unicode ? 2 : 1, dotsY = style.unicode ? 4 : 1
     let pixelWidth = width * dotsX, pixelHeight = height * dotsY
     var marks = [Int](repeating: -1, count: width * height)         // series drawn last in each cell
+    var shared = [Bool](repeating: false, count: width * height)    // drawn by more than one series
     var dots = [UInt8](repeating: 0, count: width * height)         // braille dot mask per cell
 
     func pixel(_ x: Double, _ y: Double) -> (Int, Int) {
@@ -97,6 +106,7 @@ public func formatLinePlot(_ series: [PlotSeries], options: LinePlotOptions = .i
     }
     func plot(_ px: Int, _ py: Int, _ index: Int) {
         let cell = (py / dotsY) * width + px / dotsX
+        if marks[cell] >= 0 && marks[cell] != index { shared[cell] = true }
         marks[cell] = index
         if style.unicode {
             let dx = px % 2, dy = py % 4
@@ -104,8 +114,8 @@ public func formatLinePlot(_ series: [PlotSeries], options: LinePlotOptions = .i
             dots[cell] |= bit
         }
     }
-    // The last series first, so the first one listed ends up on top.
-    for (index, points) in prepared.enumerated().reversed() {
+    // Later series are drawn over earlier ones (in ASCII a cell of several series shows '@').
+    for (index, points) in prepared.enumerated() {
         var previous: (Int, Int)?
         for (x, y) in points {
             let current = pixel(x, y)
@@ -118,9 +128,11 @@ public func formatLinePlot(_ series: [PlotSeries], options: LinePlotOptions = .i
         }
     }
 
-    // Tick labels on the rows nearest each y tick.
+    // Tick labels on the rows nearest each y tick, with enough decimals to tell them apart.
+    let yStep = yTicks.count > 1 ? yTicks[1] - yTicks[0] : 1
     func yLabel(_ value: Double) -> String {
-        NumberFormat.general(options.logScale ? pow(10, value) : value, significant: 4)
+        if options.logScale { return NumberFormat.general(pow(10, value), significant: 4) }
+        return tickLabel(value, step: yStep)
     }
     var labelAtRow: [Int: String] = [:]
     for tick in yTicks {
@@ -140,7 +152,7 @@ public func formatLinePlot(_ series: [PlotSeries], options: LinePlotOptions = .i
                 let glyph = String(Character(Unicode.Scalar(0x2800 + UInt32(dots[cell]))!))
                 line += style.paint(glyph, seriesColors[index % seriesColors.count])
             } else {
-                line.append(seriesMarkers[index % seriesMarkers.count])
+                line.append(shared[cell] && options.markOverlaps ? "@" : seriesMarkers[index % seriesMarkers.count])
             }
         }
         output += line.trimmingTrailingSpaces() + "\n"
@@ -148,9 +160,10 @@ public func formatLinePlot(_ series: [PlotSeries], options: LinePlotOptions = .i
 
     // The x axis with a tick under each x tick, and the labels centred on them.
     var tickColumns: [(Int, String)] = []
+    let xStep = xTicks.count > 2 ? xTicks[2] - xTicks[1] : (xTicks.count == 2 ? xTicks[1] - xTicks[0] : 1)
     for tick in xTicks {
         let column = xHigh == xLow ? 0 : Int(((tick - xLow) / (xHigh - xLow) * Double(width - 1)).rounded())
-        tickColumns.append((column, NumberFormat.general(tick, significant: 6)))
+        tickColumns.append((column, tickLabel(tick, step: xStep)))
     }
     var axisLine = String(repeating: " ", count: labelWidth + 1) + axis.2
     var labels = [Character](repeating: " ", count: labelWidth + 2 + width + 8)
@@ -176,9 +189,19 @@ public func formatLinePlot(_ series: [PlotSeries], options: LinePlotOptions = .i
             : String(seriesMarkers[index % seriesMarkers.count])
         legend += key + " " + style.text(line.name) + (index < series.count - 1 ? "   " : "")
     }
+    if !style.unicode && options.markOverlaps && shared.contains(true) { legend += "   @ several" }
     if options.logScale { legend += "   (log scale)" }
     output += legend.trimmingTrailingSpaces() + "\n"
     return output
+}
+
+/// A tick's label with just enough decimals for ticks `step` apart (0.2 → "0.4", 5 → "15").
+func tickLabel(_ value: Double, step: Double) -> String {
+    let magnitude = abs(value)
+    if magnitude >= 1e6 || (magnitude > 0 && magnitude < 1e-4) { return NumberFormat.general(value, significant: 4) }
+    let decimals = step >= 1 || step <= 0 ? 0 : min(10, Int((-log10(step)).rounded(.up)))
+    let text = NumberFormat.fixed(value, decimals: decimals)
+    return text
 }
 
 /// Calls `plot` for every pixel of the segment from a to b (Bresenham).
@@ -223,10 +246,11 @@ public func niceTicks(_ low: Double, _ high: Double, count: Int = 5) -> [Double]
 func logTicks(_ logValues: [Double]) -> [Double] {
     let low = floor(logValues.min()!), high = ceil(logValues.max()!)
     if high - low >= 1 {
+        // Whole decades, counted down from the top so the axis ends at the data's top decade.
         let step = Double(max(1, Int((high - low) / 5)))
-        var ticks = [low]
-        while ticks.last! < high { ticks.append(ticks.last! + step) }
-        return ticks
+        var ticks = [high]
+        while ticks.last! > low { ticks.append(ticks.last! - step) }
+        return ticks.reversed()
     }
     return niceTicks(pow(10, logValues.min()!), pow(10, logValues.max()!)).filter { $0 > 0 }.map { log10($0) }
 }

@@ -57,6 +57,7 @@ public func characterLabel(_ scalar: Unicode.Scalar) -> String {
     case "\t": return "'\\t'"
     case "\r": return "'\\r'"
     case "'": return "'\\''"
+    case "\\": return "'\\\\'"
     default:
         let category = scalar.properties.generalCategory
         if category == .control || category == .format || category == .lineSeparator || category == .paragraphSeparator {

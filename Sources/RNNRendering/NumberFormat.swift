@@ -6,9 +6,12 @@ import Darwin
 
 /// Deterministic number formatting (C's correctly rounded printf), with −0 shown as 0.
 public enum NumberFormat {
-    /// `x` with exactly `decimals` digits after the point: fixed(3.14159, 2) = "3.14".
+    /// `x` with exactly `decimals` digits after the point: fixed(3.14159, 2) = "3.14". Magnitudes
+    /// of 1e15 and more (a diverged model) are written in scientific notation instead of as
+    /// hundreds of digits.
     public static func fixed(_ x: Double, decimals: Int) -> String {
-        special(x) ?? printf("%.*f", x, decimals)
+        if abs(x) >= 1e15 && x.isFinite { return scientific(x, digits: max(decimals, 2)) }
+        return special(x) ?? printf("%.*f", x, decimals)
     }
 
     /// `x` in scientific notation with `digits` after the point: scientific(12345, 2) = "1.23e+04".

@@ -23,10 +23,10 @@ public struct TextStyle: Equatable, Sendable {
     public var times: String { unicode ? "×" : "x" }
     /// A vector–matrix product (x·W); NumPy's `@` in ASCII.
     public var matmul: String { unicode ? "·" : "@" }
-    /// An elementwise product (a ⊙ b); NumPy's `*` in ASCII.
-    public var hadamard: String { unicode ? "⊙" : "*" }
-    /// A scalar product (lr·g).
-    public var scalarTimes: String { unicode ? "·" : "*" }
+    /// An elementwise product (a ⊙ b); MATLAB's `.*` in ASCII.
+    public var hadamard: String { unicode ? "⊙" : ".*" }
+    /// A scalar product (lr⋅g): the dot operator U+22C5, `*` in ASCII.
+    public var scalarTimes: String { unicode ? "⋅" : "*" }
     public var minus: String { unicode ? "−" : "-" }
     public var approximately: String { unicode ? "≈" : "~" }
     public var arrow: String { unicode ? "→" : "->" }
@@ -35,18 +35,44 @@ public struct TextStyle: Equatable, Sendable {
 
     /// Free text (lesson prose, help) with its mathematical symbols spelt in ASCII when
     /// Unicode is off. Characters of the data itself must not go through this.
+    ///
+    /// `·` is a vector–matrix product (`@`), `⋅` a product of numbers (`*`), `⊙` elementwise
+    /// (`.*`). Greek letters are symbols (σ, δ, Δθ) only in runs of one or two; longer runs are
+    /// Greek words and stay as they are.
     public func text(_ text: String) -> String {
         guard !unicode else { return text }
+        let characters = Array(text)
         var result = ""
         result.reserveCapacity(text.utf8.count)
-        for character in text {
+        var index = 0
+        while index < characters.count {
+            let character = characters[index]
+            if isGreek(character) {
+                var end = index
+                while end < characters.count && isGreek(characters[end]) { end += 1 }
+                for greek in characters[index ..< end] {
+                    if end - index <= 2, let replacement = asciiReplacements[greek] {
+                        result += replacement
+                    } else {
+                        result.append(greek)
+                    }
+                }
+                index = end
+                continue
+            }
             if let replacement = asciiReplacements[character] {
                 result += replacement
             } else {
                 result.append(character)
             }
+            index += 1
         }
         return result
+    }
+
+    private func isGreek(_ character: Character) -> Bool {
+        guard let scalar = character.unicodeScalars.first else { return false }
+        return (0x370 ... 0x3FF).contains(scalar.value) || (0x1F00 ... 0x1FFF).contains(scalar.value)
     }
 
     // MARK: Colour
@@ -69,7 +95,7 @@ public struct TextStyle: Equatable, Sendable {
 
 /// ASCII spellings of the symbols our prose and equations use.
 private let asciiReplacements: [Character: String] = [
-    "·": "*", "⊙": "*", "×": "x", "−": "-", "–": "-", "—": "--", "≈": "~", "≤": "<=", "≥": ">=",
+    "·": "@", "⋅": "*", "⊙": ".*", "±": "+/-", "×": "x", "−": "-", "–": "-", "—": "--", "≈": "~", "≤": "<=", "≥": ">=",
     "≠": "!=", "→": "->", "←": "<-", "⇒": "=>", "…": "...", "⋮": ":", "ᵀ": "^T", "²": "^2", "³": "^3",
     "⁻": "^-", "¹": "1", "ⁿ": "^n", "ᵗ": "^t", "₀": "0", "₁": "1", "₂": "2", "ₜ": "_t",
     "‖": "||", "∂": "d", "Σ": "sum", "∑": "sum", "∏": "prod", "√": "sqrt", "∞": "inf", "∈": " in ",

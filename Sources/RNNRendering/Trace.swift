@@ -40,14 +40,18 @@ public struct TraceInput {
 /// entries and norm.
 public struct TraceRenderer {
     public var input: TraceInput
+    /// Digits after the point (at least 2: probabilities and losses need them).
     public var precision: Int
     public var style: TextStyle
     public var fullLength = 12
+    /// Long lists of labelled values wrap to this many characters.
+    public var pageWidth: Int
 
-    public init(input: TraceInput, precision: Int = 4, style: TextStyle = .plain) {
+    public init(input: TraceInput, precision: Int = 4, style: TextStyle = .plain, pageWidth: Int = 100) {
         self.input = input
-        self.precision = precision
+        self.precision = max(precision, 2)
         self.style = style
+        self.pageWidth = pageWidth
     }
 
     private var cell: any RecurrentCell { input.cell }
@@ -61,24 +65,36 @@ public struct TraceRenderer {
     func vector(_ values: [Double]) -> String {
         let format = ValueFormat.choose(for: values, precision: precision)
         if values.count <= fullLength {
-            return "[" + values.map { leftPad(format.format($0), precision + 3) }.joined(separator: " ") + "]"
+            return "[" + vectorEntries(values).joined(separator: " ") + "]"
         }
         let head = values.prefix(4).map { leftPad(format.format($0), precision + 3) }.joined(separator: " ")
         return "[" + head + " " + style.ellipsis + "]  (\(values.count) values, norm "
             + NumberFormat.fixed(norm(values), decimals: precision) + ")"
     }
 
-    /// A distribution over the vocabulary: every character when V is small, else the top three
-    /// and the target.
-    func distribution(_ values: [Double], target: Int?) -> String {
+    /// The entries of a short vector, each right-aligned to the same width.
+    func vectorEntries(_ values: [Double]) -> [String] {
+        let format = ValueFormat.choose(for: values, precision: precision)
+        return values.map { leftPad(format.format($0), precision + 3) }
+    }
+
+    /// A distribution over the vocabulary as labelled entries: every character when V is small,
+    /// else the top three and the target.
+    func distribution(_ values: [Double], target: Int?) -> [String] {
         let format = ValueFormat.choose(for: values, precision: precision)
         if values.count <= fullLength {
-            return values.indices.map { character($0) + " " + format.format(values[$0]) }.joined(separator: "  ")
+            return values.indices.map { character($0) + " " + format.format(values[$0]) }
         }
         let top = values.indices.sorted { values[$0] > values[$1] || (values[$0] == values[$1] && $0 < $1) }.prefix(3)
         var text = "top " + top.map { character($0) + " " + format.format(values[$0]) }.joined(separator: ", ")
         if let target { text += "; target " + character(target) + " " + format.format(values[target]) }
-        return text + "  (\(values.count) values)"
+        return [text + "  (\(values.count) values)"]
+    }
+
+    /// A norm with its significant digits, so that 1.5e-06 does not print as 0.0000.
+    private func formatNorm(_ x: Double) -> String {
+        x != 0 && abs(x) < 0.5 * power10(-precision) ? NumberFormat.general(x, significant: 4)
+            : NumberFormat.fixed(x, decimals: precision)
     }
 
     private func norm(_ values: [Double]) -> Double { values.reduce(0) { $0 + $1 * $1 }.squareRoot() }
@@ -97,9 +113,42 @@ public struct TraceRenderer {
         return result
     }
 
-    /// "t=3  " and an indent of the same width for the lines that follow.
+    /// "t=3  " and an indent of the same width for the lines that follow. A vector "[…]" too
+    /// long for the page wraps under its first entry.
     private func line(_ label: String, _ equation: String, _ value: String, width: Int) -> String {
         "  " + rightPad(label, 5) + rightPad(style.text(equation), width) + " = " + value + "\n"
+    }
+
+    /// A vector on the line of its equation, wrapping under its first entry when too long.
+    private func line(_ label: String, _ equation: String, vector values: [Double], width: Int) -> String {
+        let text = vector(values)
+        let headWidth = 2 + 5 + max(width, style.text(equation).count) + 3
+        guard headWidth + text.count > pageWidth, values.count <= fullLength else {
+            return line(label, equation, text, width: width)
+        }
+        var entries = vectorEntries(values)
+        entries[0] = "[" + entries[0]
+        entries[entries.count - 1] += "]"
+        return line(label, equation, entries: entries, width: width, separator: " ")
+    }
+
+    /// Like `line`, with entries that wrap to the page width under the first one.
+    private func line(_ label: String, _ equation: String, entries: [String], width: Int, separator: String = "  ") -> String {
+        let head = "  " + rightPad(label, 5) + rightPad(style.text(equation), width) + " = "
+        let indent = String(repeating: " ", count: head.count + (separator == " " ? 1 : 0))
+        var text = head, current = head.count
+        for (index, entry) in entries.enumerated() {
+            if index > 0 && current + separator.count + entry.count > pageWidth {
+                text += "\n" + indent
+                current = indent.count
+            } else if index > 0 {
+                text += separator
+                current += separator.count
+            }
+            text += entry
+            current += entry.count
+        }
+        return text + "\n"
     }
 
     // MARK: Forward
@@ -120,16 +169,16 @@ public struct TraceRenderer {
             let x = cell.input(at: t), y = cell.target(at: t)
             let previous = t == 0 ? "h_-1" : "h_\(t - 1)"
             text += "  t=\(t)  x_\(t) = " + character(x) + " (index \(x)): one-hot, so x_\(t)\(m)W_xh is row \(x) of W_xh, a lookup\n"
-            text += line("", "x_\(t)\(m)W_xh", vector(matrixRow("W_xh", x)), width: width)
-            text += line("", "\(previous)\(m)W_hh", vector(product(cell.hiddenState(at: t - 1), "W_hh")), width: width)
-            text += line("", "b_h", vector(matrixRow("b_h", 0)), width: width)
+            text += line("", "x_\(t)\(m)W_xh", vector: matrixRow("W_xh", x), width: width)
+            text += line("", "\(previous)\(m)W_hh", vector: product(cell.hiddenState(at: t - 1), "W_hh"), width: width)
+            text += line("", "b_h", vector: matrixRow("b_h", 0), width: width)
             if let a = cell.recorded("a", at: t) {
-                text += line("", "a_\(t) (their sum)", vector(a), width: width)
+                text += line("", "a_\(t) (their sum)", vector: a, width: width)
             }
-            text += line("", "h_\(t) = tanh(a_\(t))", vector(cell.hiddenState(at: t)), width: width)
-            text += line("", "z_\(t) = h_\(t)\(m)W_hy + b_y", vector(cell.logits(at: t)), width: width)
+            text += line("", "h_\(t) = tanh(a_\(t))", vector: cell.hiddenState(at: t), width: width)
+            text += line("", "z_\(t) = h_\(t)\(m)W_hy + b_y", vector: cell.logits(at: t), width: width)
             let p = cell.probabilities(at: t)
-            text += line("", "p_\(t) = softmax(z_\(t))", distribution(p, target: y), width: width)
+            text += line("", "p_\(t) = softmax(z_\(t))", entries: distribution(p, target: y), width: width)
             text += "         target y_\(t) = " + character(y) + ": p_\(t)[" + character(y) + "] = "
                 + NumberFormat.fixed(p[y], decimals: precision) + style.text(", loss_\(t) = −log ")
                 + NumberFormat.fixed(p[y], decimals: precision) + " = " + NumberFormat.fixed(cell.loss(at: t), decimals: precision) + "\n"
@@ -153,21 +202,25 @@ public struct TraceRenderer {
             let dy = recorder.value("dy", at: step) ?? []
             let hidden = cell.hiddenState(at: step), previous = cell.hiddenState(at: step - 1)
             text += "  t=\(step)\n"
-            text += line("", "dy_\(step) = p_\(step) − onehot(" + character(y) + ")", distribution(dy, target: nil), width: width)
-            text += "         " + style.text("dW_hy += h_\(step)\(t)\(m)dy_\(step)  (a \(n)×\(v) outer product, norm ")
-                + NumberFormat.fixed(norm(hidden) * norm(dy), decimals: precision) + style.text("); db_y += dy_\(step)\n")
+            if input.window.backwardLosses == .last && step != steps - 1 {
+                text += line("", "dy_\(step) = 0", "loss_\(step) is left out ('backward last'): no output gradient", width: width)
+            } else {
+                text += line("", "dy_\(step) = p_\(step) − onehot(" + character(y) + ")", entries: distribution(dy, target: nil), width: width)
+                text += "         " + style.text("dW_hy += h_\(step)\(t)\(m)dy_\(step)  (a \(n)×\(v) outer product, norm ")
+                    + formatNorm(norm(hidden) * norm(dy)) + style.text("); db_y += dy_\(step)\n")
+            }
             if let dh = recorder.value("dh", at: step) {
-                text += line("", "dh_\(step) = dy_\(step)\(m)W_hy\(t) + dh_next", vector(dh), width: width)
-                text += "         " + style.text("‖∂L/∂h_\(step)‖ = ") + NumberFormat.fixed(norm(dh), decimals: precision) + "\n"
+                text += line("", "dh_\(step) = dy_\(step)\(m)W_hy\(t) + dh_next", vector: dh, width: width)
+                text += "         " + style.text("‖∂L/∂h_\(step)‖ = ") + formatNorm(norm(dh)) + "\n"
             }
             if let raw = recorder.value("dh_raw", at: step) {
-                text += line("", "dh_raw = (1 − h_\(step)²) \(h) dh_\(step)", vector(raw), width: width)
+                text += line("", "dh_raw = (1 − h_\(step)²) \(h) dh_\(step)", vector: raw, width: width)
                 text += "         " + style.text("db_h += dh_raw; dW_xh[" + character(x) + "] += dh_raw (only row \(x): x_\(step) is one-hot)\n")
                 text += "         " + style.text("dW_hh += h_\(step - 1)\(t)\(m)dh_raw  (a \(n)×\(n) outer product, norm ")
-                    + NumberFormat.fixed(norm(previous) * norm(raw), decimals: precision) + ")\n"
+                    + formatNorm(norm(previous) * norm(raw)) + ")\n"
             }
             if let next = recorder.value("dh_next", at: step) {
-                text += line("", "dh_next = dh_raw\(m)W_hh\(t)", vector(next), width: width)
+                text += line("", "dh_next = dh_raw\(m)W_hh\(t)", vector: next, width: width)
             }
         }
         return text
@@ -220,9 +273,9 @@ public struct TraceRenderer {
         }
         let rate = formatNumber(config.learningRate)
         switch config.optimizer {
-        case .adagrad: text += style.text("update (adagrad, lr \(rate)): mem += g²; θ −= lr·g/√(mem + 1e-8)\n")
-        case .sgd: text += style.text("update (sgd, lr \(rate)): θ −= lr·g\n")
-        case .adam: text += style.text("update (adam, lr \(rate)): m, v moving averages of g and g²; θ −= lr·m̂/(√v̂ + 1e-8)\n")
+        case .adagrad: text += style.text("update (adagrad, lr \(rate)): mem += g²; θ −= lr⋅g/√(mem + 1e-8)\n")
+        case .sgd: text += style.text("update (sgd, lr \(rate)): θ −= lr⋅g\n")
+        case .adam: text += style.text("update (adam, lr \(rate)): m, v moving averages of g and g²; θ −= lr⋅m/(√v + 1e-8) with m, v bias-corrected\n")
         }
         // One worked entry: the largest gradient of W_hh.
         if let entry = gradients.layout.entry(named: "W_hh") {
@@ -244,7 +297,7 @@ public struct TraceRenderer {
         }
         text += style.text("  ‖Δθ‖ per parameter: ") + changes.joined(separator: ", ") + "\n"
         text += "loss " + NumberFormat.fixed(report.loss, decimals: precision) + ", smooth loss "
-            + NumberFormat.fixed(report.smoothLoss, decimals: precision) + style.text(" (0.999·previous + 0.001·loss)") + "\n"
+            + NumberFormat.fixed(report.smoothLoss, decimals: precision) + style.text(" (0.999⋅previous + 0.001⋅loss)") + "\n"
         return text
     }
 
@@ -327,9 +380,11 @@ public struct GradientCheckReport {
                 + (check.passed ? ": OK\n" : ": FAIL (\(check.failures) entries)\n")
         }
         let failing = result.parameters.filter { !$0.passed }.map(\.name)
-        text += failing.isEmpty
-            ? "all \(result.parameters.count) parameters pass\n"
-            : "FAIL: " + failing.joined(separator: ", ") + "\n"
+        if !failing.isEmpty {
+            text += "FAIL: " + failing.joined(separator: ", ") + "\n"
+        } else {
+            text += result.parameters.count == 1 ? "\(result.parameters[0].name) passes\n" : "all \(result.parameters.count) parameters pass\n"
+        }
         return text
     }
 }

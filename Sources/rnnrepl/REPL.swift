@@ -64,6 +64,7 @@ final class LineReader {
             return 0
         }
         rl_completer_word_break_characters = strdup(" \t\n;").map { UnsafePointer($0) }
+        rl_variable_bind("show-all-if-ambiguous", "on")  // list the choices at the first Tab
         rl_attempted_completion_function = { text, start, end in
             let line = rl_line_buffer.map { String(cString: $0) } ?? ""
             switch completions(line: line, cursor: Int(end), session: completionSession) {

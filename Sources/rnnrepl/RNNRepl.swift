@@ -1,4 +1,5 @@
 import ArgumentParser
+import RNNCore
 import RNNLanguage
 import RNNRendering
 
@@ -17,8 +18,9 @@ struct RNNRepl: ParsableCommand {
         abstract: "A character-level RNN from scratch: an interactive notebook and script runner.",
         discussion: """
         With no arguments: an interactive REPL (or, when standard input is not a terminal, the commands \
-        read from it). With scripts: runs them in order. Exit codes: 0 success, 64 usage error, 65 a \
-        script's syntax error, 70 a command failed at run time, 130 interrupted.
+        read from it, line by line). With scripts: runs them in order. Exit codes: 0 success, 1 a golden \
+        transcript differs (--check), 64 usage error, 65 a script's syntax error, 70 a command failed at \
+        run time, 130 interrupted.
         """,
         version: rnnreplVersion)
 
@@ -55,32 +57,47 @@ struct RNNRepl: ParsableCommand {
         installInterruptHandler()
         var session = Session(style: terminal.style)
 
-        for path in scripts {
-            guard let source = readTextFile(path) else {
+        // Scripts, then -e commands; with -i a failure skips the rest and goes interactive.
+        var failed: Int32?
+        for path in scripts where failed == nil {
+            guard let bytes = readFileBytes(path) else {
                 terminal.writeError("rnnrepl: cannot read script '\(path)': \(String(cString: strerror(errno)))\n")
                 throw ExitCode(64)
             }
+            if let offset = firstInvalidUTF8Offset(bytes) {
+                console.writeError(Diagnostic(.scriptNotUTF8(byteOffset: offset), at: nil)
+                    .render(source: nil, fileName: path, style: session.style))
+                throw ExitCode(65)
+            }
             session.baseDirectory = directory(of: path)
-            let outcome = Runner.run(source, fileName: path, session: &session, console: console)
+            let outcome = Runner.run(String(decoding: bytes, as: UTF8.self), fileName: path, session: &session, console: console)
             if outcome == .quit { throw ExitCode(0) }
-            if outcome != .completed && !interactive { throw ExitCode(outcome.exitCode) }
+            if outcome != .completed { failed = outcome.exitCode }
         }
         session.baseDirectory = nil
-        for source in commands {
-            let outcome = Runner.run(source, fileName: "-e", session: &session, console: console)
+        for (number, source) in commands.enumerated() where failed == nil {
+            let name = commands.count == 1 ? "-e" : "-e#\(number + 1)"
+            let outcome = Runner.run(source, fileName: name, session: &session, console: console)
             if outcome == .quit { throw ExitCode(0) }
-            if outcome != .completed && !interactive { throw ExitCode(outcome.exitCode) }
+            if outcome != .completed { failed = outcome.exitCode }
         }
+        if let failed, !interactive { throw ExitCode(failed) }
         guard interactive || (scripts.isEmpty && commands.isEmpty) else { return }
 
         if terminal.inputIsTerminal {
             var repl = REPL(session: session, console: console, terminal: terminal)
             repl.run()
         } else {
-            var input = ""
-            while let line = readLine(strippingNewline: false) { input += line }
-            let outcome = Runner.run(input, fileName: "<stdin>", session: &session, console: console)
-            throw ExitCode(outcome.exitCode)
+            // A pipe: each line runs as it arrives, with no prompt; the first failure ends it.
+            var lineNumber = 0
+            while let line = readLine(strippingNewline: true) {
+                lineNumber += 1
+                // Pad with empty lines so that messages name the line of the input.
+                let source = String(repeating: "\n", count: lineNumber - 1) + line
+                let outcome = Runner.run(source, fileName: "<stdin>", session: &session, console: console)
+                if outcome == .quit { break }
+                if outcome != .completed { throw ExitCode(outcome.exitCode) }
+            }
         }
     }
 }
@@ -93,6 +110,11 @@ func directory(of path: String) -> String {
 
 /// A whole UTF-8 text file, or nil (errno says why).
 func readTextFile(_ path: String) -> String? {
+    readFileBytes(path).map { String(decoding: $0, as: UTF8.self) }
+}
+
+/// A whole file's bytes, or nil (errno says why).
+func readFileBytes(_ path: String) -> [UInt8]? {
     guard let file = fopen(path, "r") else { return nil }
     defer { fclose(file) }
     var bytes: [UInt8] = []
@@ -105,5 +127,5 @@ func readTextFile(_ path: String) -> String? {
             break
         }
     }
-    return String(decoding: bytes, as: UTF8.self)
+    return bytes
 }

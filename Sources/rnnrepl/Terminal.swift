@@ -15,13 +15,13 @@ struct Terminal {
     let errorIsTerminal = isatty(STDERR_FILENO) == 1
     let style: TextStyle
 
-    /// Colour and Unicode only when standard output is a terminal, NO_COLOR is unset, TERM is
-    /// not "dumb" and --no-color was not given.
+    /// Unicode and colour only when standard output is a terminal whose TERM is not "dumb" and
+    /// --no-color was not given (then plain ASCII); NO_COLOR turns off the colour only.
     init(forceNoColor: Bool) {
         let noColor = getenv("NO_COLOR").map { String(cString: $0) }.map { !$0.isEmpty } ?? false
         let dumb = getenv("TERM").map { String(cString: $0) } == "dumb"
-        let fancy = isatty(STDOUT_FILENO) == 1 && !noColor && !dumb && !forceNoColor
-        style = fancy ? .terminal : .plain
+        let unicode = isatty(STDOUT_FILENO) == 1 && !dumb && !forceNoColor
+        style = TextStyle(unicode: unicode, color: unicode && !noColor)
     }
 
     func write(_ text: String) { writeAll(STDOUT_FILENO, text) }
@@ -43,6 +43,22 @@ func writeAll(_ descriptor: Int32, _ text: String) {
         }
         offset += written
     }
+}
+
+/// `text` without ANSI escape sequences (ESC [ … letter).
+func withoutEscapes(_ text: String) -> String {
+    var result = String.UnicodeScalarView()
+    var inEscape = false
+    for scalar in text.unicodeScalars {
+        if inEscape {
+            if (0x40 ... 0x7E).contains(scalar.value) && scalar != "[" { inEscape = false }
+        } else if scalar == "\u{1B}" {
+            inEscape = true
+        } else {
+            result.append(scalar)
+        }
+    }
+    return String(result)
 }
 
 /// Set by SIGINT (Ctrl-C), cleared by whoever acts on it.
@@ -89,11 +105,13 @@ final class TerminalConsole: Console {
 
     func writeError(_ text: String) {
         clearProgressLine()
-        terminal.writeError(text)
+        // Colour is chosen for standard output; keep its escapes out of a redirected stderr.
+        terminal.writeError(terminal.errorIsTerminal ? text : withoutEscapes(text))
     }
 
     var showsProgress: Bool { terminal.outputIsTerminal && terminal.errorIsTerminal }
-    var isInteractive: Bool { terminal.inputIsTerminal }
+    /// Someone is watching and can press Enter: both ends are terminals.
+    var isInteractive: Bool { terminal.inputIsTerminal && terminal.outputIsTerminal }
 
     func progress(_ state: ProgressState) {
         let time = now()

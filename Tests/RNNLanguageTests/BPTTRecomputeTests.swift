@@ -16,11 +16,19 @@ import Testing
         }
     }
 
-    /// The numbers after " = " on the line of `section` whose equation starts with `label`.
+    /// The numbers after " = " on the line of `section` whose equation starts with `label`, and on
+    /// the lines that continue it (long values wrap onto deeply indented lines with no " = ").
     static func printed(_ label: String, in section: [Substring]) -> [Double]? {
-        guard let line = section.first(where: { $0.trimmingCharacters(in: .whitespaces).hasPrefix(label) }),
-              let equals = line.range(of: " = ", options: .backwards) else { return nil }
-        return numbers(in: line[equals.upperBound...])
+        guard let index = section.firstIndex(where: { $0.trimmingCharacters(in: .whitespaces).hasPrefix(label) }),
+              let equals = section[index].range(of: " = ", options: .backwards) else { return nil }
+        var values = numbers(in: section[index][equals.upperBound...])
+        var next = index + 1
+        while next < section.count, section[next].hasPrefix(String(repeating: " ", count: 20)),
+              !section[next].contains(" = ") {
+            values += numbers(in: section[next])
+            next += 1
+        }
+        return values
     }
 
     @Test func everyNumberOfTheFirstStepIsRecomputed() throws {
@@ -85,10 +93,11 @@ import Testing
             try expectClose(Self.printed("dy_\(t) = ", in: section), dy, "dy_\(t)")
             try expectClose(Self.printed("dh_\(t) = ", in: section), dh, "dh_\(t)")
             // dh_raw and dh_next lines repeat for every t: take the t-th from the end.
-            let rawLines = section.filter { $0.trimmingCharacters(in: .whitespaces).hasPrefix("dh_raw = ") }
-            let nextLines = section.filter { $0.trimmingCharacters(in: .whitespaces).hasPrefix("dh_next = ") }
-            try expectClose(Self.printed("dh_raw", in: [rawLines[steps - 1 - t]]), dhRaw, "dh_raw at t=\(t)")
-            try expectClose(Self.printed("dh_next", in: [nextLines[steps - 1 - t]]), dhNext, "dh_next at t=\(t)")
+            // dh_raw and dh_next lines repeat for every t: read the part of the trace after "t=T".
+            let from = try #require(section.firstIndex { $0.trimmingCharacters(in: .whitespaces) == "t=\(t)" })
+            let part = Array(section[from...])
+            try expectClose(Self.printed("dh_raw = ", in: part), dhRaw, "dh_raw at t=\(t)")
+            try expectClose(Self.printed("dh_next = ", in: part), dhNext, "dh_next at t=\(t)")
         }
 
         // The gradient block: dW_hh's rows and db_y.

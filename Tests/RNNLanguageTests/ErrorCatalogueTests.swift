@@ -29,31 +29,46 @@ import Testing
         Case(setup: trained, command: "init hidden=100000000",
              message: "hidden=100000000 with 24 characters needs about", column: 6, syntax: false),
         Case(setup: "load builtin rhyme", command: "init seq=5000",
-             message: "'builtin:rhyme' has 613 characters; one training window needs 5001 (seq + 1): lower seq or use a longer text",
+             message: "'builtin rhyme' has 613 characters; one training window needs 5001 (seq + 1): lower seq or use a longer text",
              column: 6, syntax: false),
         Case(setup: trained, command: "set seq=5000",
-             message: "'builtin:rhyme' has 613 characters; one training window needs 5001 (seq + 1)", column: 5, syntax: false),
+             message: "'builtin rhyme' has 613 characters; one training window needs 5001 (seq + 1)", column: 5, syntax: false),
         Case(setup: "", command: "init", message: "'init' needs a text: run 'load PATH' (or 'load builtin rhyme') first", column: 1, syntax: false),
         Case(setup: "", command: "step", message: "'step' needs a text: run 'load PATH' (or 'load builtin rhyme') first", column: 1, syntax: false),
         Case(setup: "load builtin rhyme", command: "step 3", message: "'step' needs a model: run 'init' first (after 'load')", column: 1, syntax: false),
         Case(setup: "load builtin rhyme", command: "sample", message: "'sample' needs a model: run 'init' first (after 'load')", column: 1, syntax: false),
         Case(setup: "load builtin rhyme", command: "show W_hh", message: "'show' needs a model: run 'init' first (after 'load')", column: 6, syntax: false),
         Case(setup: "load builtin rhyme\ninit", command: "show p",
-             message: "'p' is recorded by a forward pass and there has been none yet: run 'step' or 'forward' first", column: 6, syntax: false),
+             message: "'p' comes from the recorded window and there is none (none yet, or cleared when seq changed): run 'step' or 'forward' first", column: 6, syntax: false),
         Case(setup: trained, command: "show W_h", message: "unknown name 'W_h'; did you mean 'W_hh'?", column: 6, syntax: false),
         Case(setup: trained, command: "show W_hh[0:100]", message: "index 100 is out of range for the rows of W_hh (valid: 0 to 7, or -8 to -1)", column: 11, syntax: false),
         Case(setup: trained, command: "show W_hh[2, 8]", message: "index 8 is out of range for the columns of W_hh (valid: 0 to 7, or -8 to -1)", column: 14, syntax: false),
         Case(setup: trained, command: "show h[1, 2]", message: "h takes at most 1 subscript, not 2", column: 11, syntax: false),
         Case(setup: trained, command: "show W_hh['a']", message: "the rows of W_hh are not characters: index them by number", column: 11, syntax: false),
         Case(setup: trained, command: "show W_xh['z']", message: "'z' is not in the vocabulary, so W_xh has no entry for it", column: 11, syntax: false),
-        Case(setup: trained, command: "expect W_hh ≈ 1", message: "'W_hh' is 8x8, not a single number: add a subscript such as W_hh[0, 0]", column: 8, syntax: false),
+        Case(setup: trained, command: "expect W_hh ≈ 1", message: "'W_hh' is 8x8, not a single number: select one entry, e.g. W_hh[0, 0]", column: 8, syntax: false),
         Case(setup: trained, command: "sample prime=\"xyz\"", message: "the prime has 'x' at position 0, which is not in the vocabulary", column: 14, syntax: false),
         Case(setup: trained, command: "score \"a\"", message: "the text has 1 character; at least 2 are needed", column: 7, syntax: false),
-        Case(setup: trained, command: "load builtin rhyms", message: "no built-in corpus 'rhyms'; did you mean 'rhyme'?; available: hello, abc, counting, rhyme", column: 14, syntax: false),
+        Case(setup: trained, command: "load builtin rhyms", message: "no built-in corpus 'rhyms' (did you mean 'rhyme'?); the built-in corpora are hello, abc, counting, rhyme, story", column: 14, syntax: false),
         Case(setup: trained, command: "load /nonexistent/file.txt", message: "cannot open '/nonexistent/file.txt': no such file", column: 6, syntax: false),
         Case(setup: trained, command: "load /tmp", message: "'/tmp' is a directory, not a text file", column: 6, syntax: false),
         Case(setup: trained, command: "grad-check W_hx", message: "unknown name 'W_hx'; did you mean 'W_xh'?", column: 12, syntax: false),
         Case(setup: trained, command: "plot probs t=99", message: "t=99 is outside the last window (t = 0 to 5)", column: 1, syntax: false),
+        Case(setup: trained, command: "backward",
+             message: "backward needs a forward pass made with the current weights, and the last 'step' changed them after its forward pass: run 'forward' first",
+             column: 1, syntax: false),
+        Case(setup: trained, command: "plot runs", message: "no loss curves have been kept yet: train, then 'keep NAME'", column: 1, syntax: false),
+        Case(setup: trained, command: "show grad-check", message: "there has been no gradient check yet: run 'grad-check' first", column: 6, syntax: false),
+        Case(setup: "load builtin rhyme\ninit optimizer=sgd", command: "show mW_hh",
+             message: "sgd keeps no memory, so there is no 'mW_hh'", column: 6, syntax: false),
+        Case(setup: trained, command: "show vW_hh", message: "adagrad keeps no memory, so there is no 'vW_hh'", column: 6, syntax: false),
+        Case(setup: trained, command: "expect vocab ≈ 9", message: "'vocab' is a block of text, not a number; did you mean 'vocab-size'?", column: 8, syntax: false),
+        Case(setup: trained, command: "expect W_hh[0] ≈ 1", message: "'W_hh[0]' is 1x8, not a single number: select one entry, e.g. W_hh[0]", column: 8, syntax: false),
+        Case(setup: trained, command: "show vocab stats", message: "'vocab' is shown as text: it has no stats (show vocab alone)", column: 6, syntax: false),
+        Case(setup: trained, command: "grad-check W_hh[0, 0]", message: "'grad-check' takes a parameter's name without a subscript", column: 17, syntax: true),
+        Case(setup: "load builtin rhyme\ninit optimizer=sgd lr=1e307 clip-mode=off hidden=8 seq=8\nstep 2", command: "grad-check W_hh checks=2",
+             message: "cannot check gradients: the loss of the window is", column: 1, syntax: false),
+        Case(setup: trained, command: "load /dev/zero", message: "'/dev/zero' is a device, not a text file", column: 6, syntax: false),
     ]
 
     @Test(arguments: cases)
@@ -115,5 +130,19 @@ import Testing
         #expect(result.outcome == .runtimeError)
         #expect(session.trainer?.stepCount == 2)
         #expect(result.errors.hasPrefix("test.rnn:4:6: error: unknown name 'nothing'"))
+    }
+}
+
+@Suite struct RefusalKeepsTheRecordTests {
+    @Test func aRefusedStepLeavesTheRecordedWindowAsItWas() {
+        // lr = 1e307 with SGD and no clipping: the weights blow up and step 3's loss is not finite.
+        var session = RNNLanguageTests.session(after: "load builtin rhyme\ninit optimizer=sgd lr=1e307 clip-mode=off hidden=8 seq=8\nstep 2")
+        let before = Fingerprint(session)
+        let beforeShow = run("show x; show loss", &session).output
+        let result = run("step", &session)
+        #expect(result.outcome == .runtimeError)
+        #expect(result.errors.contains("step 3 refused"))
+        #expect(Fingerprint(session) == before)
+        #expect(run("show x; show loss", &session).output == beforeShow)
     }
 }

@@ -39,7 +39,7 @@ import RNNRendering
         let result = run("step 3", &session)
         let lines = result.output.split(separator: "\n")
         #expect(lines.count == 3)
-        #expect(lines[0].hasPrefix("step     1  loss 19.0") && lines[0].hasSuffix("p 0"))
+        #expect(lines[0].hasPrefix("step      1  loss 19.0") && lines[0].hasSuffix("p 0"))
         #expect(lines[2].hasSuffix("p 12"))
         #expect(session.trainer?.stepCount == 3)
     }
@@ -109,7 +109,7 @@ import RNNRendering
         let result = run("expect step ≈ 3\necho \"not reached\"", &session)
         #expect(result.outcome == .runtimeError)
         #expect(result.output.isEmpty)
-        #expect(result.errors.hasPrefix("test.rnn:1:8: error: expectation failed: step is 2, expected ~ 3 (±1e-06)"))
+        #expect(result.errors.hasPrefix("test.rnn:1:8: error: expectation failed: step is 2, expected ~ 3 (+/-1e-06)"))
     }
 
     @Test func sampleIsDeterministicAndAdvancesItsStream() {
@@ -176,7 +176,7 @@ import RNNRendering
         let trace = run("step trace", &session).output
         for piece in ["=== step 1 ===", "x_0 = 'h' (index 4): one-hot, so x_0@W_xh is row 4 of W_xh, a lookup",
                       "h_-1@W_hh", "a_0 (their sum)", "h_0 = tanh(a_0)", "p_0 = softmax(z_0)", "loss_0 = -log",
-                      "dy_3 = p_3 - onehot('o')", "dh_raw = (1 - h_3^2) * dh_3", "dh_next = dh_raw@W_hh^T",
+                      "dy_3 = p_3 - onehot('o')", "dh_raw = (1 - h_3^2) .* dh_3", "dh_next = dh_raw@W_hh^T",
                       "clip each entry to [-5, 5]", "update (adagrad, lr 0.1)", "smooth loss"] {
             #expect(trace.contains(piece), "missing: \(piece)")
         }
@@ -188,8 +188,9 @@ import RNNRendering
         var session = Session()
         let overview = run("help", &session).output
         for spec in Help.commands {
-            #expect(overview.contains(TextStyle.plain.text(spec.usage)))
+            #expect(overview.contains("  " + spec.name + " "))
             let text = run("help \(spec.name)", &session).output
+            #expect(text.hasPrefix(TextStyle.plain.text(spec.usage)))
             #expect(text.contains("Example: " + TextStyle.plain.text(spec.example)))
             // Every example parses.
             #expect(Parser.parse(spec.example).errors.isEmpty, "\(spec.example)")
@@ -229,4 +230,66 @@ import RNNRendering
 /// The interpreter's fixed-point format for a value at the default precision.
 func NumberFormat_fixed(_ x: Double) -> String {
     String(format: "%.4f", x == 0 ? 0 : x)
+}
+
+@Suite struct ReviewFindingsTests {
+    @Test func aByteOrderMarkIsMentioned() throws {
+        let folder = try TemporaryFolder()
+        let path = try folder.write("bom.txt", bytes: [0xEF, 0xBB, 0xBF] + Array("abcabc".utf8))
+        var session = Session()
+        #expect(run("load \(path)", &session).output.hasPrefix(
+            "loaded \(path): 6 characters (6 bytes of UTF-8, after a byte-order mark that was skipped)"))
+    }
+
+    @Test func aTextTooShortForTheModelSaysSo() throws {
+        let folder = try TemporaryFolder()
+        let path = try folder.write("short.txt", text: "helowrd \n")  // hello's 9 characters, once each
+        var session = session(after: "load builtin hello\ninit hidden=3 seq=11")
+        #expect(run("load \(path)", &session).output.contains(
+            "the model was dropped: the text has 9 characters, fewer than one window needs (seq + 1 = 12)"))
+    }
+
+    @Test func ctrlCStopsALongSampleAndAGradientCheck() {
+        var session = session(after: "load builtin rhyme\ninit hidden=8 seq=6")
+        let console = CapturingConsole()
+        console.interruptAfterChecks = 2
+        #expect(Runner.run("sample 1000000", fileName: nil, session: &session, console: console) == .interrupted)
+        #expect(console.output.contains("interrupted: the sample stops there"))
+        let check = CapturingConsole()
+        check.interruptAfterChecks = 3
+        #expect(Runner.run("grad-check", fileName: nil, session: &session, console: check) == .interrupted)
+        #expect(check.output.contains("interrupted: the entries above were checked"))
+        #expect(session.lastGradientCheck?.complete == false)
+    }
+
+    @Test func backwardLastSaysWhichLossesAreLeftOut() {
+        var session = session(after: "load builtin hello\ninit hidden=3 seq=4\nforward")
+        let trace = run("backward last trace", &session).output
+        #expect(trace.contains("dy_2 = 0"))
+        #expect(trace.contains("loss_2 is left out ('backward last')"))
+        #expect(trace.contains("dy_3 = p_3 - onehot('o')"))
+    }
+
+    @Test func changingSeqKeepsTheSmoothLossOnTheWindowsScale() {
+        var session = session(after: "load builtin rhyme\ninit hidden=4 seq=10\nstep")
+        let before = session.trainer!.smoothLoss
+        run("set seq=5", &session)
+        #expect(abs(session.trainer!.smoothLoss - before / 2) < 1e-12)
+    }
+
+    @Test func theHelpListFitsEightyColumns() {
+        var session = Session()
+        #expect(run("help", &session).output.split(separator: "\n").allSatisfy { $0.count <= 100 })
+    }
+
+    @Test func divergedNumbersStayReadable() {
+        var session = session(after: "load builtin rhyme\ninit optimizer=sgd lr=1e200 clip-mode=off hidden=8 seq=8")
+        let output = run("step 4", &session).output
+        #expect(output.split(separator: "\n").allSatisfy { $0.count < 120 }, "\(output)")
+    }
+
+    @Test func traceLinesWrapToTheWidth() {
+        var session = session(after: "load builtin hello\ninit hidden=3 seq=4\nset width=60")
+        #expect(run("forward trace", &session).output.split(separator: "\n").allSatisfy { $0.count <= 100 })
+    }
 }

@@ -38,6 +38,16 @@ import Testing
         ])
     }
 
+    @Test func windowsLineEndsSeparateCommands() throws {
+        #expect(try kinds("load builtin hello\r\ninit hidden=3\r\n") == [
+            .word("load"), .word("builtin"), .word("hello"), .separator, .word("init"), .word("hidden"), .equals,
+            .word("3"), .separator, .end,
+        ])
+        let tokens = try Lexer.tokenize("step\r\nshow W_hh # note\r\necho \"a\"")
+        #expect(tokens[1].kind == .separator && tokens[2].location == SourceLocation(line: 2, column: 1))
+        #expect(tokens.map(\.kind).contains(.string("a")))
+    }
+
     @Test func locationsAreLineAndColumn() throws {
         let tokens = try Lexer.tokenize("step\n  show  W_hh")
         #expect(tokens.map(\.location) == [

@@ -32,6 +32,11 @@ struct Fingerprint: Equatable {
     var config: TrainingConfig
     var modelConfig: TrainingConfig?
     var display: DisplaySettings
+    /// The recorded window as `show x`, `show p` and `show loss` see it.
+    var recordedWindow: RecordedWindow?
+    var recordedInputs: [Int]?
+    var recordedProbabilities: [[Double]]?
+    var recordedLosses: [Double]?
 
     init(_ session: Session) {
         corpus = session.corpus?.source
@@ -46,6 +51,13 @@ struct Fingerprint: Equatable {
         config = session.config
         modelConfig = session.trainer?.config
         display = session.display
+        recordedWindow = session.trainer?.recordedWindow
+        if let trainer = session.trainer, trainer.recordedWindow != nil {
+            let cell = trainer.cell
+            recordedInputs = (0 ..< cell.steps).map(cell.input(at:))
+            recordedProbabilities = (0 ..< cell.steps).map(cell.probabilities(at:))
+            recordedLosses = (0 ..< cell.steps).map(cell.loss(at:))
+        }
     }
 }
 

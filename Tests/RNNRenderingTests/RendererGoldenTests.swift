@@ -80,7 +80,7 @@ import Testing
         """)
     }
 
-    @Test(arguments: [("a", "'a'"), ("\n", "'\\n'"), (" ", "' '"), ("\u{7}", "U+0007"), ("'", "'\\''"), ("é", "'é'")])
+    @Test(arguments: [("a", "'a'"), ("\n", "'\\n'"), (" ", "' '"), ("\u{7}", "U+0007"), ("'", "'\\''"), ("\\", "'\\\\'"), ("é", "'é'")])
     func characterLabels(character: String, label: String) {
         #expect(characterLabel(character.unicodeScalars.first!) == label)
     }
@@ -132,7 +132,7 @@ import Testing
     @Test func bigMatricesAreAveragedToFit() {
         let wide = LabeledMatrix(name: "W", rows: 2, columns: 300, values: (0 ..< 600).map { Double($0 % 300) })
         let text = formatHeatmap(wide, width: 100)
-        #expect(text.hasPrefix("W  2x300  heatmap  (each cell averages 1x4 entries)\n"))
+        #expect(text.hasPrefix("W  2x300  heatmap  (each cell shows the largest |value| of 1x4 entries)\n"))
         #expect(text.split(separator: "\n").allSatisfy { $0.count <= 100 })
     }
 }
@@ -253,7 +253,10 @@ import Testing
 
 @Suite struct TextStyleTests {
     @Test func mathSymbolsAreSpeltInASCII() {
-        #expect(TextStyle.plain.text("a_t = x_t·W_xh − h ⊙ g; ‖∂L/∂h‖ ≈ 1e-6 ≤ σ²") == "a_t = x_t*W_xh - h * g; ||dL/dh|| ~ 1e-6 <= sigma^2")
+        #expect(TextStyle.plain.text("a_t = x_t·W_xh − h ⊙ g; ‖∂L/∂h‖ ≈ 1e-6 ≤ σ²; 0.5⋅Q ± 1")
+            == "a_t = x_t@W_xh - h .* g; ||dL/dh|| ~ 1e-6 <= sigma^2; 0.5*Q +/- 1")
+        // Greek words are text, not symbols; a pair of symbols is still spelt out.
+        #expect(TextStyle.plain.text("Καλημέρα, ‖Δθ‖") == "Καλημέρα, ||delta_theta||")
         #expect(TextStyle.terminal.text("x·W ≈ 1") == "x·W ≈ 1")
     }
 
@@ -262,7 +265,7 @@ import Testing
         #expect(TextStyle.terminal.paint("error:", .red) == "\u{1B}[31merror:\u{1B}[0m")
     }
 
-    @Test(arguments: [(3.14159, 2, "3.14"), (-0.00001, 3, "0.000"), (2.5, 0, "2"), (1e20, 1, "100000000000000000000.0")])
+    @Test(arguments: [(3.14159, 2, "3.14"), (-0.00001, 3, "0.000"), (2.5, 0, "2"), (1e20, 1, "1.00e+20"), (123456.5, 1, "123456.5")])
     func fixedFormatting(x: Double, decimals: Int, text: String) {
         #expect(NumberFormat.fixed(x, decimals: decimals) == text)
     }

@@ -22,7 +22,7 @@ import Glibc
         let first = try runRNNRepl([path])
         #expect(first.status == 0, "\(first.errors)")
         #expect(first.output.contains("loaded builtin hello: 12 characters"))
-        #expect(first.output.contains("step     2  loss "))
+        #expect(first.output.contains("step      2  loss "))
         #expect(!first.output.contains("\u{1B}["), "no colour when not a terminal")
         let second = try runRNNRepl([path])
         #expect(second.output == first.output)
@@ -90,7 +90,8 @@ import Glibc
         let version = try runRNNRepl(["--version"])
         #expect(version.status == 0 && version.output.hasPrefix("0."))
         let help = try runRNNRepl(["--help"])
-        #expect(help.output.contains("64 usage error"))
+        #expect(help.output.contains("64 usage"))
+        #expect(help.output.contains("1 a golden"))
         #expect(help.output.contains("--no-color"))
     }
 
@@ -144,7 +145,7 @@ import Glibc
         session.send("init whh=orth\t")
         #expect(session.waitFor("orthogonal", since: mark))
         session.send(" hidden=8 seq=6\r")
-        #expect(session.waitFor("W_hh 8×8 orthogonal·0.01", since: mark), "Unicode on a terminal: \(session.transcript)")
+        #expect(session.waitFor("W_hh 8×8 orthogonal⋅0.01", since: mark), "Unicode on a terminal: \(session.transcript)")
 
         // Ctrl-C at the prompt clears the line.
         mark = session.mark
@@ -230,5 +231,61 @@ import Glibc
         #expect(result.status == 0, "\(result.errors)")
         let golden = try String(contentsOfFile: repositoryRoot + "/lessons/expected/01-characters.txt", encoding: .utf8)
         #expect(result.output == golden)
+    }
+}
+
+@Suite struct InputHandlingTests {
+    @Test func aPipeRunsEachLineAsItArrives() throws {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: rnnreplPath)
+        let input = Pipe(), output = Pipe()
+        process.standardInput = input
+        process.standardOutput = output
+        process.standardError = Pipe()
+        try process.run()
+        input.fileHandleForWriting.write(Data("echo first\n".utf8))
+        // The first line's output comes before the pipe is closed.
+        var seen = Data()
+        let deadline = Date().addingTimeInterval(30)
+        while !String(decoding: seen, as: UTF8.self).contains("first") && Date() < deadline {
+            seen += output.fileHandleForReading.availableData
+        }
+        #expect(String(decoding: seen, as: UTF8.self) == "first\n")
+        input.fileHandleForWriting.write(Data("echo second\n".utf8))
+        try input.fileHandleForWriting.close()
+        seen += output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        #expect(String(decoding: seen, as: UTF8.self) == "first\nsecond\n")
+        #expect(process.terminationStatus == 0)
+    }
+
+    @Test func eachDashEIsNamed() throws {
+        let result = try runRNNRepl(["-e", "echo one", "-e", "show W_hh"])
+        #expect(result.status == 70)
+        #expect(result.errors.hasPrefix("-e#2:1:6: error:"))
+    }
+
+    @Test func aScriptThatIsNotUTF8IsRefused() throws {
+        let folder = try TemporaryFolder()
+        let path = folder.path + "/bad.rnn"
+        try Data([0x65, 0x63, 0x68, 0x6F, 0x20, 0xFF, 0x0A]).write(to: URL(fileURLWithPath: path))
+        let result = try runRNNRepl([path])
+        #expect(result.status == 65)
+        #expect(result.errors.contains("\(path): error: the script is not valid UTF-8: the byte at offset 5"))
+    }
+
+    @Test func afterAFailingScriptDashIGoesInteractive() throws {
+        let folder = try TemporaryFolder()
+        let failing = try folder.write("fails.rnn", "show W_hh\n")
+        let never = try folder.write("never.rnn", "echo never\n")
+        let result = try runRNNRepl([failing, never, "-i"], input: "echo interactive\n")
+        #expect(result.output == "interactive\n")
+        #expect(result.status == 0)
+    }
+
+    @Test func colourNeverLeaksIntoARedirectedErrorStream() throws {
+        // Standard output is a pipe here: plain style, so no escapes at all.
+        let result = try runRNNRepl(["-e", "bogus"])
+        #expect(!result.errors.contains("\u{1B}["))
     }
 }
