@@ -48,5 +48,7 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .testTarget(name: "rnnreplTests", dependencies: ["rnnrepl", "RNNLanguage"]),
+        // The bare training loop, for bench/run.sh (REPL overhead).
+        .executableTarget(name: "rnncore-bench", dependencies: ["RNNCore"], path: "bench/CoreLoop"),
     ]
 )

@@ -135,6 +135,7 @@ public struct Interpreter {
 
     private mutating func load(_ source: Located<LoadSource>) throws(Diagnostic) {
         let corpus: Corpus
+        let started = console.now()
         do {
             switch source.value {
             case .builtin(let name):
@@ -152,6 +153,12 @@ public struct Interpreter {
             throw error
         } catch {
             preconditionFailure("unexpected \(error)")
+        }
+        if case .file = source.value {
+            // Timing varies from run to run: standard error, like train's speed.
+            let seconds = console.now() - started
+            console.writeError("read " + formatBytes(Double(corpus.byteCount)) + " in " + NumberFormat.duration(seconds)
+                + " (" + formatBytes(Double(corpus.byteCount) / max(seconds, 1e-9)) + "/s)\n")
         }
 
         let shown: String
@@ -785,6 +792,17 @@ func runningMean(_ values: [Double], window: Int) -> [Double] {
         result.append(sum / Double(min(i + 1, window)))
     }
     return result
+}
+
+/// 1536 → "1.5 KB", in powers of 1024 (1 MB = 1,048,576 bytes).
+func formatBytes(_ bytes: Double) -> String {
+    let units = ["bytes", "KB", "MB", "GB", "TB"]
+    var value = bytes, unit = 0
+    while value >= 1024 && unit < units.count - 1 {
+        value /= 1024
+        unit += 1
+    }
+    return unit == 0 ? "\(Int(value)) bytes" : NumberFormat.fixed(value, decimals: 1) + " " + units[unit]
 }
 
 /// "1 character", "2 characters", "1,000 characters".
