@@ -77,7 +77,7 @@ public final class VanillaRNNCell: RecurrentCell {
         let row = p + wxh + x * n  // x_t·W_xh: a one-hot row vector picks row x of W_xh
         for j in 0 ..< n { a[j] = row[j] + p[bh + j] }
         addVectorTimesMatrix(hPrevious, n, p + whh, n, into: a)  // a += h_{t−1}·W_hh
-        for j in 0 ..< n { h[j] = tanh(a[j]) }
+        tanhInPlace(a, into: h, count: n)                          // h = tanh(a)
     }
 
     /// The output layer: z = h·W_hy + b_y.
