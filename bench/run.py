@@ -234,17 +234,33 @@ def main():
         f"{baseline:.1f} MB for an empty session: {beyond / size:.2f} bytes per character beyond the file itself.")
     say()
 
-    # The REPL's train against the bare loop (Trainer.step in a loop), interleaved.
+    # The REPL's train against the bare loop (Trainer.step in a loop). Wall time on a shared
+    # machine varies by ±10% from run to run, so the cost is measured in instructions per step
+    # (callgrind counts them exactly), from the difference between a short and a longer run.
     repl, bare = [], []
     steps = 2000 if args.quick else 10000
     repl_script = script_for(100, steps, os.path.join(OUT, "repl.rnn"))
     for _ in range(max(args.runs, 3)):
         repl.append(rnnrepl_run(repl_script)["rate"])
         bare.append(reference_run([CORE_BENCH, CORPUS, str(steps)])["rate"])
-    overhead = statistics.median(bare) / statistics.median(repl) - 1
-    say(f"`train` in rnnrepl: {statistics.median(repl):,.0f} steps/s; the bare loop (bench/CoreLoop, Trainer.step): "
-        f"{statistics.median(bare):,.0f} steps/s; the REPL costs {overhead * 100:+.1f}% (medians of {len(repl)}, "
-        f"{steps:,} steps each).")
+    say(f"`train` in rnnrepl against the bare loop (bench/CoreLoop: Trainer.step in a loop), {steps:,} steps: "
+        f"{statistics.median(repl):,.0f} against {statistics.median(bare):,.0f} steps/s (medians of {len(repl)}; "
+        f"best {max(repl):,.0f} against {max(bare):,.0f}).")
+    if subprocess.run(["sh", "-c", "command -v valgrind"], capture_output=True).returncode == 0:
+        def instructions(command):
+            out = subprocess.run(["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null"] + command,
+                                 capture_output=True, text=True).stderr
+            return int(re.search(r"Collected : (\d+)", out).group(1))
+        short, long = (100, 200) if args.quick else (300, 600)
+        per_step = {}
+        for name, make in [("repl", lambda n: [RNNREPL, script_for(100, n, os.path.join(OUT, f"cg{n}.rnn"))]),
+                           ("bare", lambda n: [CORE_BENCH, CORPUS, str(n)])]:
+            per_step[name] = (instructions(make(long)) - instructions(make(short))) / (long - short)
+        cost = per_step["repl"] / per_step["bare"] - 1
+        say(f"Instructions per step (callgrind, steps {short + 1}–{long}): `train` {per_step['repl']:,.0f}, bare loop "
+            f"{per_step['bare']:,.0f}: the REPL costs {cost * 100:+.3f}%. Both run with tracing off (one nil check "
+            f"per time step in backward).")
+    say()
 
     with open(os.path.join(OUT, "results.md"), "w") as f:
         f.write("\n".join(lines) + "\n")
