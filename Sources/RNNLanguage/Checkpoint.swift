@@ -1,0 +1,535 @@
+import Foundation
+import RNNCore
+
+/// The checkpoint format: one JSON document holding everything a session needs to continue
+/// exactly where it stopped. Version 1; the README documents every field.
+///
+/// Doubles are written in Swift's shortest round-trip form and read back by a correctly
+/// rounding parser, so every value comes back bit for bit. 64-bit generator states and the
+/// corpus checksum are hex strings, because many JSON readers keep numbers as doubles.
+struct CheckpointFile: Codable, Equatable {
+    static let formatName = "rnnrepl-checkpoint"
+    static let currentVersion = 1
+
+    var format: String
+    var version: Int
+    var rnnrepl: String
+    var cell: String
+    /// Every character of the vocabulary, in index order.
+    var vocabulary: String
+    var corpus: CorpusRecord
+    var settings: SettingsRecord
+    /// Each parameter as a list of rows (row-major), keyed by its name.
+    var parameters: [String: [[Double]]]
+    /// The gradients of the last step (they matter when zero-grad=off lets them accumulate).
+    var gradients: [String: [[Double]]]
+    var optimizer: OptimizerRecord
+    var state: StateRecord
+    var lossHistory: [Double]
+    var random: RandomRecord
+    var keptRuns: [KeptRunRecord]
+
+    enum CodingKeys: String, CodingKey {
+        case format, version, rnnrepl, cell, vocabulary, corpus, settings, parameters, gradients, optimizer, state
+        case lossHistory = "loss_history", random, keptRuns = "kept_runs"
+    }
+
+    struct CorpusRecord: Codable, Equatable {
+        /// The absolute path of the text, or nil for a built-in corpus.
+        var path: String?
+        var builtin: String?
+        var characters: Int
+        var bytes: Int
+        /// FNV-1a 64 of the text's bytes, "0x…".
+        var checksum: String
+    }
+
+    struct SettingsRecord: Codable, Equatable {
+        var hidden: Int
+        var seq: Int
+        var lr: Double
+        var clip: Double
+        var clipMode: String
+        var optimizer: String
+        var seed: String
+        var whh: String
+        var scale: Double
+        var sigma: Double
+        var update: Bool
+        var zeroGrad: Bool
+        var carry: Bool
+        var precision: Int
+        var width: Int
+
+        enum CodingKeys: String, CodingKey {
+            case hidden, seq, lr, clip, clipMode = "clip-mode", optimizer, seed, whh, scale, sigma, update
+            case zeroGrad = "zero-grad", carry, precision, width
+        }
+    }
+
+    struct OptimizerRecord: Codable, Equatable {
+        var kind: String
+        /// Adam's t: the number of updates so far.
+        var updates: Int
+        /// Adagrad's Σg² or Adam's first moment, by parameter name (empty for SGD).
+        var memory: [String: [[Double]]]
+        /// Adam's second moment (empty otherwise).
+        var secondMoment: [String: [[Double]]]
+
+        enum CodingKeys: String, CodingKey {
+            case kind, updates, memory, secondMoment = "second_moment"
+        }
+    }
+
+    struct StateRecord: Codable, Equatable {
+        /// h carried into the next window.
+        var h: [Double]
+        /// p, where the next window starts.
+        var pointer: Int
+        var step: Int
+        var smoothLoss: Double
+        /// The last step's report (nil before the first step).
+        var lastStep: LastStepRecord?
+
+        enum CodingKeys: String, CodingKey {
+            case h, pointer, step, smoothLoss = "smooth_loss", lastStep = "last_step"
+        }
+    }
+
+    struct LastStepRecord: Codable, Equatable {
+        var loss: Double
+        var position: Int
+        var wrapped: Bool
+        var gradientNorm: Double
+        var clippedEntries: Int
+
+        enum CodingKeys: String, CodingKey {
+            case loss, position, wrapped, gradientNorm = "gradient_norm", clippedEntries = "clipped_entries"
+        }
+    }
+
+    struct RandomRecord: Codable, Equatable {
+        /// The sampling generator's four xoshiro256** words, "0x…".
+        var sampling: [String]
+    }
+
+    struct KeptRunRecord: Codable, Equatable {
+        var name: String
+        var losses: [Double]
+        var gradientNorms: [Double]?
+
+        enum CodingKeys: String, CodingKey {
+            case name, losses, gradientNorms = "gradient_norms"
+        }
+    }
+}
+
+/// What can be wrong with a checkpoint file.
+public enum CheckpointProblem: Equatable, Sendable {
+    case notJSON(detail: String)
+    case notACheckpoint
+    case unsupportedVersion(found: Int, supported: Int)
+    case missingOrWrong(field: String, detail: String)
+    case badVocabulary(String)
+    case wrongShape(name: String, expected: String, found: String)
+    case nonFinite(name: String)
+    case badSetting(String)
+    case badState(String)
+}
+
+// MARK: - Writing
+
+extension CheckpointFile {
+    /// The checkpoint of a session with a model.
+    init(session: Session, trainer: Trainer, corpusPath: String?) {
+        let config = trainer.config
+        let layout = trainer.parameters.layout
+        func rows(_ values: [Double]) -> [String: [[Double]]] {
+            var result: [String: [[Double]]] = [:]
+            for entry in layout.entries {
+                result[entry.name] = (0 ..< entry.rows).map { r in
+                    Array(values[entry.offset + r * entry.columns ..< entry.offset + (r + 1) * entry.columns])
+                }
+            }
+            return result
+        }
+        format = Self.formatName
+        version = Self.currentVersion
+        rnnrepl = rnnreplVersion
+        cell = config.cell.rawValue
+        vocabulary = trainer.vocabulary.string
+        let builtinPrefix = "builtin "
+        corpus = CorpusRecord(
+            path: trainer.corpus.source.hasPrefix(builtinPrefix) ? nil : corpusPath,
+            builtin: trainer.corpus.source.hasPrefix(builtinPrefix) ? String(trainer.corpus.source.dropFirst(builtinPrefix.count)) : nil,
+            characters: trainer.corpus.count, bytes: trainer.corpus.byteCount, checksum: hexWord(trainer.corpus.checksum))
+        settings = SettingsRecord(
+            hidden: config.hiddenSize, seq: config.sequenceLength, lr: config.learningRate, clip: config.clip,
+            clipMode: config.clipMode.rawValue, optimizer: config.optimizer.rawValue, seed: String(config.seed),
+            whh: config.initialization.recurrent.rawValue, scale: config.initialization.recurrentScale,
+            sigma: config.initialization.weightScale, update: config.applyUpdate, zeroGrad: config.zeroGradients,
+            carry: config.carryHiddenState, precision: session.display.precision, width: session.display.width)
+        parameters = rows(trainer.parameters.values)
+        gradients = rows(trainer.gradients.values)
+        optimizer = OptimizerRecord(
+            kind: trainer.optimizer.kind.rawValue, updates: trainer.optimizer.updateCount,
+            memory: trainer.optimizer.memory.isEmpty ? [:] : rows(trainer.optimizer.memory),
+            secondMoment: trainer.optimizer.secondMoment.isEmpty ? [:] : rows(trainer.optimizer.secondMoment))
+        state = StateRecord(
+            h: trainer.hiddenState, pointer: trainer.position, step: trainer.stepCount, smoothLoss: trainer.smoothLoss,
+            lastStep: trainer.lastReport.map {
+                LastStepRecord(loss: $0.loss, position: $0.position, wrapped: $0.wrapped,
+                               gradientNorm: $0.clip.normBefore, clippedEntries: $0.clip.clippedEntries)
+            })
+        lossHistory = trainer.lossHistory
+        random = RandomRecord(sampling: trainer.samplingGenerator.state.map(hexWord))
+        keptRuns = session.keptRuns.map { KeptRunRecord(name: $0.name, losses: $0.losses, gradientNorms: $0.gradientNorms) }
+    }
+
+    /// The JSON text: keys in a fixed order, two-space indentation, each matrix row on one line.
+    func json() -> String {
+        var w = JSONWriter()
+        w.object {
+            w.field("format", string: format)
+            w.field("version", raw: String(version))
+            w.field("rnnrepl", string: rnnrepl)
+            w.field("cell", string: cell)
+            w.field("vocabulary", string: vocabulary)
+            w.field("corpus") {
+                w.object {
+                    if let path = corpus.path { w.field("path", string: path) }
+                    if let builtin = corpus.builtin { w.field("builtin", string: builtin) }
+                    w.field("characters", raw: String(corpus.characters))
+                    w.field("bytes", raw: String(corpus.bytes))
+                    w.field("checksum", string: corpus.checksum)
+                }
+            }
+            w.field("settings") {
+                w.object {
+                    w.field("hidden", raw: String(settings.hidden))
+                    w.field("seq", raw: String(settings.seq))
+                    w.field("lr", raw: number(settings.lr))
+                    w.field("clip", raw: number(settings.clip))
+                    w.field("clip-mode", string: settings.clipMode)
+                    w.field("optimizer", string: settings.optimizer)
+                    w.field("seed", string: settings.seed)
+                    w.field("whh", string: settings.whh)
+                    w.field("scale", raw: number(settings.scale))
+                    w.field("sigma", raw: number(settings.sigma))
+                    w.field("update", raw: String(settings.update))
+                    w.field("zero-grad", raw: String(settings.zeroGrad))
+                    w.field("carry", raw: String(settings.carry))
+                    w.field("precision", raw: String(settings.precision))
+                    w.field("width", raw: String(settings.width))
+                }
+            }
+            let order = ParameterLayout.forCell(CellKind(rawValue: cell) ?? .rnn, vocabularySize: 1, hiddenSize: 1).names
+            w.field("parameters") { w.matrices(parameters, order: order) }
+            w.field("gradients") { w.matrices(gradients, order: order) }
+            w.field("optimizer") {
+                w.object {
+                    w.field("kind", string: optimizer.kind)
+                    w.field("updates", raw: String(optimizer.updates))
+                    w.field("memory") { w.matrices(optimizer.memory, order: order) }
+                    w.field("second_moment") { w.matrices(optimizer.secondMoment, order: order) }
+                }
+            }
+            w.field("state") {
+                w.object {
+                    w.field("h", raw: numbers(state.h))
+                    w.field("pointer", raw: String(state.pointer))
+                    w.field("step", raw: String(state.step))
+                    w.field("smooth_loss", raw: number(state.smoothLoss))
+                    if let last = state.lastStep {
+                        w.field("last_step") {
+                            w.object {
+                                w.field("loss", raw: number(last.loss))
+                                w.field("position", raw: String(last.position))
+                                w.field("wrapped", raw: String(last.wrapped))
+                                w.field("gradient_norm", raw: number(last.gradientNorm))
+                                w.field("clipped_entries", raw: String(last.clippedEntries))
+                            }
+                        }
+                    }
+                }
+            }
+            w.field("loss_history", raw: numbers(lossHistory))
+            w.field("random") {
+                w.object { w.field("sampling", raw: "[" + random.sampling.map(quotedJSON).joined(separator: ", ") + "]") }
+            }
+            w.field("kept_runs") {
+                w.array(keptRuns) { run in
+                    w.object {
+                        w.field("name", string: run.name)
+                        w.field("losses", raw: numbers(run.losses))
+                        if let norms = run.gradientNorms { w.field("gradient_norms", raw: numbers(norms)) }
+                    }
+                }
+            }
+        }
+        return w.text + "\n"
+    }
+}
+
+/// A double in the shortest form that reads back to the same bits ("0.1", "1e-05", "5.0").
+func number(_ x: Double) -> String { "\(x)" }
+
+func numbers(_ values: [Double]) -> String { "[" + values.map(number).joined(separator: ", ") + "]" }
+
+func hexWord(_ value: UInt64) -> String { "0x" + String(value, radix: 16) }
+
+func parseHexWord(_ text: String) -> UInt64? {
+    guard text.hasPrefix("0x") else { return nil }
+    return UInt64(text.dropFirst(2), radix: 16)
+}
+
+/// `text` as a JSON string literal.
+func quotedJSON(_ text: String) -> String {
+    var result = "\""
+    for scalar in text.unicodeScalars {
+        switch scalar {
+        case "\"": result += "\\\""
+        case "\\": result += "\\\\"
+        case "\n": result += "\\n"
+        case "\r": result += "\\r"
+        case "\t": result += "\\t"
+        default:
+            if scalar.value < 0x20 {
+                let hex = String(scalar.value, radix: 16)
+                result += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+            } else {
+                result.unicodeScalars.append(scalar)
+            }
+        }
+    }
+    return result + "\""
+}
+
+/// A small writer for readable JSON: nested objects indented, number arrays on one line.
+struct JSONWriter {
+    private(set) var text = ""
+    private var depth = 0
+    private var first = [true]
+
+    private var indent: String { String(repeating: "  ", count: depth) }
+
+    private mutating func separate() {
+        if first[first.count - 1] {
+            first[first.count - 1] = false
+        } else {
+            text += ","
+        }
+        text += "\n" + indent
+    }
+
+    mutating func object(_ body: () -> Void) {
+        text += "{"
+        depth += 1
+        first.append(true)
+        body()
+        let empty = first.removeLast()
+        depth -= 1
+        text += empty ? "}" : "\n" + indent + "}"
+    }
+
+    mutating func array<T>(_ items: [T], _ body: (T) -> Void) {
+        text += "["
+        depth += 1
+        first.append(true)
+        for item in items {
+            separate()
+            body(item)
+        }
+        let empty = first.removeLast()
+        depth -= 1
+        text += empty ? "]" : "\n" + indent + "]"
+    }
+
+    mutating func field(_ key: String, raw: String) {
+        separate()
+        text += quotedJSON(key) + ": " + raw
+    }
+
+    mutating func field(_ key: String, string: String) {
+        field(key, raw: quotedJSON(string))
+    }
+
+    mutating func field(_ key: String, _ body: () -> Void) {
+        separate()
+        text += quotedJSON(key) + ": "
+        body()
+    }
+
+    /// {"W_xh": [[row], [row]], …} with each row on its own line.
+    mutating func matrices(_ values: [String: [[Double]]], order: [String]) {
+        object {
+            for name in order {
+                guard let rows = values[name] else { continue }
+                field(name) {
+                    array(rows) { row in text += numbers(row) }
+                }
+            }
+        }
+    }
+}
+
+// MARK: - Writing a file atomically
+
+/// Writes `data` to `path` so that a crash or a full disk never leaves a half-written file in
+/// its place: write a temporary file in the same folder, flush it to disk, then rename it over
+/// `path` (rename is atomic within a file system). `write` does the writing (tests make it fail).
+func writeAtomically(_ data: [UInt8], to path: String,
+                     write: (Int32, UnsafeRawBufferPointer) -> Int = { Glibc.write($0, $1.baseAddress, $1.count) })
+    throws(CheckpointWriteError) {
+    let folder = path.contains("/") ? String(path[..<path.lastIndex(of: "/")!]) : "."
+    var template = Array(((folder.isEmpty ? "/" : folder) + "/.rnnrepl-save-XXXXXX").utf8CString)
+    let descriptor = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
+    guard descriptor >= 0 else { throw CheckpointWriteError(reason: String(cString: strerror(errno))) }
+    let temporary = String(cString: template.withUnsafeBufferPointer { $0.baseAddress! })
+    var failure: String?
+    data.withUnsafeBytes { buffer in
+        var offset = 0
+        while offset < buffer.count {
+            let written = write(descriptor, UnsafeRawBufferPointer(rebasing: buffer[offset...]))
+            if written < 0 {
+                if errno == EINTR { continue }
+                failure = String(cString: strerror(errno))
+                return
+            }
+            if written == 0 {
+                failure = "nothing could be written (is the disk full?)"
+                return
+            }
+            offset += written
+        }
+    }
+    if failure == nil && fsync(descriptor) != 0 { failure = String(cString: strerror(errno)) }
+    if close(descriptor) != 0 && failure == nil { failure = String(cString: strerror(errno)) }
+    fchmod(descriptor, 0o644)
+    if failure == nil && rename(temporary, path) != 0 { failure = String(cString: strerror(errno)) }
+    if let failure {
+        unlink(temporary)
+        throw CheckpointWriteError(reason: failure)
+    }
+    chmod(path, 0o644)
+}
+
+struct CheckpointWriteError: Error {
+    var reason: String
+}
+
+// MARK: - Reading and validating
+
+extension CheckpointFile {
+    /// Parses and checks a checkpoint's text; nothing outside is touched.
+    static func parse(_ data: Data) throws(CheckpointProblem) -> CheckpointFile {
+        // First: is it JSON at all, and does it say it is a checkpoint?
+        let object: Any
+        do {
+            object = try JSONSerialization.jsonObject(with: data)
+        } catch {
+            let detail = (error as NSError).userInfo[NSDebugDescriptionErrorKey] as? String ?? "the JSON ends too early or is malformed"
+            throw .notJSON(detail: detail)
+        }
+        guard let top = object as? [String: Any], top["format"] as? String == formatName else { throw .notACheckpoint }
+        guard let version = top["version"] as? Int else { throw .missingOrWrong(field: "version", detail: "a whole number is needed") }
+        guard version == currentVersion else { throw .unsupportedVersion(found: version, supported: currentVersion) }
+        do {
+            return try JSONDecoder().decode(CheckpointFile.self, from: data)
+        } catch let DecodingError.keyNotFound(key, context) {
+            throw .missingOrWrong(field: path(context.codingPath + [key]), detail: "it is missing")
+        } catch let DecodingError.typeMismatch(type, context) {
+            throw .missingOrWrong(field: path(context.codingPath), detail: "expected \(describeType(type))")
+        } catch let DecodingError.valueNotFound(type, context) {
+            throw .missingOrWrong(field: path(context.codingPath), detail: "expected \(describeType(type)), found null")
+        } catch let DecodingError.dataCorrupted(context) {
+            throw .missingOrWrong(field: path(context.codingPath), detail: context.debugDescription)
+        } catch {
+            throw .notJSON(detail: "\(error)")
+        }
+    }
+
+    private static func path(_ keys: [CodingKey]) -> String {
+        keys.map { $0.intValue.map { "[\($0)]" } ?? "." + $0.stringValue }.joined().trimmingCharacters(in: CharacterSet(charactersIn: "."))
+    }
+
+    private static func describeType(_ type: Any.Type) -> String {
+        switch type {
+        case is Double.Type: "a number"
+        case is Int.Type: "a whole number"
+        case is String.Type: "a string"
+        case is Bool.Type: "true or false"
+        default: "a value of another kind"
+        }
+    }
+
+    /// The training configuration the settings describe, checked as `init` checks it.
+    func configuration() throws(CheckpointProblem) -> (TrainingConfig, DisplaySettings) {
+        var config = TrainingConfig()
+        guard let cellKind = CellKind(rawValue: cell) else { throw .badSetting("unknown cell '\(cell)'") }
+        config.cell = cellKind
+        config.hiddenSize = settings.hidden
+        config.sequenceLength = settings.seq
+        config.learningRate = settings.lr
+        config.clip = settings.clip
+        guard let mode = ClipMode(rawValue: settings.clipMode) else { throw .badSetting("unknown clip-mode '\(settings.clipMode)'") }
+        config.clipMode = mode
+        guard let kind = OptimizerKind(rawValue: settings.optimizer), kind.rawValue == optimizer.kind else {
+            throw .badSetting("unknown or inconsistent optimizer '\(settings.optimizer)'")
+        }
+        config.optimizer = kind
+        guard let seed = UInt64(settings.seed) else { throw .badSetting("seed '\(settings.seed)' is not a whole number") }
+        config.seed = seed
+        guard let recurrent = RecurrentInitializer(rawValue: settings.whh) else { throw .badSetting("unknown whh '\(settings.whh)'") }
+        config.initialization = Initialization(weightScale: settings.sigma, recurrent: recurrent, recurrentScale: settings.scale)
+        config.applyUpdate = settings.update
+        config.zeroGradients = settings.zeroGrad
+        config.carryHiddenState = settings.carry
+        do {
+            try config.validate(vocabularySize: max(vocabulary.unicodeScalars.count, 2))
+        } catch {
+            throw .badSetting(error.description)
+        }
+        guard (0 ... 12).contains(settings.precision), (20 ... 1000).contains(settings.width) else {
+            throw .badSetting("precision or width out of range")
+        }
+        return (config, DisplaySettings(precision: settings.precision, width: settings.width))
+    }
+
+    /// The vocabulary, checked: distinct characters in increasing order, at least two.
+    func checkedVocabulary() throws(CheckpointProblem) -> Vocabulary {
+        let scalars = Array(vocabulary.unicodeScalars)
+        guard scalars.count >= 2 else { throw .badVocabulary("it has fewer than 2 characters") }
+        for i in 1 ..< scalars.count where scalars[i - 1].value >= scalars[i].value {
+            throw .badVocabulary("it is not sorted by code point without repeats (at position \(i))")
+        }
+        return Vocabulary(scalars: scalars)
+    }
+
+    /// A flat buffer from matrices by name, each checked against the layout; nil when `matrices`
+    /// is empty and `optional`.
+    static func flatten(_ matrices: [String: [[Double]]], layout: ParameterLayout, field: String,
+                        optional: Bool = false) throws(CheckpointProblem) -> [Double]? {
+        if matrices.isEmpty && optional { return nil }
+        var values = [Double](repeating: 0, count: layout.count)
+        for entry in layout.entries {
+            guard let rows = matrices[entry.name] else {
+                throw .missingOrWrong(field: "\(field).\(entry.name)", detail: "it is missing")
+            }
+            let found = "\(rows.count)×\(rows.first?.count ?? 0)"
+            guard rows.count == entry.rows, rows.allSatisfy({ $0.count == entry.columns }) else {
+                throw .wrongShape(name: "\(field).\(entry.name)", expected: "\(entry.rows)×\(entry.columns)", found: found)
+            }
+            for (r, row) in rows.enumerated() {
+                for (c, value) in row.enumerated() {
+                    guard value.isFinite else { throw .nonFinite(name: "\(field).\(entry.name)") }
+                    values[entry.offset + r * entry.columns + c] = value
+                }
+            }
+        }
+        if let extra = matrices.keys.first(where: { layout.entry(named: $0) == nil }) {
+            throw .missingOrWrong(field: "\(field).\(extra)", detail: "the \(layout.names.joined(separator: ", ")) model has no such parameter")
+        }
+        return values
+    }
+}
