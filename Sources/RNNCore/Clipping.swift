@@ -16,6 +16,12 @@ public struct ClipReport: Equatable, Sendable {
     public var clippedEntries: Int
     /// Index of the first non-finite gradient entry, if any (then nothing was clipped).
     public var firstNonFinite: Int?
+
+    public init(normBefore: Double, clippedEntries: Int, firstNonFinite: Int? = nil) {
+        self.normBefore = normBefore
+        self.clippedEntries = clippedEntries
+        self.firstNonFinite = firstNonFinite
+    }
 }
 
 /// Clips `g` (n values) in place and reports what it did. Non-finite gradients are detected in

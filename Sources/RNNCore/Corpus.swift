@@ -114,7 +114,7 @@ public enum EncodedText: Sendable, Equatable {
 // MARK: - Reading a file
 
 /// Reads a whole file with POSIX calls, turning each failure into a `CorpusError`.
-func readFile(_ path: String) throws(CorpusError) -> [UInt8] {
+public func readFile(_ path: String) throws(CorpusError) -> [UInt8] {
     var info = stat()
     guard stat(path, &info) == 0 else { throw fileError(path: path, errno: errno) }
     if (info.st_mode & S_IFMT) == S_IFDIR { throw .isDirectory(path: path) }

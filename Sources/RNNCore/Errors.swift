@@ -58,6 +58,19 @@ extension CorpusError: CustomStringConvertible {
     }
 }
 
+extension CorpusError {
+    /// What was wrong with the file, without naming it (for messages that name it themselves).
+    public var shortReason: String {
+        switch self {
+        case .fileNotFound: "no such file"
+        case .isDirectory: "it is a directory"
+        case .notAFile: "it is a device, not a file"
+        case .unreadable(_, let reason): reason
+        default: description
+        }
+    }
+}
+
 extension ModelError: CustomStringConvertible {
     public var description: String {
         switch self {

@@ -82,6 +82,17 @@ public struct StepReport: Equatable, Sendable {
     public let clip: ClipReport
     public let sequenceLength: Int
 
+    public init(step: Int, loss: Double, smoothLoss: Double, position: Int, wrapped: Bool, clip: ClipReport,
+                sequenceLength: Int) {
+        self.step = step
+        self.loss = loss
+        self.smoothLoss = smoothLoss
+        self.position = position
+        self.wrapped = wrapped
+        self.clip = clip
+        self.sequenceLength = sequenceLength
+    }
+
     /// L / T, nats per character.
     public var lossPerCharacter: Double { loss / Double(sequenceLength) }
     /// exp(L / T).
@@ -339,8 +350,9 @@ public struct Trainer {
     /// Restores every piece of training state (checkpoints).
     public mutating func restoreState(gradients: Parameters, optimizer: OptimizerState, hiddenState: [Double],
                                       position: Int, stepCount: Int, smoothLoss: Double, lossHistory: [Double],
-                                      samplingGenerator: SeededGenerator) {
+                                      samplingGenerator: SeededGenerator, lastReport: StepReport? = nil) {
         precondition(gradients.layout == parameters.layout && hiddenState.count == cell.stateSize)
+        self.lastReport = lastReport
         self.gradients = gradients
         self.optimizer = optimizer
         self.hiddenState = hiddenState

@@ -125,7 +125,7 @@ struct CheckpointFile: Codable, Equatable {
 }
 
 /// What can be wrong with a checkpoint file.
-public enum CheckpointProblem: Equatable, Sendable {
+public enum CheckpointProblem: Error, Equatable, Sendable {
     case notJSON(detail: String)
     case notACheckpoint
     case unsupportedVersion(found: Int, supported: Int)
@@ -188,7 +188,7 @@ extension CheckpointFile {
 
     /// The JSON text: keys in a fixed order, two-space indentation, each matrix row on one line.
     func json() -> String {
-        var w = JSONWriter()
+        let w = JSONWriter()
         w.object {
             w.field("format", string: format)
             w.field("version", raw: String(version))
@@ -306,14 +306,15 @@ func quotedJSON(_ text: String) -> String {
 }
 
 /// A small writer for readable JSON: nested objects indented, number arrays on one line.
-struct JSONWriter {
+/// A class, so that the closures that write nested values can write to the same text.
+final class JSONWriter {
     private(set) var text = ""
     private var depth = 0
     private var first = [true]
 
     private var indent: String { String(repeating: "  ", count: depth) }
 
-    private mutating func separate() {
+    private func separate() {
         if first[first.count - 1] {
             first[first.count - 1] = false
         } else {
@@ -322,7 +323,7 @@ struct JSONWriter {
         text += "\n" + indent
     }
 
-    mutating func object(_ body: () -> Void) {
+    func object(_ body: () -> Void) {
         text += "{"
         depth += 1
         first.append(true)
@@ -332,7 +333,7 @@ struct JSONWriter {
         text += empty ? "}" : "\n" + indent + "}"
     }
 
-    mutating func array<T>(_ items: [T], _ body: (T) -> Void) {
+    func array<T>(_ items: [T], _ body: (T) -> Void) {
         text += "["
         depth += 1
         first.append(true)
@@ -345,23 +346,23 @@ struct JSONWriter {
         text += empty ? "]" : "\n" + indent + "]"
     }
 
-    mutating func field(_ key: String, raw: String) {
+    func field(_ key: String, raw: String) {
         separate()
         text += quotedJSON(key) + ": " + raw
     }
 
-    mutating func field(_ key: String, string: String) {
+    func field(_ key: String, string: String) {
         field(key, raw: quotedJSON(string))
     }
 
-    mutating func field(_ key: String, _ body: () -> Void) {
+    func field(_ key: String, _ body: () -> Void) {
         separate()
         text += quotedJSON(key) + ": "
         body()
     }
 
     /// {"W_xh": [[row], [row]], …} with each row on its own line.
-    mutating func matrices(_ values: [String: [[Double]]], order: [String]) {
+    func matrices(_ values: [String: [[Double]]], order: [String]) {
         object {
             for name in order {
                 guard let rows = values[name] else { continue }
@@ -422,7 +423,8 @@ struct CheckpointWriteError: Error {
 
 extension CheckpointFile {
     /// Parses and checks a checkpoint's text; nothing outside is touched.
-    static func parse(_ data: Data) throws(CheckpointProblem) -> CheckpointFile {
+    static func parse(_ bytes: [UInt8]) throws(CheckpointProblem) -> CheckpointFile {
+        let data = Data(bytes)
         // First: is it JSON at all, and does it say it is a checkpoint?
         let object: Any
         do {
@@ -531,5 +533,91 @@ extension CheckpointFile {
             throw .missingOrWrong(field: "\(field).\(extra)", detail: "the \(layout.names.joined(separator: ", ")) model has no such parameter")
         }
         return values
+    }
+}
+
+/// A checkpoint turned into the values a session is made of, every one of them checked.
+struct RestoredCheckpoint {
+    var vocabulary: Vocabulary
+    var checksum: UInt64
+    var config: TrainingConfig
+    var display: DisplaySettings
+    var parameters: Parameters
+    var gradients: Parameters
+    var optimizer: OptimizerState
+    var hiddenState: [Double]
+    var position: Int
+    var stepCount: Int
+    var smoothLoss: Double
+    var lossHistory: [Double]
+    var samplingGenerator: SeededGenerator
+    var lastReport: StepReport?
+    var keptRuns: [KeptRun]
+}
+
+extension CheckpointFile {
+    /// Checks shapes, domains and finiteness of everything, without touching any session.
+    func validated() throws(CheckpointProblem) -> RestoredCheckpoint {
+        let vocabulary = try checkedVocabulary()
+        guard let checksum = parseHexWord(corpus.checksum) else {
+            throw .missingOrWrong(field: "corpus.checksum", detail: "expected a hex string such as \"0x1f2e…\"")
+        }
+        let (config, display) = try configuration()
+        let layout = ParameterLayout.forCell(config.cell, vocabularySize: vocabulary.count, hiddenSize: config.hiddenSize)
+        let parameters = Parameters(layout: layout, values: try Self.flatten(self.parameters, layout: layout, field: "parameters")!)
+        let gradients = Parameters(layout: layout, values: try Self.flatten(self.gradients, layout: layout, field: "gradients")!)
+
+        let needsMemory = config.optimizer != .sgd, needsSecond = config.optimizer == .adam
+        let memory = try Self.flatten(optimizer.memory, layout: layout, field: "optimizer.memory", optional: !needsMemory)
+        let second = try Self.flatten(optimizer.secondMoment, layout: layout, field: "optimizer.second_moment",
+                                      optional: !needsSecond)
+        if needsMemory != (memory != nil) || needsSecond != (second != nil) {
+            throw .badState("the \(config.optimizer.rawValue) optimizer's memory does not match what it keeps")
+        }
+        if let memory, config.optimizer == .adagrad, memory.contains(where: { $0 < 0 }) {
+            throw .badState("Adagrad's memory (a sum of squares) has a negative entry")
+        }
+        guard optimizer.updates >= 0 else { throw .badState("optimizer.updates is negative") }
+        let optimizerState = OptimizerState(kind: config.optimizer, memory: memory ?? [], secondMoment: second ?? [],
+                                            updateCount: optimizer.updates)
+
+        let stateSize = makeCell(config.cell, vocabularySize: vocabulary.count, hiddenSize: config.hiddenSize, capacity: 1).stateSize
+        guard state.h.count == stateSize else {
+            throw .wrongShape(name: "state.h", expected: "1×\(stateSize)", found: "1×\(state.h.count)")
+        }
+        guard state.h.allSatisfy(\.isFinite) else { throw .nonFinite(name: "state.h") }
+        guard state.pointer >= 0 else { throw .badState("state.pointer is negative") }
+        guard state.step >= 0 else { throw .badState("state.step is negative") }
+        guard lossHistory.count == state.step else {
+            throw .badState("loss_history has \(lossHistory.count) losses for \(state.step) steps")
+        }
+        guard lossHistory.allSatisfy(\.isFinite) else { throw .nonFinite(name: "loss_history") }
+        guard state.smoothLoss.isFinite else { throw .nonFinite(name: "state.smooth_loss") }
+        let words = random.sampling.compactMap(parseHexWord)
+        guard words.count == 4 && random.sampling.count == 4, let generator = SeededGenerator(state: words) else {
+            throw .missingOrWrong(field: "random.sampling", detail: "expected four nonzero hex words")
+        }
+        var lastReport: StepReport?
+        if let last = state.lastStep {
+            guard last.loss.isFinite, last.gradientNorm.isFinite, last.clippedEntries >= 0, last.position >= 0 else {
+                throw .badState("state.last_step holds an impossible value")
+            }
+            lastReport = StepReport(step: state.step, loss: last.loss, smoothLoss: state.smoothLoss, position: last.position,
+                                    wrapped: last.wrapped,
+                                    clip: ClipReport(normBefore: last.gradientNorm, clippedEntries: last.clippedEntries),
+                                    sequenceLength: config.sequenceLength)
+        }
+        var kept: [KeptRun] = []
+        for run in keptRuns {
+            guard run.losses.allSatisfy(\.isFinite), run.gradientNorms?.allSatisfy(\.isFinite) ?? true else {
+                throw .nonFinite(name: "kept_runs \(run.name)")
+            }
+            kept.append(KeptRun(name: run.name, losses: run.losses, gradientNorms: run.gradientNorms))
+        }
+        return RestoredCheckpoint(vocabulary: vocabulary, checksum: checksum, config: config, display: display,
+                                  parameters: parameters, gradients: gradients, optimizer: optimizerState,
+                                  hiddenState: state.h, position: state.pointer, stepCount: state.step,
+                                  smoothLoss: state.smoothLoss, lossHistory: lossHistory, samplingGenerator: generator,
+                                  lastReport: lastReport, keptRuns: kept)
     }
 }

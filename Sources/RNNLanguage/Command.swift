@@ -116,6 +116,9 @@ public enum CommandKind: Equatable, Sendable {
     case score(Located<String>)
     case plot(PlotKind, PlotOptions)
     case keep(Located<String>)
+    case save(Located<String>)
+    /// `restore PATH [corpus=FILE]`.
+    case restore(Located<String>, corpus: Located<String>?)
     case echo(String)
     case pause
     case expect(NameReference, Comparison, value: Double, tolerance: Double)

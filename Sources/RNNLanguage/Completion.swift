@@ -37,6 +37,8 @@ public func completions(line: String, cursor: Int, session: Session) -> Completi
     }
 
     switch spec.name {
+    case "save", "restore":
+        return earlier.count == 1 ? .files : matching(spec.options.map { $0 + "=" })
     case "load":
         if earlier.count == 1 { return word.isEmpty || !"builtin".hasPrefix(word) ? .files : matching(["builtin"]) }
         if earlier.count == 2 && earlier[1] == "builtin" { return matching(BuiltinCorpus.names) }

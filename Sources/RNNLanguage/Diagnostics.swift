@@ -53,9 +53,37 @@ public enum DiagnosticKind: Equatable, Sendable {
     case stepOutOfWindow(step: Int, steps: Int)
     case corpus(CorpusError)
     case model(ModelError)
+
+    // Checkpoints.
+    case checkpointWrite(path: String, reason: String)
+    case checkpointRead(path: String, reason: String)
+    case checkpointInvalid(path: String, problem: CheckpointProblem)
+    /// The text the checkpoint names has changed (its checksum differs) or cannot be read.
+    case checkpointCorpusChanged(path: String, corpus: String)
+    case checkpointCorpusUnreadable(path: String, corpus: String, reason: String)
+    case checkpointVocabularyMismatch(corpus: String)
+    /// The text is shorter than the position the checkpoint continues from.
+    case checkpointCorpusTooShort(corpus: String, characters: Int, needed: Int)
 }
 
 extension DiagnosticKind: Error {}
+
+extension CheckpointProblem {
+    var message: String {
+        switch self {
+        case .notJSON(let detail): "it is not valid JSON (truncated or corrupt?): \(detail)"
+        case .notACheckpoint: "it is JSON but not an rnnrepl checkpoint (no \"format\": \"rnnrepl-checkpoint\")"
+        case .unsupportedVersion(let found, let supported):
+            "it is version \(found) of the format; this rnnrepl reads version \(supported)"
+        case .missingOrWrong(let field, let detail): "field '\(field)': \(detail)"
+        case .badVocabulary(let reason): "its vocabulary is not valid: \(reason)"
+        case .wrongShape(let name, let expected, let found): "'\(name)' is \(found), but this model needs \(expected)"
+        case .nonFinite(let name): "'\(name)' holds a value that is not a finite number"
+        case .badSetting(let reason): "its settings are not valid: \(reason)"
+        case .badState(let reason): "its training state is not valid: \(reason)"
+        }
+    }
+}
 
 /// What a command needed that is not there yet.
 public enum Prerequisite: Equatable, Sendable {
@@ -276,6 +304,24 @@ extension DiagnosticKind {
             return error.description
         case .model(let error):
             return error.description
+        case .checkpointWrite(let path, let reason):
+            return "cannot save to '\(path)': \(reason); any file that was there is unchanged"
+        case .checkpointRead(let path, let reason):
+            return "cannot read the checkpoint '\(path)': \(reason)"
+        case .checkpointInvalid(let path, let problem):
+            return "'\(path)' cannot be restored: \(problem.message); nothing was changed"
+        case .checkpointCorpusChanged(let path, let corpus):
+            return "the text the checkpoint was trained on, '\(corpus)', has changed since (its checksum differs); "
+                + "nothing was changed: to continue on another text with the same vocabulary, restore \(path) corpus=FILE"
+        case .checkpointCorpusUnreadable(let path, let corpus, let reason):
+            return "cannot read the checkpoint's text '\(corpus)' (\(reason)); nothing was changed: "
+                + "restore \(path) corpus=FILE names the text to use"
+        case .checkpointVocabularyMismatch(let corpus):
+            return "'\(corpus)' has a different vocabulary from the checkpoint's: a model only knows the characters "
+                + "it was trained on; nothing was changed"
+        case .checkpointCorpusTooShort(let corpus, let characters, let needed):
+            return "'\(corpus)' has \(characters) characters; the checkpoint continues from character \(needed - 1) "
+                + "with its window: nothing was changed"
         }
     }
 }

@@ -143,6 +143,27 @@ public enum Help {
                     options: [], keywords: [],
                     details: "To compare settings: train, keep a name, init differently, train, keep another name, then 'plot runs'. Keeping a name again replaces it.",
                     example: "keep adagrad"),
+        CommandSpec(name: "save", aliases: [], usage: "save PATH",
+                    summary: "write the whole session to a JSON checkpoint",
+                    options: [], keywords: [],
+                    details: """
+                    Saves the model, its settings, the optimizer's memory, the carried state h, the position \
+                    in the text, the step count, the smooth loss and loss history, the sampling generator and \
+                    the kept runs, so that 'restore' continues exactly. The text itself is referenced by path \
+                    and checksum. The file is written to a temporary name and renamed: an existing checkpoint \
+                    is never left half-written. The format is plain JSON (see the README).
+                    """,
+                    example: "save run.json"),
+        CommandSpec(name: "restore", aliases: [], usage: "restore PATH [corpus=FILE]",
+                    summary: "continue exactly where a checkpoint left off",
+                    options: ["corpus"], keywords: [],
+                    details: """
+                    Checks the whole file first (format, version, shapes, finite values, the vocabulary, the \
+                    text's checksum) and changes nothing if anything is wrong. The text is read again from \
+                    its path and must be unchanged; corpus=FILE continues on another text with the same \
+                    vocabulary.
+                    """,
+                    example: "restore run.json"),
         CommandSpec(name: "echo", aliases: [], usage: "echo \"text\"", summary: "print text",
                     options: [], keywords: [], details: "Words are joined by single spaces; quote text to keep its spacing.",
                     example: "echo \"h_t = tanh(a_t)\""),

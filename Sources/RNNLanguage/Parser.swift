@@ -454,6 +454,15 @@ struct CommandBuilder {
             options.temperature = try number("temperature", requirement: "a finite number > 0", { $0 > 0 }) ?? 1
             return .plot(kind, options)
 
+        case "save", "restore":
+            guard let first = positionals.first, let path = first.token.text else {
+                throw Diagnostic(.missingArgument(command: name, expected: "a file name, e.g. \(name) run.json"), at: head.range)
+            }
+            try allowPositionals(1)
+            let file = Located(path, first.token.range)
+            if name == "save" { return .save(file) }
+            return .restore(file, corpus: option("corpus").map { Located($0.text ?? $0.lexeme, $0.range) })
+
         case "keep":
             guard let first = positionals.first, let label = first.token.text else {
                 throw Diagnostic(.missingArgument(command: "keep", expected: "a name for the run, e.g. keep adagrad"), at: head.range)

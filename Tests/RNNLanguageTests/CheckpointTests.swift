@@ -1,0 +1,185 @@
+import Foundation
+import Testing
+@testable import RNNCore
+@testable import RNNLanguage
+
+@Suite struct CheckpointTests {
+    static let setup = "load builtin story\ninit hidden=16 seq=12 lr=0.1 seed=3"
+
+    @Test func resumingIsBitIdenticalToNeverStopping() throws {
+        let folder = try TemporaryFolder()
+        let path = folder.path + "/run.json"
+
+        var straight = session(after: Self.setup)
+        run("train 400 print-every=1000", &straight)
+        let straightSample = run("sample 100", &straight).output
+
+        var first = session(after: Self.setup)
+        run("train 200 print-every=1000", &first)
+        #expect(run("save \(path)", &first).outcome == .completed)
+
+        var resumed = Session()  // a new session: nothing carried over but the file
+        let restore = run("restore \(path)", &resumed)
+        #expect(restore.outcome == .completed, "\(restore.errors)")
+        #expect(restore.output == "restored step 200 of a rnn model (V=27 H=16 T=12) on builtin story, position 144\n")
+        run("train 200 print-every=1000", &resumed)
+        let resumedSample = run("sample 100", &resumed).output
+
+        let a = straight.trainer!, b = resumed.trainer!
+        #expect(a.parameters.values == b.parameters.values)
+        #expect(a.lossHistory == b.lossHistory)
+        #expect(a.optimizer == b.optimizer)
+        #expect(a.hiddenState == b.hiddenState && a.position == b.position && a.smoothLoss == b.smoothLoss)
+        #expect(straightSample == resumedSample)
+    }
+
+    @Test(arguments: OptimizerKind.allCases)
+    func everyOptimizerAndTheArticleBugsRoundTrip(optimizer: OptimizerKind) throws {
+        let folder = try TemporaryFolder()
+        let path = folder.path + "/run.json"
+        var original = session(after: "load builtin rhyme\ninit hidden=6 seq=5 optimizer=\(optimizer.rawValue) zero-grad=off carry=off clip-mode=norm seed=9\ntrain 30 print-every=100\nkeep first\nset precision=6 width=80")
+        run("save \(path)", &original)
+        var copy = Session()
+        run("restore \(path)", &copy)
+        #expect(Fingerprint(copy).parameters == Fingerprint(original).parameters)
+        #expect(copy.trainer!.gradients == original.trainer!.gradients)
+        #expect(copy.trainer!.optimizer == original.trainer!.optimizer)
+        #expect(copy.trainer!.config == original.trainer!.config)
+        #expect(copy.display == original.display)
+        #expect(copy.keptRuns == original.keptRuns)
+        #expect(copy.trainer!.samplingGenerator == original.trainer!.samplingGenerator)
+        #expect(copy.trainer!.lastReport == original.trainer!.lastReport)
+        run("step 3", &original)
+        run("step 3", &copy)
+        #expect(copy.trainer!.parameters == original.trainer!.parameters)
+    }
+
+    @Test func doublesComeBackBitForBit() throws {
+        let awkward: [Double] = [0.1, 1.0 / 3, -0.0, 5e-324, 2.2250738585072014e-308, 1.7976931348623157e308, 1e-5,
+                                 123456789.123456789, -9.999999999999999e-301, 0x1.fffffffffffffp-1]
+        var file = CheckpointFile(session: session(after: "load builtin hello\ninit hidden=1 seq=2"),
+                                  trainer: session(after: "load builtin hello\ninit hidden=1 seq=2").trainer!, corpusPath: nil)
+        file.lossHistory = awkward
+        file.state.step = awkward.count
+        let parsed = try CheckpointFile.parse(Array(file.json().utf8))
+        #expect(parsed.lossHistory.map(\.bitPattern) == awkward.map(\.bitPattern))
+        #expect(parsed == file)
+    }
+
+    /// (what is done to the file, the message expected)
+    static let corruptions: [(String, @Sendable (String) -> String, String)] = [
+        ("truncated", { String($0.prefix($0.count / 2)) }, "it is not valid JSON (truncated or corrupt?)"),
+        ("not JSON", { _ in "hello, world" }, "it is not valid JSON"),
+        ("empty", { _ in "" }, "it is not valid JSON"),
+        ("another format", { $0.replacingOccurrences(of: "\"rnnrepl-checkpoint\"", with: "\"keras\"") },
+         "it is JSON but not an rnnrepl checkpoint"),
+        ("a newer version", { $0.replacingOccurrences(of: "\"version\": 1", with: "\"version\": 2") },
+         "it is version 2 of the format; this rnnrepl reads version 1"),
+        ("a missing field", { $0.replacingOccurrences(of: "\"smooth_loss\"", with: "\"smoothness\"") },
+         "field 'state.smooth_loss': it is missing"),
+        ("a wrong type", { $0.replacingOccurrences(of: "\"hidden\": 8", with: "\"hidden\": \"eight\"") },
+         "field 'settings.hidden': expected a whole number"),
+        ("a wrong shape", { $0.replacingOccurrences(of: "\"hidden\": 8", with: "\"hidden\": 9") },
+         "'parameters.W_xh' is 24x8, but this model needs 24x9"),
+        ("an infinite value", { text in
+            let marker = "\"W_hh\": [\n      ["
+            let start = text.range(of: marker)!.upperBound
+            let end = text[start...].firstIndex(of: ",")!
+            return text.replacingCharacters(in: start ..< end, with: "1e999")
+        }, "it is not valid JSON (truncated or corrupt?): Number 1e999 is not representable"),
+        ("a bad vocabulary", { $0.replacingOccurrences(of: "\"vocabulary\": \"", with: "\"vocabulary\": \"zz") },
+         "its vocabulary is not valid"),
+        ("an invalid setting", { $0.replacingOccurrences(of: "\"lr\": 0.1", with: "\"lr\": -1") },
+         "its settings are not valid: lr=-1.0 is not allowed"),
+        ("a wrong history", { $0.replacingOccurrences(of: "\"step\": 10", with: "\"step\": 11") },
+         "its training state is not valid: loss_history has 10 losses for 11 steps"),
+        ("a zero generator", { text in
+            let start = text.range(of: "\"sampling\": [")!.upperBound
+            let end = text[start...].firstIndex(of: "]")!
+            return text.replacingCharacters(in: start ..< end, with: "\"0x0\", \"0x0\", \"0x0\", \"0x0\"")
+        }, "field 'random.sampling': expected four nonzero hex words"),
+    ]
+
+    @Test(arguments: 0 ..< corruptions.count)
+    func aBadFileIsRefusedAndTheSessionKept(index: Int) throws {
+        let (_, corrupt, message) = Self.corruptions[index]
+        let folder = try TemporaryFolder()
+        var source = session(after: "load builtin rhyme\ninit hidden=8 seq=6 lr=0.1\ntrain 10 print-every=100")
+        run("save \(folder.path)/good.json", &source)
+        let good = try String(contentsOfFile: folder.path + "/good.json", encoding: .utf8)
+        let bad = try folder.write("bad.json", text: corrupt(good))
+
+        var session = RNNLanguageTests.session(after: "load builtin hello\ninit hidden=3 seq=4\nstep 2")
+        let before = Fingerprint(session)
+        let result = run("restore \(bad)", &session)
+        #expect(result.outcome == .runtimeError)
+        #expect(result.errors.contains("'\(bad)' cannot be restored: \(message)"), "\(result.errors)")
+        #expect(result.errors.contains("nothing was changed"))
+        #expect(Fingerprint(session) == before)
+    }
+
+    @Test func aChangedTextIsRefusedUnlessAnotherIsNamed() throws {
+        let folder = try TemporaryFolder()
+        let text = try folder.write("text.txt", text: String(repeating: "abcab cab\n", count: 20))
+        var original = session(after: "load \(text)\ninit hidden=4 seq=5\nstep 3")
+        run("save \(folder.path)/run.json", &original)
+
+        // Same characters, different text: refused by default, allowed with corpus=.
+        _ = try folder.write("text.txt", text: String(repeating: "cab abc ba\n", count: 20))
+        var session = RNNLanguageTests.session(after: "load builtin hello")
+        let before = Fingerprint(session)
+        let refused = run("restore \(folder.path)/run.json", &session)
+        #expect(refused.errors.contains("has changed since (its checksum differs)"))
+        #expect(Fingerprint(session) == before)
+        let allowed = run("restore \(folder.path)/run.json corpus=\(text)", &session)
+        #expect(allowed.outcome == .completed, "\(allowed.errors)")
+
+        // A text with other characters cannot carry the model.
+        let other = try folder.write("other.txt", text: "xyz xyz xyz xyz xyz xyz\n")
+        let mismatch = run("restore \(folder.path)/run.json corpus=\(other)", &session)
+        #expect(mismatch.errors.contains("has a different vocabulary from the checkpoint's"))
+        #expect(session.corpus?.source == text)
+    }
+
+    @Test func aMissingCheckpointOrTextSaysSo() throws {
+        let folder = try TemporaryFolder()
+        var session = Session()
+        #expect(run("restore \(folder.path)/none.json", &session).errors.contains(
+            "cannot read the checkpoint '\(folder.path)/none.json': no such file"))
+        let text = try folder.write("gone.txt", text: "abcabcabcabcabc")
+        var original = RNNLanguageTests.session(after: "load \(text)\ninit hidden=2 seq=3")
+        run("save \(folder.path)/run.json", &original)
+        try FileManager.default.removeItem(atPath: text)
+        #expect(run("restore \(folder.path)/run.json", &session).errors.contains(
+            "cannot read the checkpoint's text '\(text)' (cannot open '\(text)': no such file)"))
+    }
+
+    @Test func aFailedWriteLeavesTheOldCheckpointAndNoLitter() throws {
+        let folder = try TemporaryFolder()
+        let path = try folder.write("run.json", text: "the good old checkpoint")
+        // The disk "fills up" after 10 bytes.
+        var written = 0
+        #expect(throws: CheckpointWriteError.self) {
+            try writeAtomically(Array(repeating: 65, count: 100), to: path) { descriptor, buffer in
+                if written >= 10 {
+                    errno = ENOSPC
+                    return -1
+                }
+                written += min(buffer.count, 10)
+                return Glibc.write(descriptor, buffer.baseAddress, min(buffer.count, 10))
+            }
+        }
+        #expect(try String(contentsOfFile: path, encoding: .utf8) == "the good old checkpoint")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path) == ["run.json"])
+        // And a write that succeeds replaces it whole.
+        try writeAtomically(Array("new".utf8), to: path)
+        #expect(try String(contentsOfFile: path, encoding: .utf8) == "new")
+    }
+
+    @Test func savingIntoAMissingFolderFailsCleanly() {
+        var session = RNNLanguageTests.session(after: "load builtin hello\ninit hidden=2 seq=3")
+        let result = run("save /nonexistent/folder/run.json", &session)
+        #expect(result.outcome == .runtimeError)
+        #expect(result.errors.contains("cannot save to '/nonexistent/folder/run.json': No such file or directory"))
+    }
+}
