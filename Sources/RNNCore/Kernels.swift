@@ -311,6 +311,26 @@ func tanhInPlace(_ a: UnsafePointer<Double>, into h: UnsafeMutablePointer<Double
     }
 }
 
+/// s = σ(a) = 1 / (1 + e^{−a}) for n values (s may be a itself).
+///
+/// Written with e^{−a} rather than as (1 + tanh(a/2))/2 so that σ keeps its relative accuracy
+/// near 0 (σ(−30) ≈ 9.4e-14, not a rounded-off difference): one exp per value, then the
+/// divisions four at a time. For a < −709, e^{−a} = ∞ and σ = 0; a NaN stays NaN.
+@inline(__always)
+func sigmoidInPlace(_ a: UnsafePointer<Double>, into s: UnsafeMutablePointer<Double>, count n: Int) {
+    for j in 0 ..< n { s[j] = exp(-a[j]) }
+    var j = 0
+    let one = SIMD4<Double>(repeating: 1)
+    while j + 4 <= n {
+        store4(one / (one + load4(s + j)), s + j)
+        j += 4
+    }
+    while j < n {
+        s[j] = 1 / (1 + s[j])
+        j += 1
+    }
+}
+
 /// tanh for the inputs `tanhInPlace` leaves to the library's own branches.
 @inline(never)
 func tanhSpecial(_ x: Double) -> Double {

@@ -2,9 +2,14 @@
 public enum CellKind: String, CaseIterable, Sendable {
     /// h_t = tanh(x_t·W_xh + h_{t−1}·W_hh + b_h): the article's vanilla RNN.
     case rnn
+    /// Long short-term memory: input, forget and output gates around a cell state c_t (`LSTMCell`).
+    case lstm
+    /// Gated recurrent unit: reset and update gates, no separate cell state (`GRUCell`).
+    case gru
 }
 
-/// How W_hh starts (the other weights are always randn·σ, biases zero).
+/// How W_hh (and each gate's recurrent matrix W_h·) starts; input and output weights are
+/// always randn·σ, biases zero (except the LSTM's forget-gate bias).
 public enum RecurrentInitializer: String, CaseIterable, Sendable {
     /// scale·I: the article's choice (scale 0.01); with scale 1 the state is copied forward unchanged.
     case identity
@@ -19,6 +24,18 @@ public enum RecurrentInitializer: String, CaseIterable, Sendable {
 /// All parameters of a model are one contiguous `[Double]` (as in llm.c): optimisers, clipping
 /// and checkpoints treat it as a single vector, and kernels reach each matrix by its offset.
 public struct ParameterLayout: Equatable, Sendable {
+    /// What a matrix does, which decides how it is initialised and labelled.
+    public enum Role: Equatable, Sendable {
+        /// V×H, multiplied by the one-hot x_t: its rows are characters.
+        case input
+        /// H×H, multiplied by h_{t−1}.
+        case recurrent
+        /// H×V, h_t to the logits: its columns are characters.
+        case output
+        /// 1×H or 1×V.
+        case bias
+    }
+
     public struct Entry: Equatable, Sendable {
         /// The name users type, e.g. `W_hh`.
         public let name: String
@@ -26,6 +43,7 @@ public struct ParameterLayout: Equatable, Sendable {
         public let columns: Int
         /// Index of entry (0, 0) in the flat buffer.
         public let offset: Int
+        public let role: Role
         public var count: Int { rows * columns }
         public var range: Range<Int> { offset ..< offset + count }
     }
@@ -34,11 +52,11 @@ public struct ParameterLayout: Equatable, Sendable {
     /// Total number of parameters.
     public let count: Int
 
-    public init(_ shapes: [(name: String, rows: Int, columns: Int)]) {
+    public init(_ shapes: [(name: String, rows: Int, columns: Int, role: Role)]) {
         var entries: [Entry] = []
         var offset = 0
         for shape in shapes {
-            entries.append(Entry(name: shape.name, rows: shape.rows, columns: shape.columns, offset: offset))
+            entries.append(Entry(name: shape.name, rows: shape.rows, columns: shape.columns, offset: offset, role: shape.role))
             offset += shape.rows * shape.columns
         }
         self.entries = entries
@@ -48,12 +66,48 @@ public struct ParameterLayout: Equatable, Sendable {
     /// The vanilla RNN, in the row-vector convention:
     /// W_xh (V×H), W_hh (H×H), W_hy (H×V), b_h (1×H), b_y (1×V).
     public static func rnn(vocabularySize v: Int, hiddenSize h: Int) -> ParameterLayout {
-        ParameterLayout([("W_xh", v, h), ("W_hh", h, h), ("W_hy", h, v), ("b_h", 1, h), ("b_y", 1, v)])
+        gated(["h"], vocabularySize: v, hiddenSize: h)
+    }
+
+    /// The LSTM's four gates i, f, g, o (PyTorch's order): W_xi W_xf W_xg W_xo (V×H each),
+    /// W_hi W_hf W_hg W_ho (H×H), W_hy (H×V), b_i b_f b_g b_o (1×H), b_y (1×V).
+    public static func lstm(vocabularySize v: Int, hiddenSize h: Int) -> ParameterLayout {
+        gated(["i", "f", "g", "o"], vocabularySize: v, hiddenSize: h)
+    }
+
+    /// The GRU's reset r, update u and candidate n: W_xr W_xu W_xn (V×H), W_hr W_hu W_hn (H×H),
+    /// W_hy (H×V), b_r b_u b_n b_hn (1×H), b_y (1×V). b_hn is the candidate's recurrent bias,
+    /// which sits inside the reset gate's product (see `GRUCell`).
+    public static func gru(vocabularySize v: Int, hiddenSize h: Int) -> ParameterLayout {
+        gated(["r", "u", "n"], vocabularySize: v, hiddenSize: h, extraBiases: ["hn"])
+    }
+
+    /// Input weights, recurrent weights, the output layer's weights, biases, output bias: the
+    /// vanilla RNN is the case of a single "gate" h.
+    private static func gated(_ gates: [String], vocabularySize v: Int, hiddenSize h: Int,
+                              extraBiases: [String] = []) -> ParameterLayout {
+        var shapes: [(name: String, rows: Int, columns: Int, role: Role)] = []
+        shapes += gates.map { ("W_x" + $0, v, h, .input) }
+        shapes += gates.map { ("W_h" + $0, h, h, .recurrent) }
+        shapes.append(("W_hy", h, v, .output))
+        shapes += (gates + extraBiases).map { ("b_" + $0, 1, h, .bias) }
+        shapes.append(("b_y", 1, v, .bias))
+        return ParameterLayout(shapes)
     }
 
     public static func forCell(_ cell: CellKind, vocabularySize v: Int, hiddenSize h: Int) -> ParameterLayout {
         switch cell {
         case .rnn: rnn(vocabularySize: v, hiddenSize: h)
+        case .lstm: lstm(vocabularySize: v, hiddenSize: h)
+        case .gru: gru(vocabularySize: v, hiddenSize: h)
+        }
+    }
+
+    /// Offsets of the named entries, in the order given (cells use this to find their matrices).
+    func offsets(_ names: [String]) -> [Int] {
+        names.map { name in
+            guard let entry = entry(named: name) else { preconditionFailure("no parameter \(name) in this layout") }
+            return entry.offset
         }
     }
 
@@ -118,29 +172,52 @@ public struct Initialization: Equatable, Sendable {
     public var recurrent: RecurrentInitializer = .identity
     /// Scale of W_hh (the article: identity·0.01).
     public var recurrentScale: Double = 0.01
+    /// The LSTM's initial b_f. With 1, σ(b_f) ≈ 0.73: the cell state starts out mostly kept, so
+    /// gradients reach further back from the first step (Gers et al. 2000; Jozefowicz et al.
+    /// 2015). 0 is PyTorch's default. Other cells ignore it.
+    public var forgetBias: Double = 1
 
-    public init(weightScale: Double = 0.01, recurrent: RecurrentInitializer = .identity, recurrentScale: Double = 0.01) {
+    public init(weightScale: Double = 0.01, recurrent: RecurrentInitializer = .identity, recurrentScale: Double = 0.01,
+                forgetBias: Double = 1) {
         self.weightScale = weightScale
         self.recurrent = recurrent
         self.recurrentScale = recurrentScale
+        self.forgetBias = forgetBias
     }
 
-    /// Fresh parameters for `layout`. Draws happen in layout order (W_xh, W_hh, W_hy), each
-    /// matrix row by row, so the same seed gives the same weights everywhere.
+    /// Fresh parameters for `layout`. Draws happen in layout order (W_xh, W_hh, W_hy for the
+    /// vanilla RNN; every W_x·, then every W_h·, then W_hy for gated cells), each matrix row by
+    /// row, so the same seed gives the same weights everywhere.
     public func parameters(for layout: ParameterLayout, generator: inout SeededGenerator) -> Parameters {
         var result = Parameters(layout: layout)
         for entry in layout.entries {
-            let matrix: Matrix
-            if entry.rows == 1 {
-                continue  // biases start at zero
-            } else if entry.name == "W_hh" {
-                matrix = recurrentMatrix(size: entry.rows, generator: &generator)
-            } else {
-                matrix = gaussianMatrix(rows: entry.rows, columns: entry.columns, scale: weightScale, generator: &generator)
+            switch entry.role {
+            case .bias:
+                if entry.name == "b_f" {  // only the LSTM has a forget gate
+                    result[entry] = Matrix(rows: 1, columns: entry.columns, storage: Array(repeating: forgetBias, count: entry.columns))
+                }
+            case .recurrent:
+                result[entry] = recurrentMatrix(size: entry.rows, generator: &generator)
+            case .input, .output:
+                result[entry] = gaussianMatrix(rows: entry.rows, columns: entry.columns, scale: weightScale, generator: &generator)
             }
-            result[entry] = matrix
         }
         return result
+    }
+
+    /// How `entry` starts, in words (for `init`'s summary): "randn·0.01", "identity·0.01", "zeros".
+    public func describe(_ entry: ParameterLayout.Entry, times: String = "·") -> String {
+        func number(_ x: Double) -> String { x == x.rounded() && abs(x) < 1e15 ? String(Int(x)) : "\(x)" }
+        switch entry.role {
+        case .bias: return entry.name == "b_f" && forgetBias != 0 ? "all " + number(forgetBias) : "zeros"
+        case .input, .output: return "randn" + times + number(weightScale)
+        case .recurrent:
+            switch recurrent {
+            case .identity: return "identity" + times + number(recurrentScale)
+            case .random: return "randn" + times + number(recurrentScale)
+            case .orthogonal: return "orthogonal" + times + number(recurrentScale)
+            }
+        }
     }
 
     private func recurrentMatrix(size: Int, generator: inout SeededGenerator) -> Matrix {

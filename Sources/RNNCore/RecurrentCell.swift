@@ -7,7 +7,7 @@ public protocol RecurrentCell: AnyObject {
     var kind: CellKind { get }
     var vocabularySize: Int { get }
     var hiddenSize: Int { get }
-    /// Length of the state carried between windows (H for the vanilla RNN).
+    /// Length of the state carried between windows (H; 2H for the LSTM's h and c).
     var stateSize: Int { get }
     /// The longest window `forward` accepts.
     var capacity: Int { get }
@@ -50,7 +50,8 @@ public protocol RecurrentCell: AnyObject {
     func probabilities(at t: Int) -> [Double]
     /// −log p_t[y_t].
     func loss(at t: Int) -> Double
-    /// Per-step vectors particular to this cell, by name (the vanilla RNN has "a").
+    /// Per-step vectors particular to this cell, by name (the vanilla RNN has "a", gated cells
+    /// their gates).
     var recordedNames: [String] { get }
     func recorded(_ name: String, at t: Int) -> [Double]?
 }
@@ -88,6 +89,8 @@ public final class BackwardRecorder {
 public func makeCell(_ kind: CellKind, vocabularySize: Int, hiddenSize: Int, capacity: Int) -> any RecurrentCell {
     switch kind {
     case .rnn: VanillaRNNCell(vocabularySize: vocabularySize, hiddenSize: hiddenSize, capacity: capacity)
+    case .lstm: LSTMCell(vocabularySize: vocabularySize, hiddenSize: hiddenSize, capacity: capacity)
+    case .gru: GRUCell(vocabularySize: vocabularySize, hiddenSize: hiddenSize, capacity: capacity)
     }
 }
 

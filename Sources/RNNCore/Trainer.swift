@@ -54,9 +54,12 @@ public struct TrainingConfig: Equatable, Sendable {
     /// Computed in Double so absurd sizes cannot overflow.
     public func estimatedBytes(vocabularySize: Int) -> Double {
         let v = Double(vocabularySize), h = Double(hiddenSize), t = Double(sequenceLength)
-        let parameterCount = v * h + h * h + h * v + h + v
+        // Gates: 1 for the vanilla RNN (its a_t), 4 for the LSTM, 3 (and hn) for the GRU.
+        let gates: Double = cell == .lstm ? 4 : (cell == .gru ? 3 : 1)
+        let parameterCount = gates * (v * h + h * h + h) + h * v + v + (cell == .gru ? h : 0)
         let optimizerCopies: Double = optimizer == .adam ? 2 : (optimizer == .adagrad ? 1 : 0)
-        let record = (t + 1) * h * 2 + t * v * 2 + h * 3 + v
+        // Per step: h (and c), each gate and its gradient, z, p, dy; two cells (one spare).
+        let record = 2 * ((t + 1) * h * 2 + t * h * (2 * gates + 2) + t * v * 3 + h * 8 + v)
         return 8 * (parameterCount * (3 + optimizerCopies) + record)
     }
 }

@@ -2,14 +2,16 @@ import Foundation
 import RNNCore
 
 /// The checkpoint format: one JSON document holding everything a session needs to continue
-/// exactly where it stopped. Version 1; the README documents every field.
+/// exactly where it stopped. Version 2 (gated cells: `settings.forget-bias`, `state.c`); version 1
+/// files (vanilla RNN only) are still read. The README documents every field.
 ///
 /// Doubles are written in Swift's shortest round-trip form and read back by a correctly
 /// rounding parser, so every value comes back bit for bit. 64-bit generator states and the
 /// corpus checksum are hex strings, because many JSON readers keep numbers as doubles.
 struct CheckpointFile: Codable, Equatable {
     static let formatName = "rnnrepl-checkpoint"
-    static let currentVersion = 1
+    static let currentVersion = 2
+    static let readableVersions = 1 ... 2
 
     var format: String
     var version: Int
@@ -55,6 +57,8 @@ struct CheckpointFile: Codable, Equatable {
         var whh: String
         var scale: Double
         var sigma: Double
+        /// The LSTM's initial b_f (version 2; absent in version 1, which had no LSTM).
+        var forgetBias: Double?
         var update: Bool
         var zeroGrad: Bool
         var carry: Bool
@@ -62,7 +66,8 @@ struct CheckpointFile: Codable, Equatable {
         var width: Int
 
         enum CodingKeys: String, CodingKey {
-            case hidden, seq, lr, clip, clipMode = "clip-mode", optimizer, seed, whh, scale, sigma, update
+            case hidden, seq, lr, clip, clipMode = "clip-mode", optimizer, seed, whh, scale, sigma
+            case forgetBias = "forget-bias", update
             case zeroGrad = "zero-grad", carry, precision, width
         }
     }
@@ -84,6 +89,8 @@ struct CheckpointFile: Codable, Equatable {
     struct StateRecord: Codable, Equatable {
         /// h carried into the next window.
         var h: [Double]
+        /// The LSTM's cell state c carried into the next window (nil for other cells).
+        var c: [Double]?
         /// p, where the next window starts.
         var pointer: Int
         var step: Int
@@ -92,7 +99,7 @@ struct CheckpointFile: Codable, Equatable {
         var lastStep: LastStepRecord?
 
         enum CodingKeys: String, CodingKey {
-            case h, pointer, step, smoothLoss = "smooth_loss", lastStep = "last_step"
+            case h, c, pointer, step, smoothLoss = "smooth_loss", lastStep = "last_step"
         }
     }
 
@@ -167,7 +174,8 @@ extension CheckpointFile {
             hidden: config.hiddenSize, seq: config.sequenceLength, lr: config.learningRate, clip: config.clip,
             clipMode: config.clipMode.rawValue, optimizer: config.optimizer.rawValue, seed: String(config.seed),
             whh: config.initialization.recurrent.rawValue, scale: config.initialization.recurrentScale,
-            sigma: config.initialization.weightScale, update: config.applyUpdate, zeroGrad: config.zeroGradients,
+            sigma: config.initialization.weightScale, forgetBias: config.initialization.forgetBias,
+            update: config.applyUpdate, zeroGrad: config.zeroGradients,
             carry: config.carryHiddenState, precision: session.display.precision, width: session.display.width)
         parameters = rows(trainer.parameters.values)
         gradients = rows(trainer.gradients.values)
@@ -175,8 +183,10 @@ extension CheckpointFile {
             kind: trainer.optimizer.kind.rawValue, updates: trainer.optimizer.updateCount,
             memory: trainer.optimizer.memory.isEmpty ? [:] : rows(trainer.optimizer.memory),
             secondMoment: trainer.optimizer.secondMoment.isEmpty ? [:] : rows(trainer.optimizer.secondMoment))
+        let h = trainer.config.hiddenSize
         state = StateRecord(
-            h: trainer.hiddenState, pointer: trainer.position, step: trainer.stepCount, smoothLoss: trainer.smoothLoss,
+            h: Array(trainer.hiddenState[..<h]), c: trainer.hiddenState.count > h ? Array(trainer.hiddenState[h...]) : nil,
+            pointer: trainer.position, step: trainer.stepCount, smoothLoss: trainer.smoothLoss,
             lastStep: trainer.lastReport.map {
                 LastStepRecord(loss: $0.loss, position: $0.position, wrapped: $0.wrapped,
                                gradientNorm: $0.clip.normBefore, clippedEntries: $0.clip.clippedEntries)
@@ -216,6 +226,7 @@ extension CheckpointFile {
                     w.field("whh", string: settings.whh)
                     w.field("scale", raw: number(settings.scale))
                     w.field("sigma", raw: number(settings.sigma))
+                    if let forgetBias = settings.forgetBias { w.field("forget-bias", raw: number(forgetBias)) }
                     w.field("update", raw: String(settings.update))
                     w.field("zero-grad", raw: String(settings.zeroGrad))
                     w.field("carry", raw: String(settings.carry))
@@ -237,6 +248,7 @@ extension CheckpointFile {
             w.field("state") {
                 w.object {
                     w.field("h", raw: numbers(state.h))
+                    if let c = state.c { w.field("c", raw: numbers(c)) }
                     w.field("pointer", raw: String(state.pointer))
                     w.field("step", raw: String(state.step))
                     w.field("smooth_loss", raw: number(state.smoothLoss))
@@ -435,7 +447,9 @@ extension CheckpointFile {
         }
         guard let top = object as? [String: Any], top["format"] as? String == formatName else { throw .notACheckpoint }
         guard let version = top["version"] as? Int else { throw .missingOrWrong(field: "version", detail: "a whole number is needed") }
-        guard version == currentVersion else { throw .unsupportedVersion(found: version, supported: currentVersion) }
+        guard readableVersions.contains(version) else {
+            throw .unsupportedVersion(found: version, supported: readableVersions.upperBound)
+        }
         do {
             return try JSONDecoder().decode(CheckpointFile.self, from: data)
         } catch let DecodingError.keyNotFound(key, context) {
@@ -483,7 +497,9 @@ extension CheckpointFile {
         guard let seed = UInt64(settings.seed) else { throw .badSetting("seed '\(settings.seed)' is not a whole number") }
         config.seed = seed
         guard let recurrent = RecurrentInitializer(rawValue: settings.whh) else { throw .badSetting("unknown whh '\(settings.whh)'") }
-        config.initialization = Initialization(weightScale: settings.sigma, recurrent: recurrent, recurrentScale: settings.scale)
+        config.initialization = Initialization(weightScale: settings.sigma, recurrent: recurrent, recurrentScale: settings.scale,
+                                               forgetBias: settings.forgetBias ?? Initialization().forgetBias)
+        if version == 1 && cellKind != .rnn { throw .badSetting("version 1 checkpoints hold only rnn models, not '\(cell)'") }
         config.applyUpdate = settings.update
         config.zeroGradients = settings.zeroGrad
         config.carryHiddenState = settings.carry
@@ -581,11 +597,18 @@ extension CheckpointFile {
         let optimizerState = OptimizerState(kind: config.optimizer, memory: memory ?? [], secondMoment: second ?? [],
                                             updateCount: optimizer.updates)
 
-        let stateSize = makeCell(config.cell, vocabularySize: vocabulary.count, hiddenSize: config.hiddenSize, capacity: 1).stateSize
-        guard state.h.count == stateSize else {
-            throw .wrongShape(name: "state.h", expected: "1×\(stateSize)", found: "1×\(state.h.count)")
-        }
+        let h = config.hiddenSize
+        guard state.h.count == h else { throw .wrongShape(name: "state.h", expected: "1×\(h)", found: "1×\(state.h.count)") }
         guard state.h.allSatisfy(\.isFinite) else { throw .nonFinite(name: "state.h") }
+        var carried = state.h
+        if config.cell == .lstm {
+            guard let c = state.c else { throw .missingOrWrong(field: "state.c", detail: "it is missing (an LSTM carries h and c)") }
+            guard c.count == h else { throw .wrongShape(name: "state.c", expected: "1×\(h)", found: "1×\(c.count)") }
+            guard c.allSatisfy(\.isFinite) else { throw .nonFinite(name: "state.c") }
+            carried += c
+        } else if state.c != nil {
+            throw .missingOrWrong(field: "state.c", detail: "only an LSTM has a cell state (this checkpoint's cell is \(config.cell.rawValue))")
+        }
         guard state.pointer >= 0 else { throw .badState("state.pointer is negative") }
         guard state.step >= 0 else { throw .badState("state.step is negative") }
         guard lossHistory.count == state.step else {
@@ -616,7 +639,7 @@ extension CheckpointFile {
         }
         return RestoredCheckpoint(vocabulary: vocabulary, checksum: checksum, config: config, display: display,
                                   parameters: parameters, gradients: gradients, optimizer: optimizerState,
-                                  hiddenState: state.h, position: state.pointer, stepCount: state.step,
+                                  hiddenState: carried, position: state.pointer, stepCount: state.step,
                                   smoothLoss: state.smoothLoss, lossHistory: lossHistory, samplingGenerator: generator,
                                   lastReport: lastReport, keptRuns: kept)
     }

@@ -47,6 +47,8 @@ public enum DiagnosticKind: Equatable, Sendable {
     /// An option that the chosen kind of plot does not use.
     case optionNotForKind(command: String, kind: String, key: String, allowed: [String])
     case valueTooLarge(key: String, text: String, maximum: Int)
+    /// `init cell=gru forget-bias=2`: a setting that the chosen cell has no use for.
+    case settingNotForCell(key: String, cell: String, appliesTo: String)
     case scriptNotUTF8(byteOffset: Int)
     case expectationFailed(name: String, actual: Double, comparison: Comparison, expected: Double, tolerance: Double)
     case unknownHelpTopic(String, suggestion: String?)
@@ -74,7 +76,7 @@ extension CheckpointProblem {
         case .notJSON(let detail): "it is not valid JSON (truncated or corrupt?): \(detail)"
         case .notACheckpoint: "it is JSON but not an rnnrepl checkpoint (no \"format\": \"rnnrepl-checkpoint\")"
         case .unsupportedVersion(let found, let supported):
-            "it is version \(found) of the format; this rnnrepl reads version \(supported)"
+            "it is version \(found) of the format; this rnnrepl reads versions 1 to \(supported)"
         case .missingOrWrong(let field, let detail): "field '\(field)': \(detail)"
         case .badVocabulary(let reason): "its vocabulary is not valid: \(reason)"
         case .wrongShape(let name, let expected, let found): "'\(name)' is \(found), but this model needs \(expected)"
@@ -287,6 +289,8 @@ extension DiagnosticKind {
             return "'\(command) \(kind)' does not use \(key)=" + (allowed.isEmpty ? "" : " (it takes " + allowed.map { $0 + "=" }.joined(separator: " ") + ")")
         case .valueTooLarge(let key, let text, let maximum):
             return "\(key)=\(text) is too large: at most \(maximum)"
+        case .settingNotForCell(let key, let cell, let appliesTo):
+            return "\(key) applies only to cell=\(appliesTo), and this init makes a \(cell): leave \(key) out, or add cell=\(appliesTo)"
         case .scriptNotUTF8(let offset):
             return "the script is not valid UTF-8: the byte at offset \(offset) does not start a valid character"
         case .expectationFailed(let name, let actual, let comparison, let expected, let tolerance):

@@ -32,18 +32,29 @@ public enum Help {
                     details: """
                     Keys (defaults follow the article): hidden=75 seq=20 lr=0.01 clip=5 clip-mode=value|norm|off \
                     optimizer=adagrad|sgd|adam seed=1 whh=identity|random|orthogonal scale=0.01 (of W_hh) \
-                    sigma=0.01 (σ of W_xh and W_hy) cell=rnn. The article's three bugs can be switched on for \
-                    study: update=off (never apply the gradients), zero-grad=off (let them pile up), \
-                    carry=off (start every window from h = 0). Values set with 'set' before 'init' are used too.
+                    sigma=0.01 (σ of W_xh and W_hy) cell=rnn|lstm|gru forget-bias=1 (lstm only). The article's \
+                    three bugs can be switched on for study: update=off (never apply the gradients), \
+                    zero-grad=off (let them pile up), carry=off (start every window from h = 0). Values set \
+                    with 'set' before 'init' are used too.
+                    cell=rnn: h_t = tanh(x_t·W_xh + h_{t−1}·W_hh + b_h).
+                    cell=lstm (gates in PyTorch's order i, f, g, o): i_t = σ(x_t·W_xi + h_{t−1}·W_hi + b_i), \
+                    f_t and o_t alike with σ, g_t alike with tanh; c_t = f_t ⊙ c_{t−1} + i_t ⊙ g_t; \
+                    h_t = o_t ⊙ tanh(c_t). b_f starts at forget-bias (1: σ(1) ≈ 0.73, mostly remember; 0 is \
+                    PyTorch's default); h and c are both carried between windows.
+                    cell=gru (PyTorch's form, its z called u here): r_t = σ(x_t·W_xr + h_{t−1}·W_hr + b_r), \
+                    u_t alike; n_t = tanh(x_t·W_xn + b_n + r_t ⊙ (h_{t−1}·W_hn + b_hn)); \
+                    h_t = (1 − u_t) ⊙ n_t + u_t ⊙ h_{t−1}.
+                    Every cell ends z_t = h_t·W_hy + b_y. whh and scale set every recurrent matrix W_h*, \
+                    sigma every input matrix W_x* and W_hy; biases start at zero.
                     """,
-                    example: "init hidden=32 seq=16 lr=0.1 seed=7"),
+                    example: "init cell=lstm hidden=32 seq=25 forget-bias=1"),
         CommandSpec(name: "set", aliases: [], usage: "set key=value …",
                     summary: "change settings (training ones at once, weight-shaping ones at the next init)",
                     options: SettingKey.allCases.map(\.rawValue), keywords: [],
                     details: """
                     lr, clip, clip-mode, optimizer, seq, update, zero-grad and carry apply to the model at once \
-                    (a new optimizer starts with empty memory). cell, hidden, seed, whh, scale and sigma shape \
-                    the weights and take effect at the next 'init'. precision=N (digits) and width=N \
+                    (a new optimizer starts with empty memory). cell, hidden, seed, whh, scale, sigma and \
+                    forget-bias shape the weights and take effect at the next 'init'. precision=N (digits) and width=N \
                     (characters per line) change how values are shown.
                     """,
                     example: "set lr=0.05 clip-mode=norm precision=3"),
@@ -88,10 +99,13 @@ public enum Help {
                     summary: "print a parameter, gradient, memory or recorded value",
                     options: [], keywords: ShowMode.allCases.map(\.rawValue),
                     details: """
-                    Names: W_xh W_hh W_hy b_h b_y; gradients dW_xh …; Adagrad memory (Adam first moment) \
-                    mW_xh …; Adam second moment vW_xh …; h (the carried state); from the last window: x (inputs, \
-                    one-hot), y (targets, one-hot), a (pre-activations), hs (hidden states), z (logits), \
-                    p (probabilities), dhnorm (‖∂L/∂h_t‖); vocab, data (the next window), loss; and the \
+                    Names: W_xh W_hh W_hy b_h b_y (lstm: W_xi W_xf W_xg W_xo W_hi W_hf W_hg W_ho W_hy b_i b_f \
+                    b_g b_o b_y; gru: W_xr W_xu W_xn W_hr W_hu W_hn W_hy b_r b_u b_n b_hn b_y); gradients dW_xh …; \
+                    Adagrad memory (Adam first moment) mW_xh …; Adam second moment vW_xh …; h (the carried \
+                    state; c, the LSTM's cell state); from the last window: x (inputs, one-hot), y (targets, \
+                    one-hot), a (pre-activations; lstm: gates i f g o and cell states cs; gru: gates r u n and \
+                    hn), hs (hidden states), z (logits), p (probabilities), dhnorm (‖∂L/∂h_t‖); vocab, data (the \
+                    next window), loss; and the \
                     numbers step, smooth-loss, recent-loss (mean loss of the last 100 steps), perplexity, \
                     pointer, grad-norm, grad-check, score (loss per character of the last score), score-perplexity. Subscripts \
                     select like NumPy: W_hh[0:5, 0:5], h[3], W_xh['e'] (rows of W_xh and columns of W_hy, \
@@ -225,17 +239,20 @@ public enum Help {
     }
 
     /// Greedy word wrap.
+    /// Fills each paragraph (a line of `text`) to `width`, every line indented.
     static func wrap(_ text: String, width: Int, indent: String) -> String {
         var lines: [String] = []
-        var line = indent
-        for word in text.split(separator: " ") {
-            if line.count + word.count + 1 > width && line != indent {
-                lines.append(line)
-                line = indent
+        for paragraph in text.split(separator: "\n") {
+            var line = indent
+            for word in paragraph.split(separator: " ") {
+                if line.count + word.count + 1 > width && line != indent {
+                    lines.append(line)
+                    line = indent
+                }
+                line += (line == indent ? "" : " ") + word
             }
-            line += (line == indent ? "" : " ") + word
+            if line != indent { lines.append(line) }
         }
-        if line != indent { lines.append(line) }
         return lines.joined(separator: "\n") + "\n"
     }
 }

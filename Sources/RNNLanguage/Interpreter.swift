@@ -238,6 +238,10 @@ public struct Interpreter {
         let corpus = try requireCorpus(command)
         var config = session.config, display = session.display
         for setting in settings { setting.value.apply(to: &config, display: &display) }
+        if config.cell != .lstm, let forgetBias = settings.first(where: { $0.value.key == .forgetBias }) {
+            throw Diagnostic(.settingNotForCell(key: SettingKey.forgetBias.rawValue, cell: config.cell.rawValue, appliesTo: "lstm"),
+                             at: forgetBias.range)
+        }
         let trainer: Trainer
         do {
             trainer = try Trainer(corpus: corpus, config: config)
@@ -257,27 +261,31 @@ public struct Interpreter {
         let times = style.times
         var text = "model: \(config.cell.rawValue), V=\(v) H=\(h) T=\(config.sequenceLength), "
             + NumberFormat.grouped(trainer.parameters.layout.count) + " parameters\n"
-        let sigma = formatSettingNumber(config.initialization.weightScale)
-        let scale = formatSettingNumber(config.initialization.recurrentScale)
-        let recurrent: String
-        switch config.initialization.recurrent {
-        case .identity: recurrent = "identity" + style.scalarTimes + scale
-        case .random: recurrent = "randn" + style.scalarTimes + scale
-        case .orthogonal: recurrent = "orthogonal" + style.scalarTimes + scale
-        }
-        var shapes: [String] = []
+        // Matrices that start alike are listed together: "W_xi W_xf W_xg W_xo 27×32 randn·0.01".
+        var groups: [(names: [String], shape: String, how: String)] = []
         for entry in trainer.parameters.layout.entries {
-            let how: String
-            if entry.rows == 1 {
-                how = "zeros"
-            } else if entry.name == "W_hh" {
-                how = recurrent
+            let shape = "\(entry.rows)\(times)\(entry.columns)"
+            let how = config.initialization.describe(entry, times: style.scalarTimes)
+            if let last = groups.last, last.shape == shape, last.how == how {
+                groups[groups.count - 1].names.append(entry.name)
             } else {
-                how = "randn" + style.scalarTimes + sigma
+                groups.append(([entry.name], shape, how))
             }
-            shapes.append("\(entry.name) \(entry.rows)\(times)\(entry.columns) \(how)")
         }
-        text += "  " + shapes.joined(separator: ", ") + "\n"
+        let items = groups.map { $0.names.joined(separator: " ") + " \($0.shape) \($0.how)" }
+        var line = " "
+        for (index, item) in items.enumerated() {
+            let piece = " " + item + (index < items.count - 1 ? "," : "")
+            if line.count > 2 && line.count + piece.count > session.display.width {
+                text += line + "\n"
+                line = " "
+            }
+            line += piece
+        }
+        text += line + "\n"
+        if config.cell == .lstm {
+            text += "  state carried between windows: h and the cell state c (1\(times)\(h) each)\n"
+        }
         text += "  \(config.optimizer.rawValue), lr \(formatSettingNumber(config.learningRate)), "
         text += config.clipMode == .off ? "no clipping" : "clip \(config.clipMode.rawValue) \(formatSettingNumber(config.clip))"
         text += ", seed \(config.seed); smooth loss starts at " + fixed(trainer.smoothLoss) + "\n"
@@ -720,16 +728,16 @@ public struct Interpreter {
         session.lastGradientCheck = nil
         session.lastScore = nil
         let config = restored.config
-        write("restored step \(trainer.stepCount) of a \(config.cell.rawValue) model (V=\(corpus.vocabulary.count) "
-            + "H=\(config.hiddenSize) T=\(config.sequenceLength)) on \(corpus.source), position \(trainer.position)\n")
+        write("restored at step \(trainer.stepCount): \(config.cell.rawValue), V=\(corpus.vocabulary.count) "
+            + "H=\(config.hiddenSize) T=\(config.sequenceLength), on \(corpus.source), position \(trainer.position)\n")
     }
 
     /// `path` made absolute against the current folder (checkpoints name their text this way).
     private func absolutePath(_ path: String) -> String {
         if path.hasPrefix("/") { return path }
-        var buffer = [CChar](repeating: 0, count: 4096)
-        guard getcwd(&buffer, buffer.count) != nil else { return path }
-        let folder = String(cString: buffer)
+        guard let pointer = getcwd(nil, 0) else { return path }
+        defer { free(pointer) }
+        let folder = String(cString: pointer)
         return (folder.hasSuffix("/") ? folder : folder + "/") + (path.hasPrefix("./") ? String(path.dropFirst(2)) : path)
     }
 
@@ -934,9 +942,10 @@ extension SettingKey {
         case .clipMode: "value: clip each entry; norm: scale the whole gradient; off"
         case .optimizer: "update rule"
         case .seed: "seed of the initial weights (and of sampling)"
-        case .whh: "initial W_hh: identity, random or orthogonal"
-        case .scale: "scale of the initial W_hh"
-        case .sigma: "σ of the initial W_xh and W_hy"
+        case .whh: "initial W_hh (every W_h* of a gated cell): identity, random or orthogonal"
+        case .scale: "scale of the initial W_hh (W_h*)"
+        case .sigma: "σ of the initial W_xh (W_x*) and W_hy"
+        case .forgetBias: "initial b_f of an LSTM (σ(1) ≈ 0.73: mostly remember)"
         case .update: "apply the gradients (off: the article's missing update)"
         case .zeroGrad: "zero gradients every step (off: the article's accumulation)"
         case .carry: "carry h between windows (off: the article's h = 0 every window)"

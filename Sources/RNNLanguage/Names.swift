@@ -35,8 +35,8 @@ struct NameResolver {
         let parameters = layout.names
         var names = parameters + parameters.map { "d" + $0 } + parameters.map { "m" + $0 }
         if config.optimizer == .adam { names += parameters.map { "v" + $0 } }
-        let cellNames = session.trainer?.cell.recordedNames ?? ["a"]
-        return names + ["h"] + recordNames + cellNames + textNames + scalarNames
+        let cellNames = session.trainer?.cell.recordedNames ?? recordedNames(of: config.cell)
+        return names + (config.cell == .lstm ? ["h", "c"] : ["h"]) + recordNames + cellNames + textNames + scalarNames
     }
 
     /// The matrix or number `reference` names, subscripts applied.
@@ -51,8 +51,16 @@ struct NameResolver {
     }
 
     private func unknown(_ reference: NameReference) -> Diagnostic {
-        Diagnostic(.unknownName(reference.name, suggestion: closestMatch(to: reference.name, in: Self.allNames(session: session))),
-                   at: reference.range)
+        let names = Self.allNames(session: session)
+        // Other conventions' gate letters: PyTorch's GRU update gate z is u here, and the LSTM's
+        // candidate is often called c (W_xc) where PyTorch and rnnrepl say g.
+        let cell = session.trainer?.config.cell ?? session.config.cell
+        let gateAlias: (from: Character, to: Character)? = cell == .gru ? ("z", "u") : (cell == .lstm ? ("c", "g") : nil)
+        if let (from, to) = gateAlias, reference.name.last == from, reference.name.contains("_") {
+            let renamed = String(reference.name.dropLast()) + String(to)
+            if names.contains(renamed) { return Diagnostic(.unknownName(reference.name, suggestion: renamed), at: reference.range) }
+        }
+        return Diagnostic(.unknownName(reference.name, suggestion: closestMatch(to: reference.name, in: names)), at: reference.range)
     }
 
     private func requireModel(_ reference: NameReference, _ command: String) throws(Diagnostic) -> Trainer {
@@ -116,8 +124,16 @@ struct NameResolver {
         switch name {
         case "h":
             let trainer = try requireModel(reference, command)
-            return .matrix(LabeledMatrix(name: "h", rows: 1, columns: trainer.hiddenState.count, values: trainer.hiddenState,
+            let h = Array(trainer.hiddenState.prefix(trainer.config.hiddenSize))
+            return .matrix(LabeledMatrix(name: "h", rows: 1, columns: h.count, values: h,
                                          note: "the state carried into the next window"),
+                           characterRows: false, characterColumns: false)
+
+        case "c" where (session.trainer?.config.cell ?? session.config.cell) == .lstm:
+            let trainer = try requireModel(reference, command)
+            let c = Array(trainer.hiddenState.dropFirst(trainer.config.hiddenSize))
+            return .matrix(LabeledMatrix(name: "c", rows: 1, columns: c.count, values: c,
+                                         note: "the LSTM's cell state carried into the next window"),
                            characterRows: false, characterColumns: false)
 
         case "x", "y", "hs", "z", "p", "dhnorm":
@@ -238,7 +254,9 @@ struct NameResolver {
                                              values: rows.flatMap { $0 }, rowLabels: rowLabels),
                                characterRows: false, characterColumns: false)
             }
-            if session.trainer == nil && name == "a" { _ = try requireModel(reference, command) }
+            if session.trainer == nil && recordedNames(of: session.config.cell).contains(name) {
+                _ = try requireModel(reference, command)
+            }
             throw unknown(reference)
         }
     }
@@ -313,6 +331,11 @@ struct NameResolver {
             return start ..< end
         }
     }
+}
+
+/// The per-step records a kind of cell keeps ("a"; i f g o cs; r u n hn).
+func recordedNames(of cell: CellKind) -> [String] {
+    makeCell(cell, vocabularySize: 2, hiddenSize: 1, capacity: 1).recordedNames
 }
 
 /// A text with its invisible characters escaped, in double quotes: "the cat\n".

@@ -5,6 +5,7 @@ public enum SettingKey: String, CaseIterable, Sendable {
     case cell, hidden, seq, lr, clip
     case clipMode = "clip-mode"
     case optimizer, seed, whh, scale, sigma
+    case forgetBias = "forget-bias"
     case update
     case zeroGrad = "zero-grad"
     case carry
@@ -16,6 +17,7 @@ public enum SettingKey: String, CaseIterable, Sendable {
         case integer(ClosedRange<Int>)
         case positiveNumber
         case nonNegativeNumber
+        case finiteNumber
         case seed
         case choice([String])
         case onOff
@@ -31,6 +33,7 @@ public enum SettingKey: String, CaseIterable, Sendable {
         case .seed: .seed
         case .whh: .choice(RecurrentInitializer.allCases.map(\.rawValue))
         case .scale, .sigma: .nonNegativeNumber
+        case .forgetBias: .finiteNumber
         case .update, .zeroGrad, .carry: .onOff
         case .precision: .integer(0 ... 12)
         case .width: .integer(20 ... 1000)
@@ -40,7 +43,7 @@ public enum SettingKey: String, CaseIterable, Sendable {
     /// Keys that shape the weights: changing them needs a new `init`.
     public var needsInit: Bool {
         switch self {
-        case .cell, .hidden, .seed, .whh, .scale, .sigma: true
+        case .cell, .hidden, .seed, .whh, .scale, .sigma, .forgetBias: true
         default: false
         }
     }
@@ -64,6 +67,7 @@ public enum SettingKey: String, CaseIterable, Sendable {
         case .integer(let range): "a whole number from \(range.lowerBound) to \(range.upperBound)"
         case .positiveNumber: "a finite number > 0"
         case .nonNegativeNumber: "a finite number ≥ 0"
+        case .finiteNumber: "a finite number"
         case .seed: "a whole number from 0 to \(UInt64.max)"
         case .choice(let values): "one of " + values.joined(separator: ", ")
         case .onOff: "on or off"
@@ -84,6 +88,7 @@ public enum Setting: Equatable, Sendable {
     case whh(RecurrentInitializer)
     case scale(Double)
     case sigma(Double)
+    case forgetBias(Double)
     case update(Bool)
     case zeroGrad(Bool)
     case carry(Bool)
@@ -103,6 +108,7 @@ public enum Setting: Equatable, Sendable {
         case .whh: .whh
         case .scale: .scale
         case .sigma: .sigma
+        case .forgetBias: .forgetBias
         case .update: .update
         case .zeroGrad: .zeroGrad
         case .carry: .carry
@@ -121,7 +127,7 @@ public enum Setting: Equatable, Sendable {
         case .integer(let range):
             guard let n = Int(text), range.contains(n) else { return .failure(bad()) }
             return .success(key == .precision ? .precision(n) : .width(n))
-        case .positiveNumber, .nonNegativeNumber:
+        case .positiveNumber, .nonNegativeNumber, .finiteNumber:
             guard let x = parseNumber(text), x.isFinite else { return .failure(bad()) }
             if case .positiveNumber = key.valueKind, x <= 0 { return .failure(bad()) }
             if x < 0 { return .failure(bad()) }
@@ -129,6 +135,7 @@ public enum Setting: Equatable, Sendable {
             case .lr: return .success(.lr(x))
             case .clip: return .success(.clip(x))
             case .scale: return .success(.scale(x))
+            case .forgetBias: return .success(.forgetBias(x))
             default: return .success(.sigma(x))
             }
         case .seed:
@@ -174,6 +181,7 @@ public enum Setting: Equatable, Sendable {
         case .whh(let kind): config.initialization.recurrent = kind
         case .scale(let x): config.initialization.recurrentScale = x
         case .sigma(let x): config.initialization.weightScale = x
+        case .forgetBias(let x): config.initialization.forgetBias = x
         case .update(let on): config.applyUpdate = on
         case .zeroGrad(let on): config.zeroGradients = on
         case .carry(let on): config.carryHiddenState = on
@@ -218,6 +226,7 @@ func settingValue(_ key: SettingKey, config: TrainingConfig, display: DisplaySet
     case .whh: return config.initialization.recurrent.rawValue
     case .scale: return formatSettingNumber(config.initialization.recurrentScale)
     case .sigma: return formatSettingNumber(config.initialization.weightScale)
+    case .forgetBias: return formatSettingNumber(config.initialization.forgetBias)
     case .update: return onOff(config.applyUpdate)
     case .zeroGrad: return onOff(config.zeroGradients)
     case .carry: return onOff(config.carryHiddenState)

@@ -157,16 +157,23 @@ public struct TraceRenderer {
         let t0 = input.window.start
         let window = vocabulary.decode((0 ..< steps).map(cell.input(at:)))
         var text = style.text("forward over characters \(t0) to \(t0 + steps - 1): inputs ") + quotedText(window) + ", "
+        let start = cell.kind == .lstm ? "h_-1 = c_-1" : "h_-1"
+        let startState = cell.hiddenState(at: -1) + (cell.recorded("cs", at: -1) ?? [])
         if input.window.stateWasReset {
-            text += "h_-1 = 0 (reset)\n"
-        } else if cell.hiddenState(at: -1).allSatisfy({ $0 == 0 }) {
-            text += "h_-1 = 0 (nothing carried yet)\n"
+            text += "\(start) = 0 (reset)\n"
+        } else if startState.allSatisfy({ $0 == 0 }) {
+            text += "\(start) = 0 (nothing carried yet)\n"
         } else {
-            text += "h_-1 = the state carried from the previous window\n"
+            text += cell.kind == .lstm ? "h_-1 and c_-1 carried from the previous window\n"
+                : "h_-1 = the state carried from the previous window\n"
+        }
+        guard cell.kind == .rnn else {
+            for t in 0 ..< steps { text += gatedForward(at: t, width: 42) + output(at: t, width: 42) }
+            return text + totalLoss()
         }
         let width = 24
         for t in 0 ..< steps {
-            let x = cell.input(at: t), y = cell.target(at: t)
+            let x = cell.input(at: t)
             let previous = t == 0 ? "h_-1" : "h_\(t - 1)"
             text += "  t=\(t)  x_\(t) = " + character(x) + " (index \(x)): one-hot, so x_\(t)\(m)W_xh is row \(x) of W_xh, a lookup\n"
             text += line("", "x_\(t)\(m)W_xh", vector: matrixRow("W_xh", x), width: width)
@@ -176,16 +183,53 @@ public struct TraceRenderer {
                 text += line("", "a_\(t) (their sum)", vector: a, width: width)
             }
             text += line("", "h_\(t) = tanh(a_\(t))", vector: cell.hiddenState(at: t), width: width)
-            text += line("", "z_\(t) = h_\(t)\(m)W_hy + b_y", vector: cell.logits(at: t), width: width)
-            let p = cell.probabilities(at: t)
-            text += line("", "p_\(t) = softmax(z_\(t))", entries: distribution(p, target: y), width: width)
-            text += "         target y_\(t) = " + character(y) + ": p_\(t)[" + character(y) + "] = "
-                + NumberFormat.fixed(p[y], decimals: precision) + style.text(", loss_\(t) = −log ")
-                + NumberFormat.fixed(p[y], decimals: precision) + " = " + NumberFormat.fixed(cell.loss(at: t), decimals: precision) + "\n"
+            text += output(at: t, width: width)
         }
+        return text + totalLoss()
+    }
+
+    /// z_t, p_t and the loss of step t (every cell ends this way).
+    private func output(at t: Int, width: Int) -> String {
+        let y = cell.target(at: t)
+        var text = line("", "z_\(t) = h_\(t)\(m)W_hy + b_y", vector: cell.logits(at: t), width: width)
+        let p = cell.probabilities(at: t)
+        text += line("", "p_\(t) = softmax(z_\(t))", entries: distribution(p, target: y), width: width)
+        text += "         target y_\(t) = " + character(y) + ": p_\(t)[" + character(y) + "] = "
+            + NumberFormat.fixed(p[y], decimals: precision) + style.text(", loss_\(t) = −log ")
+            + NumberFormat.fixed(p[y], decimals: precision) + " = " + NumberFormat.fixed(cell.loss(at: t), decimals: precision) + "\n"
+        return text
+    }
+
+    private func totalLoss() -> String {
         let total = (0 ..< steps).reduce(0) { $0 + cell.loss(at: $1) }
-        text += style.text("  loss L = Σ_t loss_t = ") + NumberFormat.fixed(total, decimals: precision)
+        return style.text("  loss L = Σ_t loss_t = ") + NumberFormat.fixed(total, decimals: precision)
             + " (" + NumberFormat.fixed(total / Double(steps), decimals: precision) + " per character)\n"
+    }
+
+    /// Step t of an LSTM or GRU: each gate with its equation, then the new state.
+    private func gatedForward(at t: Int, width: Int) -> String {
+        let x = cell.input(at: t)
+        let previous = t == 0 ? "-1" : "\(t - 1)"
+        let h = style.hadamard
+        var text = "  t=\(t)  x_\(t) = " + character(x) + " (index \(x)): one-hot, so each x_\(t)\(m)W_x* is row \(x) of that W_x*\n"
+        func gate(_ name: String, _ function: String, recurrent: String? = nil) -> String {
+            let inside = recurrent ?? "h_\(previous)\(m)W_h\(name) + b_\(name)"
+            return line("", "\(name)_\(t) = \(function)(x_\(t)\(m)W_x\(name) + \(inside))", vector: cell.recorded(name, at: t) ?? [],
+                        width: width)
+        }
+        switch cell.kind {
+        case .lstm:
+            text += gate("i", "σ") + gate("f", "σ") + gate("g", "tanh") + gate("o", "σ")
+            text += line("", "c_\(t) = f_\(t) \(h) c_\(previous) + i_\(t) \(h) g_\(t)", vector: cell.recorded("cs", at: t) ?? [],
+                         width: width)
+            text += line("", "h_\(t) = o_\(t) \(h) tanh(c_\(t))", vector: cell.hiddenState(at: t), width: width)
+        default:
+            text += gate("r", "σ") + gate("u", "σ")
+            text += line("", "hn_\(t) = h_\(previous)\(m)W_hn + b_hn", vector: cell.recorded("hn", at: t) ?? [], width: width)
+            text += gate("n", "tanh", recurrent: "b_n + r_\(t) \(h) hn_\(t)")
+            text += line("", "h_\(t) = (1 − u_\(t)) \(h) n_\(t) + u_\(t) \(h) h_\(previous)", vector: cell.hiddenState(at: t),
+                         width: width)
+        }
         return text
     }
 
@@ -194,8 +238,9 @@ public struct TraceRenderer {
     public func backward() -> String {
         guard let recorder = input.backward else { return "" }
         let n = cell.hiddenSize, v = cell.vocabularySize
-        var text = style.text("backward, t from \(steps - 1) down to 0 (dh_next starts at 0):\n")
-        let width = 28
+        var text = style.text("backward, t from \(steps - 1) down to 0 ("
+            + (cell.kind == .lstm ? "dh_next and dc_next start" : "dh_next starts") + " at 0):\n")
+        let width = cell.kind == .rnn ? 28 : (cell.kind == .lstm ? 48 : 42)
         let t = style.transpose, h = style.hadamard
         for step in stride(from: steps - 1, through: 0, by: -1) {
             let x = cell.input(at: step), y = cell.target(at: step)
@@ -213,6 +258,10 @@ public struct TraceRenderer {
                 text += line("", "dh_\(step) = dy_\(step)\(m)W_hy\(t) + dh_next", vector: dh, width: width)
                 text += "         " + style.text("‖∂L/∂h_\(step)‖ = ") + formatNorm(norm(dh)) + "\n"
             }
+            if cell.kind != .rnn {
+                text += gatedBackward(at: step, recorder: recorder)
+                continue
+            }
             if let raw = recorder.value("dh_raw", at: step) {
                 text += line("", "dh_raw = (1 − h_\(step)²) \(h) dh_\(step)", vector: raw, width: width)
                 text += "         " + style.text("db_h += dh_raw; dW_xh[" + character(x) + "] += dh_raw (only row \(x): x_\(step) is one-hot)\n")
@@ -222,6 +271,40 @@ public struct TraceRenderer {
             if let next = recorder.value("dh_next", at: step) {
                 text += line("", "dh_next = dh_raw\(m)W_hh\(t)", vector: next, width: width)
             }
+        }
+        return text
+    }
+
+    /// The gates' part of backward step t, each line the derivative of a forward line.
+    private func gatedBackward(at t: Int, recorder: BackwardRecorder) -> String {
+        let width = cell.kind == .lstm ? 48 : 42
+        let h = style.hadamard, tr = style.transpose
+        let x = cell.input(at: t)
+        let previous = t == 0 ? "-1" : "\(t - 1)"
+        var text = ""
+        func vectorLine(_ name: String, _ equation: String) {
+            if let value = recorder.value(name, at: t) { text += line("", equation, vector: value, width: width) }
+        }
+        func note(_ words: String) { text += "         " + style.text(words) + "\n" }
+        switch cell.kind {
+        case .lstm:
+            vectorLine("dc", "dc_\(t) = dc_next + dh_\(t) \(h) o_\(t) \(h) (1 − tanh²(c_\(t)))")
+            vectorLine("da_o", "da_o = dh_\(t) \(h) tanh(c_\(t)) \(h) o_\(t)(1 − o_\(t))")
+            vectorLine("da_i", "da_i = dc_\(t) \(h) g_\(t) \(h) i_\(t)(1 − i_\(t))")
+            vectorLine("da_g", "da_g = dc_\(t) \(h) i_\(t) \(h) (1 − g_\(t)²)")
+            vectorLine("da_f", "da_f = dc_\(t) \(h) c_\(previous) \(h) f_\(t)(1 − f_\(t))")
+            note("for k = i, f, g, o: db_k += da_k; dW_xk[" + character(x) + "] += da_k (only row \(x)); dW_hk += h_\(previous)\(tr)\(m)da_k")
+            vectorLine("dc_next", "dc_next = dc_\(t) \(h) f_\(t)")
+            vectorLine("dh_next", "dh_next = Σ_k da_k\(m)W_hk\(tr)")
+        default:
+            vectorLine("da_n", "da_n = dh_\(t) \(h) (1 − u_\(t)) \(h) (1 − n_\(t)²)")
+            vectorLine("da_u", "da_u = dh_\(t) \(h) (h_\(previous) − n_\(t)) \(h) u_\(t)(1 − u_\(t))")
+            vectorLine("dhn", "dhn = da_n \(h) r_\(t)")
+            vectorLine("da_r", "da_r = da_n \(h) hn_\(t) \(h) r_\(t)(1 − r_\(t))")
+            note("for k = r, u, n: db_k += da_k; dW_xk[" + character(x) + "] += da_k (only row \(x)); db_hn += dhn")
+            note("dW_hr += h_\(previous)\(tr)\(m)da_r; dW_hu += h_\(previous)\(tr)\(m)da_u; dW_hn += h_\(previous)\(tr)\(m)dhn")
+            note("dh_next = dh_\(t) \(h) u_\(t) + da_r\(m)W_hr\(tr) + da_u\(m)W_hu\(tr) + dhn\(m)W_hn\(tr):")
+            vectorLine("dh_next", "dh_next")
         }
         return text
     }
@@ -277,12 +360,12 @@ public struct TraceRenderer {
         case .sgd: text += style.text("update (sgd, lr \(rate)): θ −= lr⋅g\n")
         case .adam: text += style.text("update (adam, lr \(rate)): m, v moving averages of g and g²; θ −= lr⋅m/(√v + 1e-8) with m, v bias-corrected\n")
         }
-        // One worked entry: the largest gradient of W_hh.
-        if let entry = gradients.layout.entry(named: "W_hh") {
-            let local = gradients.values[entry.range].indices.max { abs(gradients.values[$0]) < abs(gradients.values[$1]) }!
-            let row = (local - entry.offset) / entry.columns, column = (local - entry.offset) % entry.columns
+        // One worked entry: the largest gradient of the recurrent weights (W_hh, or any W_h* of a gated cell).
+        let recurrent = gradients.layout.entries.filter { $0.role == .recurrent }.flatMap { Array($0.range) }
+        if let local = recurrent.max(by: { abs(gradients.values[$0]) < abs(gradients.values[$1]) }),
+           let (entry, row, column) = gradients.layout.locate(local) {
             let g = gradients.values[local]
-            text += "  e.g. W_hh[\(row), \(column)]: g = " + NumberFormat.general(g, significant: 6)
+            text += "  e.g. \(entry.name)[\(row), \(column)]: g = " + NumberFormat.general(g, significant: 6)
             if config.optimizer == .adagrad, let memory = input.optimizer?.memory {
                 text += ", mem = " + NumberFormat.general(memory[local], significant: 6)
             }

@@ -46,6 +46,8 @@ import Testing
         ("load builtin story\ninit hidden=12 seq=10 lr=0.1 seed=5\ntrain 300 print-every=1000", "the boat sailed on"),
         ("load builtin rhyme\ninit hidden=7 seq=6 optimizer=adam lr=0.01 seed=2\ntrain 50 print-every=1000", "the dog ran to the log."),
         ("load builtin hello\ninit hidden=3 seq=4", "hello"),
+        ("load builtin story\ninit cell=lstm hidden=10 seq=12 lr=0.05 sigma=0.3 seed=3\ntrain 150 print-every=1000", "the boat"),
+        ("load builtin rhyme\ninit cell=gru hidden=9 seq=8 optimizer=adam sigma=0.3 seed=4\ntrain 120 print-every=1000", "the cat sat."),
     ])
     func numpyScoresLikeRnnrepl(setup: String, text: String) throws {
         let folder = try TemporaryFolder()

@@ -6,22 +6,24 @@ import Testing
 @Suite struct CheckpointTests {
     static let setup = "load builtin story\ninit hidden=16 seq=12 lr=0.1 seed=3"
 
-    @Test func resumingIsBitIdenticalToNeverStopping() throws {
+    @Test(arguments: CellKind.allCases)
+    func resumingIsBitIdenticalToNeverStopping(cell: CellKind) throws {
         let folder = try TemporaryFolder()
         let path = folder.path + "/run.json"
+        let setup = Self.setup + " cell=\(cell.rawValue)"
 
-        var straight = session(after: Self.setup)
+        var straight = session(after: setup)
         run("train 400 print-every=1000", &straight)
         let straightSample = run("sample 100", &straight).output
 
-        var first = session(after: Self.setup)
+        var first = session(after: setup)
         run("train 200 print-every=1000", &first)
         #expect(run("save \(path)", &first).outcome == .completed)
 
         var resumed = Session()  // a new session: nothing carried over but the file
         let restore = run("restore \(path)", &resumed)
         #expect(restore.outcome == .completed, "\(restore.errors)")
-        #expect(restore.output == "restored step 200 of a rnn model (V=27 H=16 T=12) on builtin story, position 144\n")
+        #expect(restore.output == "restored at step 200: \(cell.rawValue), V=27 H=16 T=12, on builtin story, position 144\n")
         run("train 200 print-every=1000", &resumed)
         let resumedSample = run("sample 100", &resumed).output
 
@@ -73,8 +75,8 @@ import Testing
         ("empty", { _ in "" }, "it is not valid JSON"),
         ("another format", { $0.replacingOccurrences(of: "\"rnnrepl-checkpoint\"", with: "\"keras\"") },
          "it is JSON but not an rnnrepl checkpoint"),
-        ("a newer version", { $0.replacingOccurrences(of: "\"version\": 1", with: "\"version\": 2") },
-         "it is version 2 of the format; this rnnrepl reads version 1"),
+        ("a newer version", { $0.replacingOccurrences(of: "\"version\": 2", with: "\"version\": 3") },
+         "it is version 3 of the format; this rnnrepl reads versions 1 to 2"),
         ("a missing field", { $0.replacingOccurrences(of: "\"smooth_loss\"", with: "\"smoothness\"") },
          "field 'state.smooth_loss': it is missing"),
         ("a wrong type", { $0.replacingOccurrences(of: "\"hidden\": 8", with: "\"hidden\": \"eight\"") },
@@ -93,6 +95,8 @@ import Testing
          "its settings are not valid: lr=-1.0 is not allowed"),
         ("a wrong history", { $0.replacingOccurrences(of: "\"step\": 10", with: "\"step\": 11") },
          "its training state is not valid: loss_history has 10 losses for 11 steps"),
+        ("a cell state for a vanilla RNN", { $0.replacingOccurrences(of: "\"pointer\":", with: "\"c\": [0.5],\n    \"pointer\":") },
+         "field 'state.c': only an LSTM has a cell state (this checkpoint's cell is rnn)"),
         ("a zero generator", { text in
             let start = text.range(of: "\"sampling\": [")!.upperBound
             let end = text[start...].firstIndex(of: "]")!
@@ -116,6 +120,58 @@ import Testing
         #expect(result.errors.contains("'\(bad)' cannot be restored: \(message)"), "\(result.errors)")
         #expect(result.errors.contains("nothing was changed"))
         #expect(Fingerprint(session) == before)
+    }
+
+    /// The same for what only gated cells have (the source is an LSTM's checkpoint).
+    static let gatedCorruptions: [(String, @Sendable (String) -> String, String)] = [
+        ("no cell state", { $0.replacingOccurrences(of: "\"c\": [", with: "\"cc\": [") },
+         "field 'state.c': it is missing (an LSTM carries h and c)"),
+        ("a short cell state", { text in
+            let start = text.range(of: "\"c\": [")!.upperBound
+            let end = text[start...].firstIndex(of: ",")!
+            return text.replacingCharacters(in: start ... end, with: "")
+        }, "'state.c' is 1x7, but this model needs 1x8"),
+        ("another cell", { $0.replacingOccurrences(of: "\"cell\": \"lstm\"", with: "\"cell\": \"gru\"") },
+         "field 'parameters.W_xr': it is missing"),
+        ("an unknown cell", { $0.replacingOccurrences(of: "\"cell\": \"lstm\"", with: "\"cell\": \"transformer\"") },
+         "its settings are not valid: unknown cell 'transformer'"),
+        ("a version 1 LSTM", { $0.replacingOccurrences(of: "\"version\": 2", with: "\"version\": 1") },
+         "its settings are not valid: version 1 checkpoints hold only rnn models, not 'lstm'"),
+        ("a missing gate", { $0.replacingOccurrences(of: "\"W_hf\"", with: "\"W_hh\"") },
+         "field 'parameters.W_hf': it is missing"),
+    ]
+
+    @Test(arguments: 0 ..< gatedCorruptions.count)
+    func aBadGatedFileIsRefusedAndTheSessionKept(index: Int) throws {
+        let (_, corrupt, message) = Self.gatedCorruptions[index]
+        let folder = try TemporaryFolder()
+        var source = session(after: "load builtin rhyme\ninit cell=lstm hidden=8 seq=6 lr=0.1\ntrain 10 print-every=100")
+        run("save \(folder.path)/good.json", &source)
+        let good = try String(contentsOfFile: folder.path + "/good.json", encoding: .utf8)
+        let bad = try folder.write("bad.json", text: corrupt(good))
+
+        var session = RNNLanguageTests.session(after: "load builtin hello\ninit cell=gru hidden=3 seq=4\nstep 2")
+        let before = Fingerprint(session)
+        let result = run("restore \(bad)", &session)
+        #expect(result.outcome == .runtimeError)
+        #expect(result.errors.contains("'\(bad)' cannot be restored: \(message)"), "\(result.errors)")
+        #expect(Fingerprint(session) == before)
+    }
+
+    @Test func aVersionOneCheckpointStillRestores() throws {
+        // Version 1 (before gated cells) had neither settings.forget-bias nor state.c.
+        let folder = try TemporaryFolder()
+        var original = session(after: "load builtin rhyme\ninit hidden=5 seq=6\ntrain 20 print-every=100")
+        run("save \(folder.path)/new.json", &original)
+        let text = try String(contentsOfFile: folder.path + "/new.json", encoding: .utf8)
+        #expect(text.contains("\"forget-bias\": 1.0,\n"))
+        let old = try folder.write("old.json", text: text.replacingOccurrences(of: "\"version\": 2", with: "\"version\": 1")
+            .replacingOccurrences(of: "\"forget-bias\": 1.0,\n", with: ""))
+        var session = Session()
+        let result = run("restore \(old)", &session)
+        #expect(result.outcome == .completed, "\(result.errors)")
+        #expect(Fingerprint(session).parameters == Fingerprint(original).parameters)
+        #expect(session.trainer?.hiddenState == original.trainer?.hiddenState)
     }
 
     @Test func aChangedTextIsRefusedUnlessAnotherIsNamed() throws {

@@ -69,7 +69,25 @@ import Testing
         Case(setup: "load builtin rhyme\ninit optimizer=sgd lr=1e307 clip-mode=off hidden=8 seq=8\nstep 2", command: "grad-check W_hh checks=2",
              message: "cannot check gradients: the loss of the window is", column: 1, syntax: false),
         Case(setup: trained, command: "load /dev/zero", message: "'/dev/zero' is a device, not a text file", column: 6, syntax: false),
+        // Gated cells.
+        Case(setup: trained, command: "init cell=gru forget-bias=2",
+             message: "forget-bias applies only to cell=lstm, and this init makes a gru: leave forget-bias out, or add cell=lstm",
+             column: 15, syntax: false),
+        Case(setup: trained, command: "init cell=lstn", message: "cell=lstn is not allowed: cell must be one of rnn, lstm, gru; did you mean 'cell=lstm'?",
+             column: 11, syntax: true),
+        Case(setup: trained, command: "init forget-bias=nan", message: "forget-bias=nan is not allowed: forget-bias must be a finite number",
+             column: 18, syntax: true),
+        Case(setup: gatedLSTM, command: "show W_hh", message: "unknown name 'W_hh'; did you mean 'W_hi'?", column: 6, syntax: false),
+        Case(setup: gatedGRU, command: "show c", message: "unknown name 'c'", column: 6, syntax: false),
+        Case(setup: gatedGRU, command: "show W_xz", message: "unknown name 'W_xz'; did you mean 'W_xu'?", column: 6, syntax: false),
+        Case(setup: gatedLSTM, command: "show dW_hc", message: "unknown name 'dW_hc'; did you mean 'dW_hg'?", column: 6, syntax: false),
+        Case(setup: "load builtin rhyme\ninit cell=lstm", command: "show f",
+             message: "'f' comes from the recorded window and there is none", column: 6, syntax: false),
+        Case(setup: "load builtin rhyme\nset cell=lstm", command: "show f", message: "'show' needs a model", column: 6, syntax: false),
     ]
+
+    static let gatedLSTM = "load builtin rhyme\ninit cell=lstm hidden=6 seq=6 lr=0.1\nstep 2"
+    static let gatedGRU = "load builtin rhyme\ninit cell=gru hidden=6 seq=6 lr=0.1\nstep 2"
 
     @Test(arguments: cases)
     func badInputIsReportedAndChangesNothing(testCase: Case) {

@@ -150,7 +150,11 @@ import Glibc
         // Ctrl-C at the prompt clears the line.
         mark = session.mark
         session.send("garbage that is never run")
+        #expect(session.waitFor("never run", since: mark))
+        // The terminal discards unread input on Ctrl-C, so type on only after the fresh prompt.
+        let typed = session.mark
         session.send("\u{3}")
+        #expect(session.waitFor("rnn> ", since: typed), "no fresh prompt after Ctrl-C: \(session.transcript)")
         session.send("echo fine\r")
         #expect(session.waitFor("fine\r\n", since: mark))
         #expect(!session.transcript.contains("unknown command 'garbage'"))
