@@ -11,8 +11,8 @@ the C reference, and runs, side by side on this machine:
   3. bench/c/rnn.c, the same step in C with -O3 -march=native -ffast-math,
 each several times (median), with peak memory from /usr/bin/time -v. All three start from
 the same weights; the first-step losses must agree to 1e-9 relative. Then: a scaling table
-over the hidden size, the speed and memory of loading a 50 MB corpus, and the cost of the
-REPL around the bare training loop. Results go to standard output and bench/out/results.md.
+over the hidden size, the gated cells (LSTM, GRU) against bench/numpy_gated.py, the speed and
+memory of loading a 50 MB corpus, and the cost of the REPL around the bare training loop. Results go to standard output and bench/out/results.md.
 """
 import argparse
 import os
@@ -89,9 +89,9 @@ def repeat(name, runs, function):
                 smooth=results[0]["smooth"], rss=max(r["rss"] for r in results))
 
 
-def script_for(hidden, steps, path, seed=1):
+def script_for(hidden, steps, path, seed=1, cell="rnn"):
     with open(path, "w") as f:
-        f.write(f"load {CORPUS}\ninit hidden={hidden} seq=25 lr=0.1 whh=random scale=0.01 seed={seed}\n"
+        f.write(f"load {CORPUS}\ninit cell={cell} hidden={hidden} seq=25 lr=0.1 whh=random scale=0.01 seed={seed}\n"
                 f"set precision=12\nstep\ntrain {steps - 1} print-every={steps}\nshow smooth-loss\n")
     return path
 
@@ -191,10 +191,6 @@ def main():
     say(f"For scale: rnnrepl's own smooth loss at the end over seeds 1–{1 + len(seeds)} ranges from {min(ends):.3f} "
         f"to {max(ends):.3f}, a spread of {spread:.1e} relative.")
     say()
-    if failures:
-        say("**Agreement limits not met:** " + "; ".join(failures) + ".")
-        say()
-
     # Scaling with the hidden size.
     sizes = [(32, 20000), (64, 10000), (128, 5000), (256, 2000), (512, 500)]
     if args.quick:
@@ -210,6 +206,37 @@ def main():
         micro = 1e6 / ours_rate
         say(f"| {hidden} | {ours_rate:,.0f} | {c_rate:,.0f} | {ours_rate / c_rate:.2f}× | {micro:,.1f} | "
             f"{micro / hidden ** 2 * 1000:.2f} |")
+    say()
+
+    # The gated cells: the same workload with cell=lstm and cell=gru, against the same step in NumPy.
+    gated_steps = 500 if args.quick else 5000
+    say(f"Gated cells (hidden 100, seq 25, the same settings, {gated_steps:,} steps; NumPy: bench/numpy_gated.py, "
+        f"the gates' matrices side by side, one BLAS thread):")
+    say()
+    say("| cell | rnnrepl steps/s (median, min–max) | µs/step | vs rnn | NumPy steps/s | vs NumPy | "
+        "loss after step 1: rnnrepl | NumPy | relative difference |")
+    say("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+    rnn_rate = None
+    for cell in ["rnn", "lstm", "gru"]:
+        cell_script = script_for(100, gated_steps, os.path.join(OUT, f"{cell}.rnn"), cell=cell)
+        ours_cell = repeat(f"rnnrepl {cell}", args.runs, lambda: rnnrepl_run(cell_script))
+        rnn_rate = rnn_rate or ours_cell["rate"]
+        if args.skip_numpy:
+            theirs = None
+        elif cell == "rnn":
+            theirs = repeat("NumPy rnn", args.runs, lambda: reference_run(
+                [sys.executable, os.path.join(ROOT, "bench", "numpy_rnn.py"), CORPUS, str(gated_steps)], env=ONE_THREAD))
+        else:
+            theirs = repeat(f"NumPy {cell}", args.runs, lambda: reference_run(
+                [sys.executable, os.path.join(ROOT, "bench", "numpy_gated.py"), cell, CORPUS, str(gated_steps)],
+                env=ONE_THREAD))
+        difference = relative(theirs["first"], ours_cell["first"]) if theirs else None
+        if difference is not None and difference > 1e-9:
+            failures.append(f"{cell}: NumPy's loss after step 1 differs by {difference:.1e} (limit 1e-9)")
+        say(f"| {cell} | {ours_cell['rate']:,.0f} ({ours_cell['low']:,.0f}–{ours_cell['high']:,.0f}) | "
+            f"{1e6 / ours_cell['rate']:,.0f} | {ours_cell['rate'] / rnn_rate:.2f}× | "
+            + (f"{theirs['rate']:,.0f} | {ours_cell['rate'] / theirs['rate']:.2f}× | {ours_cell['first']:.12f} | "
+               f"{theirs['first']:.12f} | {difference:.1e} |" if theirs else "– | – | – | – | – |"))
     say()
 
     # Loading a 50 MB corpus.
@@ -261,6 +288,10 @@ def main():
             f"{per_step['bare']:,.0f}: the REPL costs {cost * 100:+.3f}%. Both run with tracing off (one nil check "
             f"per time step in backward).")
     say()
+
+    if failures:
+        say("**Agreement limits not met:** " + "; ".join(failures) + ".")
+        say()
 
     with open(os.path.join(OUT, "results.md"), "w") as f:
         f.write("\n".join(lines) + "\n")

@@ -1,3 +1,5 @@
+import RNNCore
+
 /// Small texts written for rnnrepl (no one else's words), so lessons run anywhere with
 /// `load builtin NAME`. The same texts are in `lessons/data/NAME.txt` (a test keeps them equal).
 public enum BuiltinCorpus {
@@ -7,6 +9,7 @@ public enum BuiltinCorpus {
         ("counting", "the numbers one to ten, line after line", String(repeating: "one two three four five six seven eight nine ten\n", count: 24)),
         ("rhyme", "a short nursery rhyme about a cat and a dog", rhyme),
         ("story", "a longer tale of a boat and a gull, for training runs", story),
+        ("recall", "a key letter to repeat 21 characters later, 500 lines: a test of memory", recall),
     ]
 
     public static var names: [String] { texts.map(\.name) }
@@ -14,6 +17,19 @@ public enum BuiltinCorpus {
     public static func text(named name: String) -> String? {
         texts.first { $0.name == name }?.text
     }
+
+    /// 500 lines "k" + "the quick brown fox " + "?" + "k": only a memory of the line's first
+    /// character (a, b, c or d, drawn by the seeded generator) predicts the character after '?'.
+    static let recall: String = {
+        let keys = ["a", "b", "c", "d"]
+        var generator = SeededGenerator(seed: 1)
+        var text = ""
+        for _ in 0 ..< 500 {
+            let key = keys[generator.nextInt(below: keys.count)]
+            text += key + "the quick brown fox ?" + key + "\n"
+        }
+        return text
+    }()
 
     static let rhyme = """
     the cat sat on the mat.

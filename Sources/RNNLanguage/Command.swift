@@ -116,6 +116,8 @@ public enum CommandKind: Equatable, Sendable {
     case score(Located<String>)
     case plot(PlotKind, PlotOptions)
     case keep(Located<String>)
+    /// `forget NAME` drops one kept run; `forget` alone drops them all.
+    case forget(Located<String>?)
     case save(Located<String>)
     /// `restore PATH [corpus=FILE]`.
     case restore(Located<String>, corpus: Located<String>?)

@@ -51,6 +51,8 @@ public func completions(line: String, cursor: Int, session: Session) -> Completi
         return matching((earlier.count == 1 ? parameters : []) + spec.options.map { $0 + "=" })
     case "help":
         return matching(Help.commandNames + ["grammar", "names"])
+    case "forget":
+        return earlier.count == 1 ? matching(session.keptRuns.map(\.name)) : .words([])
     default:
         return matching(spec.options.map { $0 + "=" } + spec.keywords)
     }

@@ -49,6 +49,7 @@ public enum DiagnosticKind: Equatable, Sendable {
     case valueTooLarge(key: String, text: String, maximum: Int)
     /// `init cell=gru forget-bias=2`: a setting that the chosen cell has no use for.
     case settingNotForCell(key: String, cell: String, appliesTo: String)
+    case noSuchKeptRun(name: String, kept: [String], suggestion: String?)
     case scriptNotUTF8(byteOffset: Int)
     case expectationFailed(name: String, actual: Double, comparison: Comparison, expected: Double, tolerance: Double)
     case unknownHelpTopic(String, suggestion: String?)
@@ -289,6 +290,9 @@ extension DiagnosticKind {
             return "'\(command) \(kind)' does not use \(key)=" + (allowed.isEmpty ? "" : " (it takes " + allowed.map { $0 + "=" }.joined(separator: " ") + ")")
         case .valueTooLarge(let key, let text, let maximum):
             return "\(key)=\(text) is too large: at most \(maximum)"
+        case .noSuchKeptRun(let name, let kept, let suggestion):
+            return "no kept run is named '\(name)'" + Self.hint(suggestion)
+                + (kept.isEmpty ? " (none are kept)" : " (kept: " + kept.joined(separator: ", ") + ")")
         case .settingNotForCell(let key, let cell, let appliesTo):
             return "\(key) applies only to cell=\(appliesTo), and this init makes a \(cell): leave \(key) out, or add cell=\(appliesTo)"
         case .scriptNotUTF8(let offset):

@@ -92,6 +92,7 @@ public struct Interpreter {
         case .score(let text): try score(text, command: command)
         case .plot(let kind, let options): try plot(kind, options: options, command: command)
         case .keep(let name): try keep(name, command: command)
+        case .forget(let name): try forget(name)
         case .save(let path): try save(path, command: command)
         case .restore(let path, let corpus): try restore(path, corpus: corpus)
         case .echo(let text): write(style.text(text) + "\n")
@@ -129,6 +130,7 @@ public struct Interpreter {
         case .score: "score"
         case .plot: "plot"
         case .keep: "keep"
+        case .forget: "forget"
         case .save: "save"
         default: "this command"
         }
@@ -759,6 +761,22 @@ public struct Interpreter {
         if !losses.isEmpty { parts.append("the loss curve of \(losses.count) steps") }
         if let norms { parts.append(style.text("‖∂L/∂h_t‖ for \(norms.count) steps")) }
         write("kept " + parts.joined(separator: " and ") + " as '\(name.value)' (\(session.keptRuns.count) kept)\n")
+    }
+
+    private mutating func forget(_ name: Located<String>?) throws(Diagnostic) {
+        guard let name else {
+            let count = session.keptRuns.count
+            session.keptRuns = []
+            write("forgot " + counted(count, "kept run") + "\n")
+            return
+        }
+        guard let index = session.keptRuns.firstIndex(where: { $0.name == name.value }) else {
+            let names = session.keptRuns.map(\.name)
+            throw Diagnostic(.noSuchKeptRun(name: name.value, kept: names, suggestion: closestMatch(to: name.value, in: names)),
+                             at: name.range)
+        }
+        session.keptRuns.remove(at: index)
+        write("forgot '\(name.value)' (\(session.keptRuns.count) kept)\n")
     }
 
     /// The kept ‖∂L/∂h_t‖ profiles on a log scale.

@@ -470,6 +470,15 @@ struct CommandBuilder {
             try allowPositionals(1)
             return .keep(Located(label, first.token.range))
 
+        case "forget":
+            try allowPositionals(1)
+            guard let first = positionals.first else { return .forget(nil) }
+            guard let label = first.token.text else {
+                throw Diagnostic(.missingArgument(command: "forget", expected: "the name of a kept run, or nothing to forget them all"),
+                                 at: first.token.range)
+            }
+            return .forget(Located(label, first.token.range))
+
         case "echo":
             // Everything is text here, key=value included.
             let words = arguments.map { argument -> String in

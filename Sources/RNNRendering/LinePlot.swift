@@ -63,7 +63,8 @@ let seriesColors: [TextStyle.Color] = [.cyan, .yellow, .magenta, .green, .red, .
 ///        * raw   o smooth
 ///
 /// In ASCII each cell is one point and each series has its marker; on a terminal the plot is
-/// drawn in braille (2×4 dots a cell) with one colour per series. Consecutive points are
+/// drawn in braille (2×4 dots a cell) with one colour per series. Without colour, several
+/// series could not be told apart in braille, so they get markers as in ASCII. Consecutive points are
 /// joined, so a noisy series shows its spread as vertical strokes. Where series cross, the
 /// one listed first is drawn on top.
 public func formatLinePlot(_ series: [PlotSeries], options: LinePlotOptions = .init(), style: TextStyle = .plain) -> String {
@@ -93,7 +94,8 @@ public func formatLinePlot(_ series: [PlotSeries], options: LinePlotOptions = .i
     if xTicks.first.map({ $0 - xLow > (xHigh - xLow) / 20 }) ?? true { xTicks.insert(xLow, at: 0) }
 
     // The canvas: ASCII is one dot a cell; braille is 2×4 dots a cell.
-    let dotsX = style.unicode ? 2 : 1, dotsY = style.unicode ? 4 : 1
+    let braille = style.unicode && (style.color || series.count <= 1)
+    let dotsX = braille ? 2 : 1, dotsY = braille ? 4 : 1
     let pixelWidth = width * dotsX, pixelHeight = height * dotsY
     var marks = [Int](repeating: -1, count: width * height)         // series drawn last in each cell
     var shared = [Bool](repeating: false, count: width * height)    // drawn by more than one series
@@ -108,7 +110,7 @@ public func formatLinePlot(_ series: [PlotSeries], options: LinePlotOptions = .i
         let cell = (py / dotsY) * width + px / dotsX
         if marks[cell] >= 0 && marks[cell] != index { shared[cell] = true }
         marks[cell] = index
-        if style.unicode {
+        if braille {
             let dx = px % 2, dy = py % 4
             let bit: UInt8 = dy == 3 ? (dx == 0 ? 0x40 : 0x80) : UInt8(1 << (dy + 3 * dx))
             dots[cell] |= bit
@@ -148,7 +150,7 @@ public func formatLinePlot(_ series: [PlotSeries], options: LinePlotOptions = .i
             let index = marks[cell]
             if index < 0 {
                 line += " "
-            } else if style.unicode {
+            } else if braille {
                 let glyph = String(Character(Unicode.Scalar(0x2800 + UInt32(dots[cell]))!))
                 line += style.paint(glyph, seriesColors[index % seriesColors.count])
             } else {
@@ -184,12 +186,12 @@ public func formatLinePlot(_ series: [PlotSeries], options: LinePlotOptions = .i
     var legend = String(repeating: " ", count: labelWidth + 2)
     if let xLabel = options.xLabel { legend += style.text(xLabel) + (series.count > 1 || !series.isEmpty ? "    " : "") }
     for (index, line) in series.enumerated() {
-        let key = style.unicode
+        let key = braille
             ? style.paint("⣿", seriesColors[index % seriesColors.count])
             : String(seriesMarkers[index % seriesMarkers.count])
         legend += key + " " + style.text(line.name) + (index < series.count - 1 ? "   " : "")
     }
-    if !style.unicode && options.markOverlaps && shared.contains(true) { legend += "   @ several" }
+    if !braille && options.markOverlaps && shared.contains(true) { legend += "   @ several" }
     if options.logScale { legend += "   (log scale)" }
     output += legend.trimmingTrailingSpaces() + "\n"
     return output

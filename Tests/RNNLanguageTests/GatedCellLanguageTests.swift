@@ -83,6 +83,15 @@ import Testing
         #expect(first[0] < first[1] && first[0] < first[2], "\(first)")
     }
 
+    @Test func forgetDropsKeptRuns() {
+        var session = RNNLanguageTests.session(after: "load builtin rhyme\ninit hidden=4 seq=4\nstep 3\nkeep a\nkeep b\nkeep c")
+        #expect(run("forget b", &session).output == "forgot 'b' (2 kept)\n")
+        #expect(session.keptRuns.map(\.name) == ["a", "c"])
+        #expect(completions(line: "forget ", cursor: 7, session: session) == .words(["a", "c"]))
+        #expect(run("forget", &session).output == "forgot 2 kept runs\n")
+        #expect(session.keptRuns.isEmpty)
+    }
+
     @Test(arguments: [CellKind.lstm, .gru])
     func samplingAndScoringAreRepeatable(cell: CellKind) {
         let setup = "load builtin rhyme\ninit cell=\(cell.rawValue) hidden=8 seq=8 lr=0.05\ntrain 50 print-every=100"

@@ -188,6 +188,22 @@ import Testing
         """)
     }
 
+    @Test func severalSeriesWithoutColourGetMarkers() {
+        // Braille dots carry no marker, so without colour two series would look alike.
+        #expect(formatLinePlot([PlotSeries(name: "up", values: [1, 2, 3, 4]), PlotSeries(name: "down", values: [4, 3, 2, 1])],
+                               options: LinePlotOptions(width: 8, height: 4),
+                               style: TextStyle(unicode: true, color: false)) == """
+        4 ┤o     **
+        3 ┤ ooo**
+        2 ┤ ***oo
+        1 ┤*     oo
+          └┬─┬────┬
+           1 2    4
+           * up   o down
+
+        """)
+    }
+
     @Test func anyWidthAndHeight() {
         let values = (0 ..< 500).map { Double($0 % 37) }
         for (width, height) in [(10, 3), (40, 8), (90, 20)] {
