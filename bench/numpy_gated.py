@@ -13,7 +13,7 @@ import time
 
 import numpy as np
 
-from numpy_rnn import SeededGenerator
+from numpy_rnn import SeededGenerator, clip_and_adagrad, report
 
 
 def sigmoid(a):
@@ -111,20 +111,13 @@ def main():
                 dWh += np.outer(hs[t - 1], drecurrent)
             db += da
             dWx[inputs[t]] += da
-        for param, d, mem in zip(params, [dWx, dWh, dWhy, db, dbhn, dby], mems):
-            np.clip(d, -clip, clip, out=d)
-            mem += d * d
-            param -= lr * d / np.sqrt(mem + 1e-8)
+        clip_and_adagrad(params, [dWx, dWh, dWhy, db, dbhn, dby], mems, lr, clip)
         hprev, cprev = hs[T - 1], cs.get(T - 1, cprev)
         p += T
         smooth = smooth * 0.999 + loss * 0.001
         if first is None:
             first = loss
-    elapsed = time.perf_counter() - start
-    print("first-loss %.17g" % first)
-    print("smooth-loss %.17g" % smooth)
-    print("steps/s %.2f" % (steps / elapsed))
-    print("chars/s %.1f" % (steps * T / elapsed))
+    report(first, smooth, steps, T, time.perf_counter() - start)
 
 
 if __name__ == "__main__":

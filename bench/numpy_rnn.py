@@ -73,6 +73,22 @@ def portable_log(x):
     return exponent * ln2_hi + (exponent * ln2_lo + 2 * s * series)
 
 
+def clip_and_adagrad(params, grads, mems, lr, clip):
+    """Elementwise clipping to [-clip, clip], then mem += g²; θ -= lr·g/√(mem + 1e-8), in place."""
+    for param, d, mem in zip(params, grads, mems):
+        np.clip(d, -clip, clip, out=d)
+        mem += d * d
+        param -= lr * d / np.sqrt(mem + 1e-8)
+
+
+def report(first, smooth, steps, seq, elapsed):
+    """The lines bench/run.py reads."""
+    print("first-loss %.17g" % first)
+    print("smooth-loss %.17g" % smooth)
+    print("steps/s %.2f" % (steps / elapsed))
+    print("chars/s %.1f" % (steps * seq / elapsed))
+
+
 def main():
     args = [a for a in sys.argv[1:] if not a.startswith("--")]
     trace = int(sys.argv[sys.argv.index("--trace") + 1]) if "--trace" in sys.argv else 0
@@ -133,11 +149,7 @@ def main():
             dWxh[inputs[t]] += dhraw
             dWhh += np.outer(hs[t - 1], dhraw)
             dhnext = Whh @ dhraw
-        # clip, Adagrad
-        for param, d, mem in zip(params, [dWxh, dWhh, dWhy, dbh, dby], mems):
-            np.clip(d, -clip, clip, out=d)
-            mem += d * d
-            param -= lr * d / np.sqrt(mem + 1e-8)
+        clip_and_adagrad(params, [dWxh, dWhh, dWhy, dbh, dby], mems, lr, clip)
         hprev = hs[T - 1]
         p += T
         smooth = smooth * 0.999 + loss * 0.001
@@ -145,11 +157,7 @@ def main():
             first = loss
         if step < trace:
             print("step %d loss %.17g" % (step + 1, loss))
-    elapsed = time.perf_counter() - start
-    print("first-loss %.17g" % first)
-    print("smooth-loss %.17g" % smooth)
-    print("steps/s %.2f" % (steps / elapsed))
-    print("chars/s %.1f" % (steps * T / elapsed))
+    report(first, smooth, steps, T, time.perf_counter() - start)
 
 
 if __name__ == "__main__":

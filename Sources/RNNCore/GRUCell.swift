@@ -29,22 +29,16 @@ public final class GRUCell: RecurrentCell {
     static let gateNames = ["r", "u", "n"]
 
     // Offsets of each matrix in the flat parameter (and gradient) buffer, by gate.
-    let wx: [Int], wh: [Int], bias: [Int], bhn: Int, why: Int, by: Int
+    let wx: [Int], wh: [Int], bias: [Int], bhn: Int
 
-    // Forward record of the last window.
-    let inputs: IndexBuffer          // (T)      x_t as vocabulary indices
-    let targets: IndexBuffer         // (T)      y_t = x_{t+1}
+    // Forward record of the last window (x_t, y_t, z_t, p_t and the losses are in `output`).
+    let output: OutputLayer
     let hidden: DoubleBuffer         // (T+1, H) row 0 is h_{−1}, row t+1 is h_t
     let gateBuffers: [DoubleBuffer]  // 3 × (T, H)  r_t, u_t, n_t (after σ / tanh)
     let gates: [UnsafeMutablePointer<Double>]
     let recurrentCandidates: DoubleBuffer  // (T, H)  hn_t = h_{t−1}·W_hn + b_hn
-    let logits: DoubleBuffer         // (T, V)   z_t
-    let probabilities: DoubleBuffer  // (T, V)   p_t
-    let losses: DoubleBuffer         // (T)      −log p_t[y_t]
 
     // Backward scratch.
-    let dys: DoubleBuffer            // (T, V)   dy_t = ∂L/∂z_t
-    let dhOutput: DoubleBuffer       // (T, H)   dy_t·W_hyᵀ
     let dh: DoubleBuffer             // (H)      ∂L/∂h_t
     let dhNext: DoubleBuffer         // (H)      ∂L/∂h_{t−1}, passed to the earlier step
     let gateGradientBuffers: [DoubleBuffer]  // 4 × (T, H)  da_r, da_u, da_n, dhn: ∂L/∂ each pre-activation and hn_t
@@ -67,19 +61,11 @@ public final class GRUCell: RecurrentCell {
         wh = layout.offsets(Self.gateNames.map { "W_h" + $0 })
         bias = layout.offsets(Self.gateNames.map { "b_" + $0 })
         bhn = layout.offsets(["b_hn"])[0]
-        why = layout.offsets(["W_hy"])[0]
-        by = layout.offsets(["b_y"])[0]
-        inputs = IndexBuffer(capacity)
-        targets = IndexBuffer(capacity)
+        output = OutputLayer(layout: layout, vocabularySize: v, hiddenSize: h, capacity: capacity)
         hidden = DoubleBuffer((capacity + 1) * h)
         gateBuffers = (0 ..< 3).map { _ in DoubleBuffer(capacity * h) }
         gates = gateBuffers.map(\.pointer)
         recurrentCandidates = DoubleBuffer(capacity * h)
-        logits = DoubleBuffer(capacity * v)
-        probabilities = DoubleBuffer(capacity * v)
-        losses = DoubleBuffer(capacity)
-        dys = DoubleBuffer(capacity * v)
-        dhOutput = DoubleBuffer(capacity * h)
         dh = DoubleBuffer(h)
         dhNext = DoubleBuffer(h)
         gateGradientBuffers = (0 ..< 4).map { _ in DoubleBuffer(capacity * h) }
@@ -96,10 +82,8 @@ public final class GRUCell: RecurrentCell {
     @inline(__always)
     private func preActivation(_ p: UnsafePointer<Double>, gate k: Int, input x: Int,
                                previous hPrevious: UnsafePointer<Double>, into a: UnsafeMutablePointer<Double>) {
-        let n = hiddenSize
-        let row = p + wx[k] + x * n, b = p + bias[k]
-        for j in 0 ..< n { a[j] = row[j] + b[j] }
-        addVectorTimesMatrix(hPrevious, n, p + wh[k], n, into: a)
+        gatePreActivation(p, inputWeights: wx[k], recurrentWeights: wh[k], bias: bias[k], size: hiddenSize,
+                          input: x, previous: hPrevious, into: a)
     }
 
     /// One step of the recurrence, from h_{t−1} and input x to r, u, hn, n and h_t.
@@ -126,28 +110,17 @@ public final class GRUCell: RecurrentCell {
                         inputs xs: UnsafePointer<Int32>, targets ys: UnsafePointer<Int32>, steps count: Int,
                         initialState: UnsafePointer<Double>) -> Double {
         precondition(count >= 1 && count <= capacity, "window of \(count) steps for a cell sized for \(capacity)")
-        let n = hiddenSize, v = vocabularySize
+        let n = hiddenSize
         steps = count
+        output.record(inputs: xs, targets: ys, steps: count)
         hidden.pointer.update(from: initialState, count: n)  // h_{−1}
         for t in 0 ..< count {
-            inputs.pointer[t] = xs[t]
-            targets.pointer[t] = ys[t]
             let row = t * n
             recur(p, input: Int(xs[t]), previous: hidden.pointer + row,
                   gate: (gates[0] + row, gates[1] + row, gates[2] + row),
                   recurrentCandidate: recurrentCandidates.pointer + row, hidden: hidden.pointer + row + n)
         }
-        for t in 0 ..< count { (logits.pointer + t * v).update(from: p + by, count: v) }
-        addRowsTimesMatrix(hidden.pointer + n, n, p + why, v, into: logits.pointer, rows: count)
-        var total = 0.0
-        for t in 0 ..< count {
-            let z = logits.pointer + t * v
-            let logSumExp = softmax(z, v, into: probabilities.pointer + t * v)
-            let loss = logSumExp - z[Int(ys[t])]
-            losses.pointer[t] = loss
-            total += loss
-        }
-        return total
+        return output.forward(p, hidden: hidden.pointer + n, steps: count)  // z_t, p_t, loss_t for all steps
     }
 
     public func copyFinalState(into state: UnsafeMutablePointer<Double>) {
@@ -166,21 +139,8 @@ public final class GRUCell: RecurrentCell {
     public func backward(_ p: UnsafePointer<Double>, gradients gr: UnsafeMutablePointer<Double>,
                          recorder: BackwardRecorder?, losses: LossSelection) {
         let n = hiddenSize, v = vocabularySize, count = steps
-        let dys = dys.pointer, dh = dh.pointer, dhNext = dhNext.pointer
-        for t in 0 ..< count {
-            let dy = dys + t * v
-            if losses == .all || t == count - 1 {
-                dy.update(from: probabilities.pointer + t * v, count: v)
-                dy[Int(targets.pointer[t])] -= 1                                  // dy_t = p_t − onehot(y_t)
-            } else {
-                dy.update(repeating: 0, count: v)
-            }
-        }
-        addOuterProductsDescending(hidden.pointer + n, n, dys, v, into: gr + why, rows: count)  // dW_hy += h_tᵀ·dy_t
-        for t in stride(from: count - 1, through: 0, by: -1) { axpy(v, 1, dys + t * v, gr + by) } // db_y += dy_t
-        for t in 0 ..< count {
-            vectorTimesTransposed(dys + t * v, v, p + why, n, into: dhOutput.pointer + t * n)    // dy_t·W_hyᵀ
-        }
+        let dh = dh.pointer, dhNext = dhNext.pointer
+        output.backward(p, hidden: hidden.pointer + n, gradients: gr, steps: count, losses: losses)  // dy_t, dW_hy, db_y, dy_t·W_hyᵀ
 
         dhNext.update(repeating: 0, count: n)
         for t in stride(from: count - 1, through: 0, by: -1) {
@@ -189,8 +149,8 @@ public final class GRUCell: RecurrentCell {
             let hn = recurrentCandidates.pointer + row, hPrevious = hidden.pointer + row
             let dar = gateGradients[0] + row, dau = gateGradients[1] + row
             let dan = gateGradients[2] + row, dhn = gateGradients[3] + row
-            let output = dhOutput.pointer + row
-            for j in 0 ..< n { dh[j] = output[j] + dhNext[j] }                    // dh = dy·W_hyᵀ + dh_next
+            let fromOutput = output.hiddenShare(at: t)
+            for j in 0 ..< n { dh[j] = fromOutput[j] + dhNext[j] }                // dh = dy·W_hyᵀ + dh_next
             dhNorms.pointer[t] = norm(n, dh)
             for j in 0 ..< n {
                 dan[j] = dh[j] * (1 - u[j]) * (1 - candidate[j] * candidate[j])   // da_n
@@ -203,7 +163,7 @@ public final class GRUCell: RecurrentCell {
             addVectorTimesTransposed(dau, p + wh[1], into: dhNext)               //   + da_u·W_huᵀ
             addVectorTimesTransposed(dhn, p + wh[2], into: dhNext)               //   + dhn·W_hnᵀ
             if let recorder {
-                recorder.record("dy", at: t, dys + t * v, count: v)
+                recorder.record("dy", at: t, output.dy(at: t), count: v)
                 recorder.record("dh", at: t, dh, count: n)
                 recorder.record("da_r", at: t, dar, count: n)
                 recorder.record("da_u", at: t, dau, count: n)
@@ -216,7 +176,7 @@ public final class GRUCell: RecurrentCell {
             for t in stride(from: count - 1, through: 0, by: -1) {
                 let da = gateGradients[k] + t * n
                 axpy(n, 1, da, gr + bias[k])                                      // db_k += da_k
-                axpy(n, 1, da, gr + wx[k] + Int(inputs.pointer[t]) * n)           // dW_xk[x_t, :] += da_k
+                axpy(n, 1, da, gr + wx[k] + output.input(at: t) * n)              // dW_xk[x_t, :] += da_k
             }
         }
         for t in stride(from: count - 1, through: 0, by: -1) { axpy(n, 1, gateGradients[3] + t * n, gr + bhn) }  // db_hn += dhn
@@ -240,22 +200,21 @@ public final class GRUCell: RecurrentCell {
 
     public func advance(_ p: UnsafePointer<Double>, input: Int,
                         state: UnsafeMutablePointer<Double>, logits z: UnsafeMutablePointer<Double>) {
-        let n = hiddenSize, v = vocabularySize
+        let n = hiddenSize
         recur(p, input: input, previous: state, gate: (stepGates[0], stepGates[1], stepGates[2]),
               recurrentCandidate: stepCandidate.pointer, hidden: stepHidden.pointer)
         state.update(from: stepHidden.pointer, count: n)
-        for j in 0 ..< v { z[j] = p[by + j] }
-        addVectorTimesMatrix(state, n, p + why, v, into: z)                       // z = h·W_hy + b_y
+        output.logits(p, hidden: state, into: z)                                  // z = h·W_hy + b_y
     }
 
     // MARK: Reading the record
 
-    public func input(at t: Int) -> Int { Int(inputs.pointer[t]) }
-    public func target(at t: Int) -> Int { Int(targets.pointer[t]) }
+    public func input(at t: Int) -> Int { output.input(at: t) }
+    public func target(at t: Int) -> Int { output.target(at: t) }
     public func hiddenState(at t: Int) -> [Double] { hidden.matrix(rows: t + 1 ..< t + 2, columns: hiddenSize).storage }
-    public func logits(at t: Int) -> [Double] { logits.matrix(rows: t ..< t + 1, columns: vocabularySize).storage }
-    public func probabilities(at t: Int) -> [Double] { probabilities.matrix(rows: t ..< t + 1, columns: vocabularySize).storage }
-    public func loss(at t: Int) -> Double { losses.pointer[t] }
+    public func logits(at t: Int) -> [Double] { output.logits(at: t) }
+    public func probabilities(at t: Int) -> [Double] { output.probabilities(at: t) }
+    public func loss(at t: Int) -> Double { output.loss(at: t) }
     /// The gates r, u, the candidate n, and hn (the candidate's recurrent part).
     public var recordedNames: [String] { Self.gateNames + ["hn"] }
     public func recorded(_ name: String, at t: Int) -> [Double]? {

@@ -94,6 +94,16 @@ public func makeCell(_ kind: CellKind, vocabularySize: Int, hiddenSize: Int, cap
     }
 }
 
+/// A gate's pre-activation a = x·W_x + b + h_{t−1}·W_h (1×H), with W_x (V×H), W_h (H×H) and
+/// b (1×H) at the given offsets of θ: x is one-hot, so x·W_x is row x of W_x.
+@inline(__always)
+func gatePreActivation(_ p: UnsafePointer<Double>, inputWeights wx: Int, recurrentWeights wh: Int, bias: Int, size n: Int,
+                       input x: Int, previous hPrevious: UnsafePointer<Double>, into a: UnsafeMutablePointer<Double>) {
+    let row = p + wx + x * n, b = p + bias
+    for j in 0 ..< n { a[j] = row[j] + b[j] }
+    addVectorTimesMatrix(hPrevious, n, p + wh, n, into: a)
+}
+
 /// A buffer of doubles owned by a cell: allocated once, zero-filled, freed with the cell.
 final class DoubleBuffer {
     let count: Int

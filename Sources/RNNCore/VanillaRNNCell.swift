@@ -22,20 +22,14 @@ public final class VanillaRNNCell: RecurrentCell {
     public var stateSize: Int { hiddenSize }
 
     // Offsets of each matrix in the flat parameter (and gradient) buffer.
-    let wxh: Int, whh: Int, why: Int, bh: Int, by: Int
+    let wxh: Int, whh: Int, bh: Int
 
-    // Forward record of the last window.
-    let inputs: IndexBuffer          // (T)     x_t as vocabulary indices
-    let targets: IndexBuffer         // (T)     y_t = x_{t+1}
+    // Forward record of the last window (x_t, y_t, z_t, p_t and the losses are in `output`).
+    let output: OutputLayer
     let hidden: DoubleBuffer         // (T+1, H) row 0 is h_{−1} (the carried state), row t+1 is h_t
     let preActivations: DoubleBuffer // (T, H)  a_t
-    let logits: DoubleBuffer         // (T, V)  z_t
-    let probabilities: DoubleBuffer  // (T, V)  p_t
-    let losses: DoubleBuffer         // (T)     −log p_t[y_t]
 
     // Backward scratch.
-    let dys: DoubleBuffer            // (T, V)  dy_t = ∂L/∂z_t
-    let dhOutput: DoubleBuffer       // (T, H)  dy_t·W_hyᵀ, the part of ∂L/∂h_t from the output
     let dh: DoubleBuffer             // (H)     ∂L/∂h_t
     let dhRaws: DoubleBuffer         // (T, H)  dh_raw_t = ∂L/∂a_t
     let dhNext: DoubleBuffer         // (H)     ∂L/∂h_{t−1}, passed to the earlier step
@@ -47,20 +41,10 @@ public final class VanillaRNNCell: RecurrentCell {
         hiddenSize = h
         self.capacity = capacity
         let layout = ParameterLayout.rnn(vocabularySize: v, hiddenSize: h)
-        wxh = layout.entries[0].offset
-        whh = layout.entries[1].offset
-        why = layout.entries[2].offset
-        bh = layout.entries[3].offset
-        by = layout.entries[4].offset
-        inputs = IndexBuffer(capacity)
-        targets = IndexBuffer(capacity)
+        (wxh, whh, bh) = (layout.offsets(["W_xh"])[0], layout.offsets(["W_hh"])[0], layout.offsets(["b_h"])[0])
+        output = OutputLayer(layout: layout, vocabularySize: v, hiddenSize: h, capacity: capacity)
         hidden = DoubleBuffer((capacity + 1) * h)
         preActivations = DoubleBuffer(capacity * h)
-        logits = DoubleBuffer(capacity * v)
-        probabilities = DoubleBuffer(capacity * v)
-        losses = DoubleBuffer(capacity)
-        dys = DoubleBuffer(capacity * v)
-        dhOutput = DoubleBuffer(capacity * h)
         dh = DoubleBuffer(h)
         dhRaws = DoubleBuffer(capacity * h)
         dhNext = DoubleBuffer(h)
@@ -80,40 +64,21 @@ public final class VanillaRNNCell: RecurrentCell {
         tanhInPlace(a, into: h, count: n)                          // h = tanh(a)
     }
 
-    /// The output layer: z = h·W_hy + b_y.
-    @inline(__always)
-    private func output(_ p: UnsafePointer<Double>, hidden h: UnsafePointer<Double>, logits z: UnsafeMutablePointer<Double>) {
-        let v = vocabularySize
-        for j in 0 ..< v { z[j] = p[by + j] }
-        addVectorTimesMatrix(h, hiddenSize, p + why, v, into: z)
-    }
-
     public func forward(_ p: UnsafePointer<Double>,
                         inputs xs: UnsafePointer<Int32>, targets ys: UnsafePointer<Int32>, steps count: Int,
                         initialState: UnsafePointer<Double>) -> Double {
         precondition(count >= 1 && count <= capacity, "window of \(count) steps for a cell sized for \(capacity)")
-        let n = hiddenSize, v = vocabularySize
+        let n = hiddenSize
         steps = count
+        output.record(inputs: xs, targets: ys, steps: count)
         hidden.pointer.update(from: initialState, count: n)  // h_{−1}
         // The recurrence, step by step: a_t and h_t.
         for t in 0 ..< count {
-            inputs.pointer[t] = xs[t]
-            targets.pointer[t] = ys[t]
             recur(p, input: Int(xs[t]), previous: hidden.pointer + t * n,
                   preActivation: preActivations.pointer + t * n, hidden: hidden.pointer + (t + 1) * n)
         }
-        // The output layer for all steps at once: z_t = h_t·W_hy + b_y (W_hy is read once).
-        for t in 0 ..< count { (logits.pointer + t * v).update(from: p + by, count: v) }
-        addRowsTimesMatrix(hidden.pointer + n, n, p + why, v, into: logits.pointer, rows: count)
-        var total = 0.0
-        for t in 0 ..< count {
-            let z = logits.pointer + t * v
-            let logSumExp = softmax(z, v, into: probabilities.pointer + t * v)  // p_t = softmax(z_t)
-            let loss = logSumExp - z[Int(ys[t])]                                // −log p_t[y_t]
-            losses.pointer[t] = loss
-            total += loss
-        }
-        return total
+        // The output layer for all steps at once: z_t, p_t, loss_t.
+        return output.forward(p, hidden: hidden.pointer + n, steps: count)
     }
 
     public func copyFinalState(into state: UnsafeMutablePointer<Double>) {
@@ -128,33 +93,21 @@ public final class VanillaRNNCell: RecurrentCell {
     public func backward(_ p: UnsafePointer<Double>, gradients g: UnsafeMutablePointer<Double>,
                          recorder: BackwardRecorder?, losses: LossSelection) {
         let n = hiddenSize, v = vocabularySize, count = steps
-        let dys = dys.pointer, dh = dh.pointer, dhNext = dhNext.pointer
-        for t in 0 ..< count {
-            let dy = dys + t * v
-            if losses == .all || t == count - 1 {
-                dy.update(from: probabilities.pointer + t * v, count: v)
-                dy[Int(targets.pointer[t])] -= 1                                  // dy_t = p_t − onehot(y_t)
-            } else {
-                dy.update(repeating: 0, count: v)                                 // this loss_t is left out
-            }
-        }
-        addOuterProductsDescending(hidden.pointer + n, n, dys, v, into: g + why, rows: count)  // dW_hy += h_tᵀ·dy_t
-        for t in stride(from: count - 1, through: 0, by: -1) { axpy(v, 1, dys + t * v, g + by) } // db_y += dy_t
-        for t in 0 ..< count {                                                    // dy_t·W_hyᵀ
-            vectorTimesTransposed(dys + t * v, v, p + why, n, into: dhOutput.pointer + t * n)
-        }
+        let dh = dh.pointer, dhNext = dhNext.pointer
+        // dy_t, dW_hy, db_y and dy_t·W_hyᵀ for all steps.
+        output.backward(p, hidden: hidden.pointer + n, gradients: g, steps: count, losses: losses)
 
         dhNext.update(repeating: 0, count: n)  // nothing flows back from beyond the window
         for t in stride(from: count - 1, through: 0, by: -1) {
             let h = hidden.pointer + (t + 1) * n
             let dhRaw = dhRaws.pointer + t * n
-            let output = dhOutput.pointer + t * n
-            for j in 0 ..< n { dh[j] = output[j] + dhNext[j] }                    // dh = dy·W_hyᵀ + dh_next
+            let fromOutput = output.hiddenShare(at: t)
+            for j in 0 ..< n { dh[j] = fromOutput[j] + dhNext[j] }                // dh = dy·W_hyᵀ + dh_next
             dhNorms.pointer[t] = norm(n, dh)                                      // ‖∂L/∂h_t‖
             for j in 0 ..< n { dhRaw[j] = (1 - h[j] * h[j]) * dh[j] }             // dh_raw = (1 − h_t²) ⊙ dh
             vectorTimesTransposed(dhRaw, n, p + whh, n, into: dhNext)             // dh_next = dh_raw·W_hhᵀ
             if let recorder {
-                recorder.record("dy", at: t, dys + t * v, count: v)
+                recorder.record("dy", at: t, output.dy(at: t), count: v)
                 recorder.record("dh", at: t, dh, count: n)
                 recorder.record("dh_raw", at: t, dhRaw, count: n)
                 recorder.record("dh_next", at: t, dhNext, count: n)
@@ -163,7 +116,7 @@ public final class VanillaRNNCell: RecurrentCell {
         for t in stride(from: count - 1, through: 0, by: -1) {
             let dhRaw = dhRaws.pointer + t * n
             axpy(n, 1, dhRaw, g + bh)                                             // db_h += dh_raw
-            axpy(n, 1, dhRaw, g + wxh + Int(inputs.pointer[t]) * n)               // dW_xh[x_t, :] += dh_raw
+            axpy(n, 1, dhRaw, g + wxh + output.input(at: t) * n)                  // dW_xh[x_t, :] += dh_raw
         }
         addOuterProductsDescending(hidden.pointer, n, dhRaws.pointer, n, into: g + whh, rows: count)  // dW_hh += h_{t−1}ᵀ·dh_raw
     }
@@ -178,20 +131,20 @@ public final class VanillaRNNCell: RecurrentCell {
         let a = scratch.pointer, hNew = dh.pointer
         recur(p, input: input, previous: state, preActivation: a, hidden: hNew)
         state.update(from: hNew, count: hiddenSize)
-        output(p, hidden: state, logits: z)
+        output.logits(p, hidden: state, into: z)
     }
 
     // MARK: Reading the record (for `show` and traces)
 
     /// x_t, y_t as vocabulary indices.
-    public func input(at t: Int) -> Int { Int(inputs.pointer[t]) }
-    public func target(at t: Int) -> Int { Int(targets.pointer[t]) }
+    public func input(at t: Int) -> Int { output.input(at: t) }
+    public func target(at t: Int) -> Int { output.target(at: t) }
     /// h_t for t = −1…T−1 (h_{−1} is the state the window started from).
     public func hiddenState(at t: Int) -> [Double] { hidden.matrix(rows: t + 1 ..< t + 2, columns: hiddenSize).storage }
     public func preActivation(at t: Int) -> [Double] { preActivations.matrix(rows: t ..< t + 1, columns: hiddenSize).storage }
-    public func logits(at t: Int) -> [Double] { logits.matrix(rows: t ..< t + 1, columns: vocabularySize).storage }
-    public func probabilities(at t: Int) -> [Double] { probabilities.matrix(rows: t ..< t + 1, columns: vocabularySize).storage }
-    public func loss(at t: Int) -> Double { losses.pointer[t] }
+    public func logits(at t: Int) -> [Double] { output.logits(at: t) }
+    public func probabilities(at t: Int) -> [Double] { output.probabilities(at: t) }
+    public func loss(at t: Int) -> Double { output.loss(at: t) }
     public var recordedNames: [String] { ["a"] }
     public func recorded(_ name: String, at t: Int) -> [Double]? { name == "a" ? preActivation(at: t) : nil }
 }
