@@ -127,6 +127,23 @@ public struct DoubleDouble: Equatable, Sendable, CustomStringConvertible {
         if x.hi.isNaN { return DoubleDouble(.nan) }
         if x.hi > 709 { return DoubleDouble(.infinity) }
         if x.hi < -745 { return DoubleDouble(-1) }
+        let (k, e) = reduced(x)
+        if k == 0 { return e }
+        return (DoubleDouble.one + e).scaled(byPowerOfTwo: k) - DoubleDouble.one
+    }
+
+    /// eˣ = 2ᵏ(1 + e), formed directly rather than as expm1(x) + 1, so that e^{−40} keeps its 32
+    /// digits instead of the absolute accuracy left after cancelling −1 + 1.
+    public static func exp(_ x: DoubleDouble) -> DoubleDouble {
+        if x.hi.isNaN { return DoubleDouble(.nan) }
+        if x.hi > 709 { return DoubleDouble(.infinity) }
+        if x.hi < -745 { return DoubleDouble.zero }
+        let (k, e) = reduced(x)
+        return (DoubleDouble.one + e).scaled(byPowerOfTwo: k)
+    }
+
+    /// k and e = e^r − 1 with x = k·ln2 + r (see `expm1`).
+    private static func reduced(_ x: DoubleDouble) -> (k: Int, e: DoubleDouble) {
         let k = Int((x.hi / ln2.hi).rounded())
         let r = x - ln2 * DoubleDouble(Double(k))
         let s = r.scaled(byPowerOfTwo: -10)
@@ -139,12 +156,7 @@ public struct DoubleDouble: Equatable, Sendable, CustomStringConvertible {
         for _ in 0 ..< 10 {
             e = e.scaled(byPowerOfTwo: 1) + e * e
         }
-        if k == 0 { return e }
-        return (DoubleDouble.one + e).scaled(byPowerOfTwo: k) - DoubleDouble.one
-    }
-
-    public static func exp(_ x: DoubleDouble) -> DoubleDouble {
-        expm1(x) + DoubleDouble.one
+        return (k, e)
     }
 
     /// ln x for x > 0: one Newton step y ← y + x·e^{−y} − 1 from the double-precision log
@@ -167,9 +179,14 @@ public struct DoubleDouble: Equatable, Sendable, CustomStringConvertible {
         return x.hi < 0 ? -result : result
     }
 
-    /// σ(x) = 1 / (1 + e^{−x}).
+    /// σ(x) = 1 / (1 + e^{−x}), or e^x / (1 + e^x) for x < 0 so that e^{−x} never overflows
+    /// (σ(−800) is 0 to double precision, not ∞ − ∞).
     public static func sigmoid(_ x: DoubleDouble) -> DoubleDouble {
-        DoubleDouble.one / (DoubleDouble.one + exp(-x))
+        if x.hi < 0 {
+            let e = exp(x)
+            return e / (DoubleDouble.one + e)
+        }
+        return DoubleDouble.one / (DoubleDouble.one + exp(-x))
     }
 
     /// log Σ_j exp(z_j), with the maximum subtracted first.

@@ -416,15 +416,25 @@ func writeAtomically(_ data: [UInt8], to path: String,
             offset += written
         }
     }
+    // mkstemp makes the file 0600: give it the mode the checkpoint it replaces had, or that of a
+    // new file (0666 less the umask).
+    if failure == nil && fchmod(descriptor, fileModeFor(path)) != 0 { failure = String(cString: strerror(errno)) }
     if failure == nil && fsync(descriptor) != 0 { failure = String(cString: strerror(errno)) }
     if close(descriptor) != 0 && failure == nil { failure = String(cString: strerror(errno)) }
-    fchmod(descriptor, 0o644)
     if failure == nil && rename(temporary, path) != 0 { failure = String(cString: strerror(errno)) }
     if let failure {
         unlink(temporary)
         throw CheckpointWriteError(reason: failure)
     }
-    chmod(path, 0o644)
+}
+
+/// The permissions of the file at `path`, or 0666 less the umask when there is none.
+private func fileModeFor(_ path: String) -> mode_t {
+    var status = stat()
+    if stat(path, &status) == 0 { return status.st_mode & 0o7777 }
+    let mask = umask(0)
+    umask(mask)
+    return 0o666 & ~mask
 }
 
 struct CheckpointWriteError: Error {
@@ -593,6 +603,9 @@ extension CheckpointFile {
         if let memory, config.optimizer == .adagrad, memory.contains(where: { $0 < 0 }) {
             throw .badState("Adagrad's memory (a sum of squares) has a negative entry")
         }
+        if let second, second.contains(where: { $0 < 0 }) {
+            throw .badState("Adam's second moment (an average of squares) has a negative entry")
+        }
         guard optimizer.updates >= 0 else { throw .badState("optimizer.updates is negative") }
         let optimizerState = OptimizerState(kind: config.optimizer, memory: memory ?? [], secondMoment: second ?? [],
                                             updateCount: optimizer.updates)
@@ -634,6 +647,11 @@ extension CheckpointFile {
         for run in keptRuns {
             guard run.losses.allSatisfy(\.isFinite), run.gradientNorms?.allSatisfy(\.isFinite) ?? true else {
                 throw .nonFinite(name: "kept_runs \(run.name)")
+            }
+            // What `keep` writes: a loss curve, a profile of norms (≥ 0), or both; never nothing.
+            guard !run.losses.isEmpty || run.gradientNorms != nil, run.gradientNorms.map({ !$0.isEmpty }) ?? true,
+                  run.gradientNorms?.allSatisfy({ $0 >= 0 }) ?? true else {
+                throw .badState("kept run '\(run.name)' has an empty loss curve or an empty or negative norm profile")
             }
             kept.append(KeptRun(name: run.name, losses: run.losses, gradientNorms: run.gradientNorms))
         }

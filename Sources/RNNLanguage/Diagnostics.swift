@@ -328,8 +328,8 @@ extension DiagnosticKind {
             return "'\(corpus)' has a different vocabulary from the checkpoint's: a model only knows the characters "
                 + "it was trained on; nothing was changed"
         case .checkpointCorpusTooShort(let corpus, let characters, let needed):
-            return "'\(corpus)' has \(characters) characters; the checkpoint continues from character \(needed - 1) "
-                + "with its window: nothing was changed"
+            return "'\(corpus)' has \(characters) characters; the checkpoint needs at least \(needed) (its position in "
+                + "the text, and one window of seq + 1): nothing was changed"
         }
     }
 }

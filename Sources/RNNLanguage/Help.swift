@@ -34,7 +34,7 @@ public enum Help {
                     optimizer=adagrad|sgd|adam seed=1 whh=identity|random|orthogonal scale=0.01 (of W_hh) \
                     sigma=0.01 (σ of W_xh and W_hy) cell=rnn|lstm|gru forget-bias=1 (lstm only). The article's \
                     three bugs can be switched on for study: update=off (never apply the gradients), \
-                    zero-grad=off (let them pile up), carry=off (start every window from h = 0). Values set \
+                    zero-grad=off (let them pile up), carry=off (start every window from h = 0, and c = 0). Values set \
                     with 'set' before 'init' are used too.
                     cell=rnn: h_t = tanh(x_t·W_xh + h_{t−1}·W_hh + b_h).
                     cell=lstm (gates in PyTorch's order i, f, g, o): i_t = σ(x_t·W_xi + h_{t−1}·W_hi + b_i), \
@@ -45,7 +45,7 @@ public enum Help {
                     u_t alike; n_t = tanh(x_t·W_xn + b_n + r_t ⊙ (h_{t−1}·W_hn + b_hn)); \
                     h_t = (1 − u_t) ⊙ n_t + u_t ⊙ h_{t−1}.
                     Every cell ends z_t = h_t·W_hy + b_y. whh and scale set every recurrent matrix W_h*, \
-                    sigma every input matrix W_x* and W_hy; biases start at zero.
+                    sigma every input matrix W_x* and W_hy; the other biases start at zero.
                     """,
                     example: "init cell=lstm hidden=32 seq=25 forget-bias=1"),
         CommandSpec(name: "set", aliases: [], usage: "set key=value …",
@@ -166,7 +166,7 @@ public enum Help {
                     summary: "write the whole session to a JSON checkpoint",
                     options: [], keywords: [],
                     details: """
-                    Saves the model, its settings, the optimizer's memory, the carried state h, the position \
+                    Saves the model, its settings, the optimizer's memory, the carried state (h, and an LSTM's c), the position \
                     in the text, the step count, the smooth loss and loss history, the sampling generator and \
                     the kept runs, so that 'restore' continues exactly. The text itself is referenced by path \
                     and checksum. The file is written to a temporary name and renamed: an existing checkpoint \

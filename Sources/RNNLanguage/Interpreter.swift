@@ -187,7 +187,8 @@ public struct Interpreter {
                                   stepCount: trainer.stepCount, smoothLoss: trainer.smoothLoss,
                                   lossHistory: trainer.lossHistory, samplingGenerator: trainer.samplingGenerator)
                 session.trainer = kept
-                text += "the model is kept (same vocabulary); it continues from the start of this text with h = 0\n"
+                text += "the model is kept (same vocabulary); it continues from the start of this text with "
+                    + (trainer.config.cell == .lstm ? "h = c = 0\n" : "h = 0\n")
             } else if trainer.vocabulary != corpus.vocabulary {
                 session.trainer = nil
                 text += "the model was dropped (its vocabulary differs): run 'init'\n"
@@ -294,7 +295,9 @@ public struct Interpreter {
         var bugs: [String] = []
         if !config.applyUpdate { bugs.append("update=off: gradients are never applied") }
         if !config.zeroGradients { bugs.append("zero-grad=off: gradients pile up from step to step") }
-        if !config.carryHiddenState { bugs.append("carry=off: every window starts from h = 0") }
+        if !config.carryHiddenState {
+            bugs.append("carry=off: every window starts from " + (config.cell == .lstm ? "h = c = 0" : "h = 0"))
+        }
         for bug in bugs { text += "  article bug on: \(bug)\n" }
         return text
     }
@@ -966,7 +969,7 @@ extension SettingKey {
         case .forgetBias: "initial b_f of an LSTM (σ(1) ≈ 0.73: mostly remember)"
         case .update: "apply the gradients (off: the article's missing update)"
         case .zeroGrad: "zero gradients every step (off: the article's accumulation)"
-        case .carry: "carry h between windows (off: the article's h = 0 every window)"
+        case .carry: "carry h (and an LSTM's c) between windows (off: the article's h = 0 every window)"
         case .precision: "digits shown after the decimal point"
         case .width: "characters per line for matrices and plots"
         }

@@ -130,7 +130,7 @@ public enum Setting: Equatable, Sendable {
         case .positiveNumber, .nonNegativeNumber, .finiteNumber:
             guard let x = parseNumber(text), x.isFinite else { return .failure(bad()) }
             if case .positiveNumber = key.valueKind, x <= 0 { return .failure(bad()) }
-            if x < 0 { return .failure(bad()) }
+            if case .nonNegativeNumber = key.valueKind, x < 0 { return .failure(bad()) }
             switch key {
             case .lr: return .success(.lr(x))
             case .clip: return .success(.clip(x))

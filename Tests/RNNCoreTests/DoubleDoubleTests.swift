@@ -14,6 +14,11 @@ import Testing
         ("tanh", 0.37, (0.35399171247704597, 1.8621929507245997e-17)),
         ("tanh", -2.5, (-0.9866142981514303, 2.4529238788172874e-17)),
         ("tanh", 1e-08, (1e-08, -3.3333333333333335e-25)),
+        // σ from a 60-digit Decimal calculation of 1/(1 + e^−x).
+        ("sigmoid", 0.5, (0.6224593312018546, -2.855738705812305e-17)),
+        ("sigmoid", -3.25, (0.03732688734412946, 3.0619034980603494e-18)),
+        ("sigmoid", -40, (4.248354255291589e-18, 1.063261941480036e-34)),
+        ("sigmoid", 45, (1.0, -2.8625185805493937e-20)),
     ]
 
     @Test(arguments: cases)
@@ -23,6 +28,7 @@ import Testing
         case "exp": .exp(input)
         case "expm1": .expm1(input)
         case "log": .log(input)
+        case "sigmoid": .sigmoid(input)
         default: .tanh(input)
         }
         let truth = DoubleDouble(hi: expected.0, lo: expected.1)
@@ -40,6 +46,12 @@ import Testing
         // The product's error term is exact: 134217729² = 18014398777917441 needs 55 bits.
         let square = DoubleDouble(134_217_729) * DoubleDouble(134_217_729)
         #expect(square.hi == 18_014_398_777_917_440 && square.lo == 1)
+    }
+
+    @Test func sigmoidSaturatesWithoutOverflow() {
+        // e^800 overflows: σ(−800) must still be 0 (as the fast kernel gives), not ∞ − ∞.
+        #expect(DoubleDouble.sigmoid(DoubleDouble(-800)).double == 0)
+        #expect(DoubleDouble.sigmoid(DoubleDouble(800)).double == 1)
     }
 
     @Test func logSumExpIsStableForLargeLogits() {

@@ -95,6 +95,12 @@ import Testing
          "its settings are not valid: lr=-1.0 is not allowed"),
         ("a wrong history", { $0.replacingOccurrences(of: "\"step\": 10", with: "\"step\": 11") },
          "its training state is not valid: loss_history has 10 losses for 11 steps"),
+        ("a negative second moment", { text in
+            let start = text.range(of: "\"second_moment\": {\n      \"W_xh\": [\n        [")!.upperBound
+            return text.replacingCharacters(in: start ..< start, with: "-")
+        }, "its training state is not valid: Adam's second moment (an average of squares) has a negative entry"),
+        ("an empty norm profile", { $0.replacingOccurrences(of: "\"gradient_norms\": [", with: "\"gradient_norms\": [], \"x\": [") },
+         "its training state is not valid: kept run 'first' has an empty loss curve or an empty or negative norm profile"),
         ("a cell state for a vanilla RNN", { $0.replacingOccurrences(of: "\"pointer\":", with: "\"c\": [0.5],\n    \"pointer\":") },
          "field 'state.c': only an LSTM has a cell state (this checkpoint's cell is rnn)"),
         ("a zero generator", { text in
@@ -108,7 +114,8 @@ import Testing
     func aBadFileIsRefusedAndTheSessionKept(index: Int) throws {
         let (_, corrupt, message) = Self.corruptions[index]
         let folder = try TemporaryFolder()
-        var source = session(after: "load builtin rhyme\ninit hidden=8 seq=6 lr=0.1\ntrain 10 print-every=100")
+        var source = session(after: "load builtin rhyme\ninit hidden=8 seq=6 lr=0.1 optimizer=adam\ntrain 10 print-every=100\n"
+                                     + "forward\nbackward last\nkeep first")
         run("save \(folder.path)/good.json", &source)
         let good = try String(contentsOfFile: folder.path + "/good.json", encoding: .utf8)
         let bad = try folder.write("bad.json", text: corrupt(good))
@@ -230,6 +237,23 @@ import Testing
         // And a write that succeeds replaces it whole.
         try writeAtomically(Array("new".utf8), to: path)
         #expect(try String(contentsOfFile: path, encoding: .utf8) == "new")
+    }
+
+    @Test func aCheckpointKeepsThePermissionsOfTheOneItReplaces() throws {
+        let folder = try TemporaryFolder()
+        var session = RNNLanguageTests.session(after: "load builtin hello\ninit hidden=2 seq=3")
+        let path = folder.path + "/run.json"
+        run("save \(path)", &session)
+        let mask = umask(0)
+        umask(mask)
+        #expect(try permissions(path) == 0o666 & ~Int(mask), "a new checkpoint is made like any new file")
+        chmod(path, 0o600)
+        run("save \(path)", &session)
+        #expect(try permissions(path) == 0o600, "saving again must not widen a private checkpoint")
+    }
+
+    private func permissions(_ path: String) throws -> Int {
+        (try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? Int) ?? -1
     }
 
     @Test func savingIntoAMissingFolderFailsCleanly() {

@@ -23,6 +23,14 @@ import Testing
         #expect(session.trainer!.hiddenState.count == 8)
     }
 
+    @Test func theForgetBiasMayBeNegative() {
+        var session = Session()
+        let result = run("load builtin hello\ninit cell=lstm hidden=3 seq=3 forget-bias=-1.5", &session)
+        #expect(result.outcome == .completed, "\(result.errors)")
+        #expect(session.trainer!.parameters.matrix(named: "b_f")!.storage == [-1.5, -1.5, -1.5])
+        #expect(result.output.contains("b_f 1x3 all -1.5"))
+    }
+
     @Test(arguments: [(CellKind.lstm, 14), (.gru, 12)])
     func gradCheckPassesThroughTheInterpreter(cell: CellKind, parameters: Int) {
         var session = RNNLanguageTests.session(after: "load builtin rhyme\ninit cell=\(cell.rawValue) hidden=5 seq=6 sigma=0.3 lr=0.1\nstep 3")
