@@ -62,9 +62,14 @@ public struct ParameterCheck: Equatable, Sendable {
     public let tolerance: Double
 
     /// The entry with the largest relative error.
-    public var worst: EntryCheck? { entries.max { $0.relativeError < $1.relativeError } }
+    /// The entry with the largest relative error; an entry whose error is NaN (a derivative that
+    /// is not a number) counts as the worst of all.
+    public var worst: EntryCheck? {
+        entries.first { $0.relativeError.isNaN } ?? entries.max { $0.relativeError < $1.relativeError }
+    }
     public var worstRelativeError: Double { worst?.relativeError ?? 0 }
-    public var failures: Int { entries.filter { $0.relativeError >= tolerance }.count }
+    /// Entries that do not pass; NaN never passes.
+    public var failures: Int { entries.filter { !($0.relativeError < tolerance) }.count }
     public var passed: Bool { failures == 0 }
 }
 

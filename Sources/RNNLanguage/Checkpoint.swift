@@ -139,6 +139,7 @@ public enum CheckpointProblem: Error, Equatable, Sendable {
     case missingOrWrong(field: String, detail: String)
     case badVocabulary(String)
     case wrongShape(name: String, expected: String, found: String)
+    case raggedRow(name: String, row: Int, found: Int, expected: Int)
     case nonFinite(name: String)
     case badSetting(String)
     case badState(String)
@@ -453,13 +454,14 @@ extension CheckpointFile {
             object = try JSONSerialization.jsonObject(with: data)
         } catch {
             let detail = (error as NSError).userInfo[NSDebugDescriptionErrorKey] as? String ?? "the JSON ends too early or is malformed"
-            throw .notJSON(detail: detail)
+            throw .notJSON(detail: detail.hasSuffix(".") ? String(detail.dropLast()) : detail)
         }
         guard let top = object as? [String: Any], top["format"] as? String == formatName else { throw .notACheckpoint }
         guard let version = top["version"] as? Int else { throw .missingOrWrong(field: "version", detail: "a whole number is needed") }
         guard readableVersions.contains(version) else {
             throw .unsupportedVersion(found: version, supported: readableVersions.upperBound)
         }
+        try checkWholeNumbers(in: top)
         do {
             return try JSONDecoder().decode(CheckpointFile.self, from: data)
         } catch let DecodingError.keyNotFound(key, context) {
@@ -475,6 +477,24 @@ extension CheckpointFile {
         }
     }
 
+    /// The fields that must be whole numbers, checked before decoding: JSONDecoder reports 1.5
+    /// where an integer belongs as "not valid JSON", without saying which field.
+    static let wholeNumberFields = ["corpus.characters", "corpus.bytes", "settings.hidden", "settings.seq",
+                                    "settings.precision", "settings.width", "optimizer.updates", "state.pointer",
+                                    "state.step", "state.last_step.position", "state.last_step.clipped_entries"]
+
+    private static func checkWholeNumbers(in top: [String: Any]) throws(CheckpointProblem) {
+        for field in wholeNumberFields {
+            var value: Any? = top
+            for key in field.split(separator: ".") { value = (value as? [String: Any])?[String(key)] }
+            guard let number = value as? NSNumber, !(value is Bool) else { continue }  // absent or not a number: the decoder says so
+            let x = number.doubleValue
+            guard x == x.rounded(), abs(x) <= 0x1p53 else {
+                throw .missingOrWrong(field: field, detail: "expected a whole number, found \(number)")
+            }
+        }
+    }
+
     private static func path(_ keys: [CodingKey]) -> String {
         keys.map { $0.intValue.map { "[\($0)]" } ?? "." + $0.stringValue }.joined().trimmingCharacters(in: CharacterSet(charactersIn: "."))
     }
@@ -485,7 +505,7 @@ extension CheckpointFile {
         case is Int.Type: "a whole number"
         case is String.Type: "a string"
         case is Bool.Type: "true or false"
-        default: "a value of another kind"
+        default: "\(type)".hasPrefix("Array") ? "a list" : "a value of another kind"
         }
     }
 
@@ -500,13 +520,19 @@ extension CheckpointFile {
         config.clip = settings.clip
         guard let mode = ClipMode(rawValue: settings.clipMode) else { throw .badSetting("unknown clip-mode '\(settings.clipMode)'") }
         config.clipMode = mode
-        guard let kind = OptimizerKind(rawValue: settings.optimizer), kind.rawValue == optimizer.kind else {
-            throw .badSetting("unknown or inconsistent optimizer '\(settings.optimizer)'")
+        guard let kind = OptimizerKind(rawValue: settings.optimizer) else {
+            throw .badSetting("unknown optimizer '\(settings.optimizer)'")
+        }
+        guard kind.rawValue == optimizer.kind else {
+            throw .badSetting("settings.optimizer is '\(settings.optimizer)' but optimizer.kind is '\(optimizer.kind)'")
         }
         config.optimizer = kind
         guard let seed = UInt64(settings.seed) else { throw .badSetting("seed '\(settings.seed)' is not a whole number") }
         config.seed = seed
         guard let recurrent = RecurrentInitializer(rawValue: settings.whh) else { throw .badSetting("unknown whh '\(settings.whh)'") }
+        if version >= 2 && settings.forgetBias == nil {
+            throw .missingOrWrong(field: "settings.forget-bias", detail: "it is missing (version 2 writes it for every cell)")
+        }
         config.initialization = Initialization(weightScale: settings.sigma, recurrent: recurrent, recurrentScale: settings.scale,
                                                forgetBias: settings.forgetBias ?? Initialization().forgetBias)
         if version == 1 && cellKind != .rnn { throw .badSetting("version 1 checkpoints hold only rnn models, not '\(cell)'") }
@@ -544,9 +570,14 @@ extension CheckpointFile {
             guard let rows = matrices[entry.name] else {
                 throw .missingOrWrong(field: "\(field).\(entry.name)", detail: "it is missing")
             }
-            let found = "\(rows.count)×\(rows.first?.count ?? 0)"
-            guard rows.count == entry.rows, rows.allSatisfy({ $0.count == entry.columns }) else {
+            // Rows of one wrong width make a wrong shape; rows of different widths, a ragged row.
+            let widths = Set(rows.map(\.count))
+            guard rows.count == entry.rows, widths.count > 1 || widths.first ?? entry.columns == entry.columns else {
+                let found = "\(rows.count)×\(rows.first?.count ?? 0)"
                 throw .wrongShape(name: "\(field).\(entry.name)", expected: "\(entry.rows)×\(entry.columns)", found: found)
+            }
+            if let row = rows.firstIndex(where: { $0.count != entry.columns }) {
+                throw .raggedRow(name: "\(field).\(entry.name)", row: row, found: rows[row].count, expected: entry.columns)
             }
             for (r, row) in rows.enumerated() {
                 for (c, value) in row.enumerated() {
@@ -634,6 +665,9 @@ extension CheckpointFile {
             throw .missingOrWrong(field: "random.sampling", detail: "expected four nonzero hex words")
         }
         var lastReport: StepReport?
+        if state.step > 0 && state.lastStep == nil {
+            throw .missingOrWrong(field: "state.last_step", detail: "it is missing after \(state.step) steps")
+        }
         if let last = state.lastStep {
             guard last.loss.isFinite, last.gradientNorm.isFinite, last.clippedEntries >= 0, last.position >= 0 else {
                 throw .badState("state.last_step holds an impossible value")

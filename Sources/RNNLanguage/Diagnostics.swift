@@ -50,6 +50,8 @@ public enum DiagnosticKind: Equatable, Sendable {
     /// `init cell=gru forget-bias=2`: a setting that the chosen cell has no use for.
     case settingNotForCell(key: String, cell: String, appliesTo: String)
     case noSuchKeptRun(name: String, kept: [String], suggestion: String?)
+    /// `show c` on a GRU: a name that only another kind of cell has.
+    case nameOfAnotherCell(name: String, cells: [String], current: String)
     case scriptNotUTF8(byteOffset: Int)
     case expectationFailed(name: String, actual: Double, comparison: Comparison, expected: Double, tolerance: Double)
     case unknownHelpTopic(String, suggestion: String?)
@@ -81,6 +83,8 @@ extension CheckpointProblem {
         case .missingOrWrong(let field, let detail): "field '\(field)': \(detail)"
         case .badVocabulary(let reason): "its vocabulary is not valid: \(reason)"
         case .wrongShape(let name, let expected, let found): "'\(name)' is \(found), but this model needs \(expected)"
+        case .raggedRow(let name, let row, let found, let expected):
+            "row \(row) of '\(name)' has \(found) numbers, but every row of it needs \(expected)"
         case .nonFinite(let name): "'\(name)' holds a value that is not a finite number"
         case .badSetting(let reason): "its settings are not valid: \(reason)"
         case .badState(let reason): "its training state is not valid: \(reason)"
@@ -210,6 +214,9 @@ func displayWidth<S: StringProtocol>(_ text: S) -> Int {
 
 extension DiagnosticKind {
     /// " did you mean 'x'?" or nothing.
+    /// "an rnn", "an lstm", "a gru", as the letters are read.
+    static func cellWithArticle(_ cell: String) -> String { (cell == "gru" ? "a " : "an ") + cell }
+
     private static func hint(_ suggestion: String?) -> String {
         suggestion.map { "; did you mean '\($0)'?" } ?? ""
     }
@@ -290,11 +297,15 @@ extension DiagnosticKind {
             return "'\(command) \(kind)' does not use \(key)=" + (allowed.isEmpty ? "" : " (it takes " + allowed.map { $0 + "=" }.joined(separator: " ") + ")")
         case .valueTooLarge(let key, let text, let maximum):
             return "\(key)=\(text) is too large: at most \(maximum)"
+        case .nameOfAnotherCell(let name, let cells, let current):
+            return "'\(name)' belongs to " + cells.map { "cell=" + $0 }.joined(separator: " and ") + ", and this model is "
+                + Self.cellWithArticle(current) + " (help show lists each cell's names)"
         case .noSuchKeptRun(let name, let kept, let suggestion):
             return "no kept run is named '\(name)'" + Self.hint(suggestion)
                 + (kept.isEmpty ? " (none are kept)" : " (kept: " + kept.joined(separator: ", ") + ")")
         case .settingNotForCell(let key, let cell, let appliesTo):
-            return "\(key) applies only to cell=\(appliesTo), and this init makes a \(cell): leave \(key) out, or add cell=\(appliesTo)"
+            return "\(key) applies only to cell=\(appliesTo), and this init makes " + Self.cellWithArticle(cell)
+                + ": leave \(key) out, or add cell=\(appliesTo)"
         case .scriptNotUTF8(let offset):
             return "the script is not valid UTF-8: the byte at offset \(offset) does not start a valid character"
         case .expectationFailed(let name, let actual, let comparison, let expected, let tolerance):

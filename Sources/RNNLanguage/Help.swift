@@ -75,7 +75,7 @@ public enum Help {
         CommandSpec(name: "forward", aliases: [], usage: "forward [trace]",
                     summary: "run the forward pass on the next window without learning",
                     options: [], keywords: ["trace"],
-                    details: "Records x, a, h, z, p and the loss for 'show'; parameters, h and the position stay as they are.",
+                    details: "Records x, a (or a gated cell's gates), h, z, p and the loss for 'show'; parameters, h and the position stay as they are.",
                     example: "forward trace"),
         CommandSpec(name: "backward", aliases: [], usage: "backward [last] [trace]",
                     summary: "backpropagate through the last forward pass without updating",
@@ -103,13 +103,13 @@ public enum Help {
                     b_g b_o b_y; gru: W_xr W_xu W_xn W_hr W_hu W_hn W_hy b_r b_u b_n b_hn b_y); gradients dW_xh …; \
                     Adagrad memory (Adam first moment) mW_xh …; Adam second moment vW_xh …; h (the carried \
                     state; c, the LSTM's cell state); from the last window: x (inputs, one-hot), y (targets, \
-                    one-hot), a (pre-activations; lstm: gates i f g o and cell states cs; gru: gates r u n and \
-                    hn), hs (hidden states), z (logits), p (probabilities), dhnorm (‖∂L/∂h_t‖); vocab, data (the \
+                    one-hot), a (the vanilla RNN's pre-activations; an LSTM records its gates i f g o and cell \
+                    states cs instead, a GRU r u n and hn), hs (hidden states), z (logits), p (probabilities), dhnorm (‖∂L/∂h_t‖); vocab, data (the \
                     next window), loss; and the \
                     numbers step, smooth-loss, recent-loss (mean loss of the last 100 steps), perplexity, \
                     pointer, grad-norm, grad-check, score (loss per character of the last score), score-perplexity. Subscripts \
                     select like NumPy: W_hh[0:5, 0:5], h[3], W_xh['e'] (rows of W_xh and columns of W_hy, \
-                    z and p are characters).
+                    z and p are characters, and so are the rows of every W_x*).
                     """,
                     example: "show W_hh[0:4, 0:4] heatmap"),
         CommandSpec(name: "grad-check", aliases: [], usage: "grad-check [NAME] [checks=N] [delta=D] [method=precise|plain]",
@@ -170,7 +170,8 @@ public enum Help {
                     in the text, the step count, the smooth loss and loss history, the sampling generator and \
                     the kept runs, so that 'restore' continues exactly. The text itself is referenced by path \
                     and checksum. The file is written to a temporary name and renamed: an existing checkpoint \
-                    is never left half-written. The format is plain JSON (see the README).
+                    is never left half-written. The format is plain JSON (see the README). Settings changed \
+                    with 'set' that wait for the next 'init' are not saved: the checkpoint holds the model's own.
                     """,
                     example: "save run.json"),
         CommandSpec(name: "restore", aliases: [], usage: "restore PATH [corpus=FILE]",

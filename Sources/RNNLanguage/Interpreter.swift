@@ -159,8 +159,9 @@ public struct Interpreter {
         } catch {
             preconditionFailure("unexpected \(error)")
         }
-        if case .file = source.value {
-            // Timing varies from run to run: standard error, like train's speed.
+        if case .file = source.value, corpus.byteCount >= 1 << 20 {
+            // Timing varies from run to run: standard error, like train's speed; only for texts
+            // big enough for it to matter.
             let seconds = console.now() - started
             console.writeError("read " + formatBytes(Double(corpus.byteCount)) + " in " + NumberFormat.duration(seconds)
                 + " (" + formatBytes(Double(corpus.byteCount) / max(seconds, 1e-9)) + "/s)\n")
@@ -330,6 +331,7 @@ public struct Interpreter {
             let key = setting.value.key
             var line = "\(key.rawValue) = " + settingValue(key, config: config, display: display)
             if key.needsInit && session.trainer != nil { line += "  (takes effect at the next init)" }
+            if key == .forgetBias && config.cell != .lstm { line += "  (used only by cell=lstm)" }
             lines.append(line)
         }
         session.config = config

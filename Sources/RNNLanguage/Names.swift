@@ -60,7 +60,20 @@ struct NameResolver {
             let renamed = String(reference.name.dropLast()) + String(to)
             if names.contains(renamed) { return Diagnostic(.unknownName(reference.name, suggestion: renamed), at: reference.range) }
         }
+        let owners = CellKind.allCases.filter { $0 != cell && Self.cellNames(of: $0).contains(reference.name) }
+        if !owners.isEmpty {
+            return Diagnostic(.nameOfAnotherCell(name: reference.name, cells: owners.map(\.rawValue), current: cell.rawValue),
+                              at: reference.range)
+        }
         return Diagnostic(.unknownName(reference.name, suggestion: closestMatch(to: reference.name, in: names)), at: reference.range)
+    }
+
+    /// The names particular to a kind of cell: its parameters (with d, m, v), records and c.
+    static func cellNames(of cell: CellKind) -> Set<String> {
+        let parameters = ParameterLayout.forCell(cell, vocabularySize: 2, hiddenSize: 1).names
+        var names = Set(parameters.flatMap { [$0, "d" + $0, "m" + $0, "v" + $0] } + recordedNames(of: cell))
+        if cell == .lstm { names.insert("c") }
+        return names
     }
 
     private func requireModel(_ reference: NameReference, _ command: String) throws(Diagnostic) -> Trainer {

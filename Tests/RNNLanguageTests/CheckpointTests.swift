@@ -101,6 +101,23 @@ import Testing
         }, "its training state is not valid: Adam's second moment (an average of squares) has a negative entry"),
         ("an empty norm profile", { $0.replacingOccurrences(of: "\"gradient_norms\": [", with: "\"gradient_norms\": [], \"x\": [") },
          "its training state is not valid: kept run 'first' has an empty loss curve or an empty or negative norm profile"),
+        ("a ragged matrix", { text in
+            let start = text.range(of: "\"W_hh\": [\n      [")!.upperBound
+            let end = text[start...].firstIndex(of: ",")!
+            return text.replacingCharacters(in: start ... end, with: "")
+        }, "row 0 of 'parameters.W_hh' has 7 numbers, but every row of it needs 8"),
+        ("a fraction for a count", { $0.replacingOccurrences(of: "\"hidden\": 8", with: "\"hidden\": 8.5") },
+         "field 'settings.hidden': expected a whole number, found 8.5"),
+        ("a huge count", { $0.replacingOccurrences(of: "\"pointer\": ", with: "\"pointer\": 1e30, \"was\": ") },
+         "field 'state.pointer': expected a whole number, found 1e+30"),
+        ("no forget bias", { $0.replacingOccurrences(of: "\"forget-bias\": 1.0,", with: "") },
+         "field 'settings.forget-bias': it is missing (version 2 writes it for every cell)"),
+        ("no last step", { $0.replacingOccurrences(of: "\"last_step\"", with: "\"first_step\"") },
+         "field 'state.last_step': it is missing after 10 steps"),
+        ("two optimizers", { $0.replacingOccurrences(of: "\"kind\": \"adam\"", with: "\"kind\": \"adagrad\"") },
+         "its settings are not valid: settings.optimizer is 'adam' but optimizer.kind is 'adagrad'"),
+        ("a flat bias", { $0.replacingOccurrences(of: "\"b_h\": [\n      [", with: "\"b_h\": [0, [") },
+         "field 'parameters.b_h[0]': expected a list"),
         ("a cell state for a vanilla RNN", { $0.replacingOccurrences(of: "\"pointer\":", with: "\"c\": [0.5],\n    \"pointer\":") },
          "field 'state.c': only an LSTM has a cell state (this checkpoint's cell is rnn)"),
         ("a zero generator", { text in

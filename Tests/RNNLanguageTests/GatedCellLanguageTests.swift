@@ -31,6 +31,24 @@ import Testing
         #expect(result.output.contains("b_f 1x3 all -1.5"))
     }
 
+    @Test(arguments: CellKind.allCases)
+    func aGradientCheckOfNaNsFails(cell: CellKind) {
+        // lr = 1e300 without clipping: the weights are huge, the loss is still finite, but the
+        // numeric derivatives overflow to NaN. NaN must not pass as "below the tolerance".
+        var session = RNNLanguageTests.session(after: "load builtin rhyme\ninit cell=\(cell.rawValue) optimizer=sgd lr=1e300 "
+                                               + "clip-mode=off hidden=3 seq=5\nstep 5")
+        let result = run("grad-check W_hy checks=2", &session)
+        #expect(result.output.contains("worst relative error nan: FAIL"), "\(result.output)")
+        #expect(result.output.hasSuffix("FAIL: W_hy\n"), "\(result.output)")
+        #expect(session.lastGradientCheck?.passed == false)
+    }
+
+    @Test func settingTheForgetBiasForAnotherCellSaysItWaitsForAnLSTM() {
+        var session = RNNLanguageTests.session(after: "load builtin hello\ninit cell=gru hidden=2 seq=2")
+        #expect(run("set forget-bias=2", &session).output == "forget-bias = 2  (takes effect at the next init)  (used only by cell=lstm)\n")
+        #expect(run("init cell=lstm", &session).output.contains("b_f 1x2 all 2"))
+    }
+
     @Test(arguments: [(CellKind.lstm, 14), (.gru, 12)])
     func gradCheckPassesThroughTheInterpreter(cell: CellKind, parameters: Int) {
         var session = RNNLanguageTests.session(after: "load builtin rhyme\ninit cell=\(cell.rawValue) hidden=5 seq=6 sigma=0.3 lr=0.1\nstep 3")
