@@ -13,7 +13,7 @@ import time
 
 import numpy as np
 
-from numpy_rnn import SeededGenerator, clip_and_adagrad, report
+from numpy_rnn import SeededGenerator, clip_and_adagrad, load_corpus, report
 
 
 def sigmoid(a):
@@ -27,11 +27,7 @@ def main():
     lr, clip, scale, forget_bias = 0.1, 5.0, 0.01, 1.0
     gates = 4 if cell == "lstm" else 3
 
-    text = open(path, encoding="utf-8").read()
-    vocabulary = sorted(set(text), key=ord)
-    index = {c: i for i, c in enumerate(vocabulary)}
-    data = np.array([index[c] for c in text], dtype=np.int64)
-    V = len(vocabulary)
+    data, V = load_corpus(path)
 
     # rnnrepl's draw order: every W_x· (V×H, row by row), every W_h· (H×H), W_hy; biases after.
     g = SeededGenerator(1)

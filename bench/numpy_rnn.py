@@ -73,6 +73,14 @@ def portable_log(x):
     return exponent * ln2_hi + (exponent * ln2_lo + 2 * s * series)
 
 
+def load_corpus(path):
+    """The text as indices into its vocabulary (sorted by code point, as rnnrepl's), and V."""
+    text = open(path, encoding="utf-8").read()
+    vocabulary = sorted(set(text), key=ord)
+    index = {c: i for i, c in enumerate(vocabulary)}
+    return np.array([index[c] for c in text], dtype=np.int64), len(vocabulary)
+
+
 def clip_and_adagrad(params, grads, mems, lr, clip):
     """Elementwise clipping to [-clip, clip], then mem += g²; θ -= lr·g/√(mem + 1e-8), in place."""
     for param, d, mem in zip(params, grads, mems):
@@ -99,11 +107,7 @@ def main():
     T = int(args[3]) if len(args) > 3 else 25
     lr, clip, scale = 0.1, 5.0, 0.01
 
-    text = open(path, encoding="utf-8").read()
-    vocabulary = sorted(set(text), key=ord)
-    index = {c: i for i, c in enumerate(vocabulary)}
-    data = np.array([index[c] for c in text], dtype=np.int64)
-    V = len(vocabulary)
+    data, V = load_corpus(path)
 
     # Weights in rnnrepl's draw order: W_xh, W_hh, W_hy, row by row; biases zero.
     g = SeededGenerator(1)
