@@ -57,7 +57,7 @@ import Testing
     }
 
     @Test func doublesComeBackBitForBit() throws {
-        let awkward: [Double] = [0.1, 1.0 / 3, -0.0, 5e-324, 2.2250738585072014e-308, 1.7976931348623157e308, 1e-5,
+        let awkward: [Double] = [0.1, 1.0 / 3, -0.0, .leastNonzeroMagnitude, 2.2250738585072014e-308, 1.7976931348623157e308, 1e-5,
                                  123456789.123456789, -9.999999999999999e-301, 0x1.fffffffffffffp-1]
         var file = CheckpointFile(session: session(after: "load builtin hello\ninit hidden=1 seq=2"),
                                   trainer: session(after: "load builtin hello\ninit hidden=1 seq=2").trainer!, corpusPath: nil)
