@@ -191,22 +191,17 @@ public struct Trainer {
         return position + t + 1 > corpus.count ? (0, true) : (position, false)
     }
 
-    /// One step: window → forward → backward → clip → update → carry h_T → p += T.
-    ///
-    /// Atomic: when the loss or a gradient is not finite the step is refused with an error and
-    /// parameters, gradients, optimiser memory, h, p and the counters are exactly as before.
-    @discardableResult
-    public mutating func step(recorder: BackwardRecorder? = nil) throws(ModelError) -> StepReport {
+    /// The next window (inputs = data[p ..< p+T], targets = data[p+1 ... p+T]) through `cell`'s
+    /// forward pass, from the carried state or from zero when the pointer wraps or carry is off.
+    /// Changes only the window buffers and the cell's record.
+    private mutating func forwardOnNextWindow(in cell: any RecurrentCell)
+        -> (start: Int, wrapped: Bool, resetState: Bool, loss: Double) {
         let t = config.sequenceLength
         let (start, wrapped) = nextWindowStart
         let resetState = wrapped || !config.carryHiddenState
         let initialState = resetState ? [Double](repeating: 0, count: cell.stateSize) : hiddenState
-
-        // inputs = data[p ..< p+T], targets = data[p+1 ... p+T]
         windowInputs.withUnsafeMutableBufferPointer { corpus.indices.copy(from: start, count: t, into: $0.baseAddress!) }
         windowTargets.withUnsafeMutableBufferPointer { corpus.indices.copy(from: start + 1, count: t, into: $0.baseAddress!) }
-
-        let cell = spareCell
         let loss = parameters.values.withUnsafeBufferPointer { p in
             windowInputs.withUnsafeBufferPointer { xs in
                 windowTargets.withUnsafeBufferPointer { ys in
@@ -217,6 +212,18 @@ public struct Trainer {
                 }
             }
         }
+        return (start, wrapped, resetState, loss)
+    }
+
+    /// One step: window → forward → backward → clip → update → carry h_T → p += T.
+    ///
+    /// Atomic: when the loss or a gradient is not finite the step is refused with an error and
+    /// parameters, gradients, optimiser memory, h, p and the counters are exactly as before.
+    @discardableResult
+    public mutating func step(recorder: BackwardRecorder? = nil) throws(ModelError) -> StepReport {
+        let t = config.sequenceLength
+        let cell = spareCell
+        let (start, wrapped, resetState, loss) = forwardOnNextWindow(in: cell)
         guard loss.isFinite else {
             throw .nonFiniteLoss(step: stepCount, loss: loss, learningRate: config.learningRate)
         }
@@ -283,23 +290,7 @@ public struct Trainer {
     /// losses in the cell; parameters, h, p and the counters stay as they are.
     @discardableResult
     public mutating func forwardOnly() -> Double {
-        let t = config.sequenceLength
-        let (start, wrapped) = nextWindowStart
-        let resetState = wrapped || !config.carryHiddenState
-        let initialState = resetState ? [Double](repeating: 0, count: cell.stateSize) : hiddenState
-        windowInputs.withUnsafeMutableBufferPointer { corpus.indices.copy(from: start, count: t, into: $0.baseAddress!) }
-        windowTargets.withUnsafeMutableBufferPointer { corpus.indices.copy(from: start + 1, count: t, into: $0.baseAddress!) }
-        let cell = self.cell
-        let loss = parameters.values.withUnsafeBufferPointer { p in
-            windowInputs.withUnsafeBufferPointer { xs in
-                windowTargets.withUnsafeBufferPointer { ys in
-                    initialState.withUnsafeBufferPointer { h0 in
-                        cell.forward(p.baseAddress!, inputs: xs.baseAddress!, targets: ys.baseAddress!, steps: t,
-                                     initialState: h0.baseAddress!)
-                    }
-                }
-            }
-        }
+        let (start, wrapped, resetState, loss) = forwardOnNextWindow(in: cell)
         recordedWindow = RecordedWindow(start: start, wrapped: wrapped, stateWasReset: resetState,
                                         matchesParameters: true, backwardDone: false)
         return loss
