@@ -23,9 +23,15 @@ public struct Corpus: Sendable {
     /// The number of characters (Unicode scalars).
     public var count: Int { indices.count }
 
-    /// Reads and encodes a UTF-8 file.
-    public static func load(path: String) throws(CorpusError) -> Corpus {
-        let bytes = try readFile(path)
+    /// Reads and encodes a UTF-8 file (a regular file or a FIFO, at most `ReadLimit.corpus`
+    /// bytes); `shouldStop` can interrupt a long or blocked read.
+    public static func load(path: String, shouldStop: () -> Bool = { false }) throws(CorpusError) -> Corpus {
+        let bytes: [UInt8]
+        do {
+            bytes = try readWholeFile(path, limit: ReadLimit.corpus, shouldStop: shouldStop)
+        } catch {
+            throw CorpusError(error, path: path)
+        }
         return try Corpus(utf8: bytes, source: path)
     }
 
@@ -113,45 +119,17 @@ public enum EncodedText: Sendable, Equatable {
 
 // MARK: - Reading a file
 
-/// Reads a whole file with POSIX calls, turning each failure into a `CorpusError`.
-public func readFile(_ path: String) throws(CorpusError) -> [UInt8] {
-    var info = stat()
-    guard stat(path, &info) == 0 else { throw fileError(path: path, errno: errno) }
-    if (info.st_mode & S_IFMT) == S_IFDIR { throw .isDirectory(path: path) }
-    // Devices such as /dev/zero never end; pipes and FIFOs are fine.
-    let kind = info.st_mode & S_IFMT
-    if kind == S_IFCHR || kind == S_IFBLK || kind == S_IFSOCK { throw .notAFile(path: path) }
-    let descriptor = open(path, O_RDONLY)
-    guard descriptor >= 0 else { throw fileError(path: path, errno: errno) }
-    defer { close(descriptor) }
-
-    var bytes: [UInt8] = []
-    var capacity = max(Int(info.st_size), 0) + 1  // +1 lets a regular file reach EOF in one read
-    var filled = 0
-    while true {
-        if filled == bytes.count {
-            bytes.append(contentsOf: repeatElement(0, count: capacity - bytes.count))
+extension CorpusError {
+    /// The error for a failed read of `path`.
+    public init(_ failure: ReadFailure, path: String) {
+        switch failure {
+        case .notFound: self = .fileNotFound(path: path)
+        case .isDirectory: self = .isDirectory(path: path)
+        case .notAFile: self = .notAFile(path: path)
+        case .tooLarge(let limit): self = .tooLarge(path: path, limit: limit)
+        case .interrupted: self = .interrupted(path: path)
+        case .system(let reason): self = .unreadable(path: path, reason: reason)
         }
-        let got = bytes.withUnsafeMutableBytes { buffer in
-            read(descriptor, buffer.baseAddress! + filled, buffer.count - filled)
-        }
-        if got < 0 {
-            if errno == EINTR { continue }
-            throw fileError(path: path, errno: errno)
-        }
-        if got == 0 { break }
-        filled += got
-        if filled == bytes.count { capacity *= 2 }
-    }
-    bytes.removeLast(bytes.count - filled)
-    return bytes
-}
-
-private func fileError(path: String, errno code: Int32) -> CorpusError {
-    switch code {
-    case ENOENT, ENOTDIR: .fileNotFound(path: path)
-    case EISDIR: .isDirectory(path: path)
-    default: .unreadable(path: path, reason: String(cString: strerror(code)))
     }
 }
 

@@ -8,6 +8,10 @@ public enum CorpusError: Error, Equatable, Sendable {
     /// A device or socket: something that is not a file of text (reading /dev/zero would never end).
     case notAFile(path: String)
     case unreadable(path: String, reason: String)
+    /// More than `ReadLimit.corpus` bytes.
+    case tooLarge(path: String, limit: Int)
+    /// Ctrl-C while reading (a FIFO that waits for its writer, a large file): nothing was loaded.
+    case interrupted(path: String)
     case empty(source: String)
     /// `byte` at `byteOffset` (counted from 0 in the file) does not start a valid UTF-8 sequence.
     case invalidUTF8(source: String, byteOffset: Int, byte: UInt8)
@@ -21,16 +25,20 @@ public enum CorpusError: Error, Equatable, Sendable {
 public enum ModelError: Error, Equatable, Sendable {
     /// A hyperparameter outside its domain, e.g. hidden = 0; `requirement` says what is allowed.
     case invalidSetting(name: String, value: String, requirement: String)
-    /// The model would need more memory than the machine has.
-    case modelTooLarge(hiddenSize: Int, vocabularySize: Int, bytesNeeded: Double, bytesAvailable: Double)
+    /// The model would need more than its share of the memory still available.
+    case modelTooLarge(weightBytes: Double, recordBytes: Double, bytesAvailable: Double)
     /// `context` names the input: "prime", "text", …; `position` counts Unicode scalars from 0.
     case unknownCharacter(context: String, scalar: Unicode.Scalar, position: Int)
     case textTooShort(context: String, characters: Int, needed: Int)
     /// The forward pass produced NaN or ±∞; the step was refused and nothing was changed.
     case nonFiniteLoss(step: Int, loss: Double, learningRate: Double)
     case nonFiniteGradient(step: Int, parameter: String, learningRate: Double)
+    /// The update would make a parameter or the optimizer's memory ±∞ or NaN; refused.
+    case nonFiniteUpdate(step: Int, parameter: String, learningRate: Double)
     /// The loss of the window is NaN or ±∞ at the current weights: there is nothing to differentiate.
     case gradientCheckOnNonFiniteLoss(loss: Double)
+    /// Ctrl-C stopped the work before it finished; nothing was changed.
+    case interrupted
 }
 
 extension CorpusError: CustomStringConvertible {
@@ -41,9 +49,13 @@ extension CorpusError: CustomStringConvertible {
         case .isDirectory(let path):
             "'\(path)' is a directory, not a text file"
         case .notAFile(let path):
-            "'\(path)' is a device, not a text file"
+            "'\(path)' is a device or a socket, not a text file"
         case .unreadable(let path, let reason):
             "cannot read '\(path)': \(reason)"
+        case .tooLarge(let path, let limit):
+            "'\(path)' is larger than \(formatLimit(limit)), the most rnnrepl reads as a text (is it the file you meant?)"
+        case .interrupted(let path):
+            "reading '\(path)' was interrupted: nothing was loaded"
         case .empty(let source):
             "'\(source)' is empty: a corpus needs some text"
         case .invalidUTF8(let source, let offset, let byte):
@@ -64,8 +76,10 @@ extension CorpusError {
         switch self {
         case .fileNotFound: "no such file"
         case .isDirectory: "it is a directory"
-        case .notAFile: "it is a device, not a file"
+        case .notAFile: "it is a device or a socket, not a file"
         case .unreadable(_, let reason): reason
+        case .tooLarge(_, let limit): "it is larger than \(formatLimit(limit))"
+        case .interrupted: "interrupted"
         default: description
         }
     }
@@ -76,9 +90,11 @@ extension ModelError: CustomStringConvertible {
         switch self {
         case .invalidSetting(let name, let value, let requirement):
             "\(name)=\(value) is not allowed: \(name) must be \(requirement)"
-        case .modelTooLarge(let hidden, let vocabulary, let needed, let available):
-            "hidden=\(hidden) with \(vocabulary) characters needs about \(formatBytes(needed)) of memory; "
-                + "this machine has \(formatBytes(available)): choose a smaller hidden size"
+        case .modelTooLarge(let weights, let record, let available):
+            "this model needs about \(formatBytes(weights + record)) of memory (\(formatBytes(weights)) for its weights, "
+                + "their gradients and the optimizer's memory, \(formatBytes(record)) to record a window), and a model may "
+                + "use at most half of the \(formatBytes(available)) available: nothing was allocated; choose a smaller "
+                + (record > weights ? "seq (or hidden)" : "hidden size")
         case .unknownCharacter(let context, let scalar, let position):
             "the \(context) has \(describe(scalar)) at position \(position), which is not in the vocabulary"
         case .textTooShort(let context, let characters, let needed):
@@ -89,6 +105,11 @@ extension ModelError: CustomStringConvertible {
         case .gradientCheckOnNonFiniteLoss(let loss):
             "cannot check gradients: the loss of the window is \(nonFiniteName(loss)) at the current weights (they have diverged): "
                 + "run init again, with a lower learning rate"
+        case .interrupted:
+            "interrupted: nothing was changed"
+        case .nonFiniteUpdate(let step, let parameter, let rate):
+            "step \(step + 1) refused: the update would make \(parameter) (or its optimizer memory) infinite or NaN "
+                + "(the weights diverged); parameters are unchanged: lower the learning rate (now \(rate)) or clip harder"
         case .nonFiniteGradient(let step, let parameter, let rate):
             "step \(step + 1) refused: the gradient of \(parameter) is not finite; parameters are unchanged: "
                 + "lower the learning rate (now \(rate)) or clip harder"

@@ -189,6 +189,13 @@ public struct Initialization: Equatable, Sendable {
     /// vanilla RNN; every W_x·, then every W_h·, then W_hy for gated cells), each matrix row by
     /// row, so the same seed gives the same weights everywhere.
     public func parameters(for layout: ParameterLayout, generator: inout SeededGenerator) -> Parameters {
+        parameters(for: layout, generator: &generator, shouldStop: { false })!
+    }
+
+    /// The same, asking `shouldStop` between rows of each matrix (a big orthogonal W_hh takes
+    /// seconds); nil when it said stop.
+    public func parameters(for layout: ParameterLayout, generator: inout SeededGenerator,
+                           shouldStop: () -> Bool) -> Parameters? {
         var result = Parameters(layout: layout)
         for entry in layout.entries {
             switch entry.role {
@@ -197,9 +204,12 @@ public struct Initialization: Equatable, Sendable {
                     result[entry] = Matrix(rows: 1, columns: entry.columns, storage: Array(repeating: forgetBias, count: entry.columns))
                 }
             case .recurrent:
-                result[entry] = recurrentMatrix(size: entry.rows, generator: &generator)
+                guard let matrix = recurrentMatrix(size: entry.rows, generator: &generator, shouldStop: shouldStop) else { return nil }
+                result[entry] = matrix
             case .input, .output:
-                result[entry] = gaussianMatrix(rows: entry.rows, columns: entry.columns, scale: weightScale, generator: &generator)
+                guard let matrix = gaussianMatrix(rows: entry.rows, columns: entry.columns, scale: weightScale,
+                                                  generator: &generator, shouldStop: shouldStop) else { return nil }
+                result[entry] = matrix
             }
         }
         return result
@@ -220,22 +230,31 @@ public struct Initialization: Equatable, Sendable {
         }
     }
 
-    private func recurrentMatrix(size: Int, generator: inout SeededGenerator) -> Matrix {
+    private func recurrentMatrix(size: Int, generator: inout SeededGenerator, shouldStop: () -> Bool) -> Matrix? {
         switch recurrent {
         case .identity:
             Matrix.identity(size, scale: recurrentScale)
         case .random:
-            gaussianMatrix(rows: size, columns: size, scale: recurrentScale, generator: &generator)
+            gaussianMatrix(rows: size, columns: size, scale: recurrentScale, generator: &generator, shouldStop: shouldStop)
         case .orthogonal:
-            orthogonalMatrix(size: size, scale: recurrentScale, generator: &generator)
+            orthogonalMatrix(size: size, scale: recurrentScale, generator: &generator, shouldStop: shouldStop)
         }
     }
 }
 
 /// randn·scale, row by row.
 public func gaussianMatrix(rows: Int, columns: Int, scale: Double, generator: inout SeededGenerator) -> Matrix {
+    gaussianMatrix(rows: rows, columns: columns, scale: scale, generator: &generator, shouldStop: { false })!
+}
+
+/// randn·scale, row by row, asking `shouldStop` before each row; nil when it said stop.
+public func gaussianMatrix(rows: Int, columns: Int, scale: Double, generator: inout SeededGenerator,
+                           shouldStop: () -> Bool) -> Matrix? {
     var matrix = Matrix(rows: rows, columns: columns)
-    for i in 0 ..< matrix.count { matrix.storage[i] = generator.nextGaussian() * scale }
+    for row in 0 ..< rows {
+        if shouldStop() { return nil }
+        for i in row * columns ..< (row + 1) * columns { matrix.storage[i] = generator.nextGaussian() * scale }
+    }
     return matrix
 }
 
@@ -243,26 +262,46 @@ public func gaussianMatrix(rows: Int, columns: Int, scale: Double, generator: in
 /// ("twice is enough") so the rows are orthonormal to rounding error. A row that collapses
 /// (probability zero) is redrawn.
 public func orthogonalMatrix(size n: Int, scale: Double, generator: inout SeededGenerator) -> Matrix {
-    var q = gaussianMatrix(rows: n, columns: n, scale: 1, generator: &generator)
-    var i = 0
-    while i < n {
-        for _ in 0 ..< 2 {
-            for j in 0 ..< i {
-                var projection = 0.0
-                for k in 0 ..< n { projection += q[i, k] * q[j, k] }
-                for k in 0 ..< n { q[i, k] -= projection * q[j, k] }
-            }
-        }
-        var norm = 0.0
-        for k in 0 ..< n { norm += q[i, k] * q[i, k] }
-        norm = norm.squareRoot()
-        if norm < 1e-10 {
-            for k in 0 ..< n { q[i, k] = generator.nextGaussian() }
-            continue
-        }
-        for k in 0 ..< n { q[i, k] /= norm }
-        i += 1
+    orthogonalMatrix(size: n, scale: scale, generator: &generator, shouldStop: { false })!
+}
+
+/// The same, asking `shouldStop` before each row (the work is O(n³): seconds for n in the
+/// thousands); nil when it said stop. Each projection and norm is summed in index order.
+public func orthogonalMatrix(size n: Int, scale: Double, generator: inout SeededGenerator,
+                             shouldStop: () -> Bool) -> Matrix? {
+    guard var q = gaussianMatrix(rows: n, columns: n, scale: 1, generator: &generator, shouldStop: shouldStop) else {
+        return nil
     }
+    var i = 0
+    var stopped = false
+    q.storage.withUnsafeMutableBufferPointer { buffer in
+        let q = buffer.baseAddress!
+        while i < n {
+            if shouldStop() {
+                stopped = true
+                return
+            }
+            let row = q + i * n
+            for _ in 0 ..< 2 {
+                for j in 0 ..< i {
+                    let other = q + j * n
+                    var projection = 0.0
+                    for k in 0 ..< n { projection += row[k] * other[k] }
+                    for k in 0 ..< n { row[k] -= projection * other[k] }
+                }
+            }
+            var norm = 0.0
+            for k in 0 ..< n { norm += row[k] * row[k] }
+            norm = norm.squareRoot()
+            if norm < 1e-10 {
+                for k in 0 ..< n { row[k] = generator.nextGaussian() }
+                continue
+            }
+            for k in 0 ..< n { row[k] /= norm }
+            i += 1
+        }
+    }
+    if stopped { return nil }
     for k in 0 ..< q.count { q.storage[k] *= scale }
     return q
 }

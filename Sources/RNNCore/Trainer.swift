@@ -31,8 +31,14 @@ public struct TrainingConfig: Equatable, Sendable {
 
     public init() {}
 
-    /// Checks each setting's domain, and that the model fits in `bytesAvailable` of memory.
-    public func validate(vocabularySize: Int, bytesAvailable: Double = physicalMemoryBytes()) throws(ModelError) {
+    /// Checks each setting's domain, and that the model fits in memory (see `validateMemory`).
+    public func validate(vocabularySize: Int, bytesAvailable: Double = availableMemoryBytes()) throws(ModelError) {
+        try validateDomains()
+        try validateMemory(vocabularySize: vocabularySize, bytesAvailable: bytesAvailable)
+    }
+
+    /// Each setting within its domain (hidden ≥ 1, lr > 0, …).
+    public func validateDomains() throws(ModelError) {
         func require(_ ok: Bool, _ name: String, _ value: String, _ requirement: String) throws(ModelError) {
             if !ok { throw .invalidSetting(name: name, value: value, requirement: requirement) }
         }
@@ -43,16 +49,25 @@ public struct TrainingConfig: Equatable, Sendable {
         let scale = initialization.weightScale, recurrentScale = initialization.recurrentScale
         try require(scale.isFinite && scale >= 0, "sigma", "\(scale)", "a finite number ≥ 0")
         try require(recurrentScale.isFinite && recurrentScale >= 0, "scale", "\(recurrentScale)", "a finite number ≥ 0")
-        let needed = estimatedBytes(vocabularySize: vocabularySize)
-        if needed > bytesAvailable * 0.75 {
-            throw .modelTooLarge(hiddenSize: hiddenSize, vocabularySize: vocabularySize,
-                                 bytesNeeded: needed, bytesAvailable: bytesAvailable)
+        try require(initialization.forgetBias.isFinite, "forget-bias", "\(initialization.forgetBias)", "a finite number")
+    }
+
+    /// A model may take at most this share of the memory still available, so that the rest of
+    /// the system (and a second model, a checkpoint being written) keep room.
+    public static let memoryShare = 0.5
+
+    /// Refuses, before anything is allocated, a model whose weights and window record need more
+    /// than `memoryShare` of `bytesAvailable`.
+    public func validateMemory(vocabularySize: Int, bytesAvailable: Double = availableMemoryBytes()) throws(ModelError) {
+        let need = estimatedBytes(vocabularySize: vocabularySize)
+        if need.weights + need.record > bytesAvailable * Self.memoryShare {
+            throw .modelTooLarge(weightBytes: need.weights, recordBytes: need.record, bytesAvailable: bytesAvailable)
         }
     }
 
-    /// Memory for parameters, gradients (two buffers), optimiser memory and the window record.
-    /// Computed in Double so absurd sizes cannot overflow.
-    public func estimatedBytes(vocabularySize: Int) -> Double {
+    /// Memory for the parameters and gradients (two buffers each: the step works in spares),
+    /// the optimiser memory (two copies), and the record of a window (two cells). Computed in Double so absurd sizes cannot overflow.
+    public func estimatedBytes(vocabularySize: Int) -> (weights: Double, record: Double) {
         let v = Double(vocabularySize), h = Double(hiddenSize), t = Double(sequenceLength)
         // Gates: 1 for the vanilla RNN (its a_t), 4 for the LSTM, 3 (and hn) for the GRU.
         let gates: Double = cell == .lstm ? 4 : (cell == .gru ? 3 : 1)
@@ -60,15 +75,8 @@ public struct TrainingConfig: Equatable, Sendable {
         let optimizerCopies: Double = optimizer == .adam ? 2 : (optimizer == .adagrad ? 1 : 0)
         // Per step: h (and c), each gate and its gradient, z, p, dy; two cells (one spare).
         let record = 2 * ((t + 1) * h * 2 + t * h * (2 * gates + 2) + t * v * 3 + h * 8 + v)
-        return 8 * (parameterCount * (3 + optimizerCopies) + record)
+        return (8 * parameterCount * (4 + 2 * optimizerCopies), 8 * record)
     }
-}
-
-/// The machine's physical memory (a bound for `TrainingConfig.validate`).
-public func physicalMemoryBytes() -> Double {
-    let pages = sysconf(Int32(_SC_PHYS_PAGES)), pageSize = sysconf(Int32(_SC_PAGESIZE))
-    guard pages > 0, pageSize > 0 else { return 8 * 1024 * 1024 * 1024 }
-    return Double(pages) * Double(pageSize)
 }
 
 /// What one training step did.
@@ -150,16 +158,22 @@ public struct Trainer {
     /// step leaves the record of the last good window in place.
     private var spareCell: any RecurrentCell
     private var scratchGradients: Parameters
+    /// θ and the optimizer state after an update, before it is accepted (then they swap in).
+    private var spareValues: [Double]
+    private var spareOptimizer: OptimizerState
     private var windowInputs: [Int32]
     private var windowTargets: [Int32]
 
-    /// A new model with freshly drawn weights.
-    public init(corpus: Corpus, config: TrainingConfig) throws {
+    /// A new model with freshly drawn weights. Checks the settings, the text's length and the
+    /// memory first; `shouldStop` can interrupt the drawing of big matrices (`ModelError.interrupted`).
+    public init(corpus: Corpus, config: TrainingConfig, shouldStop: () -> Bool = { false }) throws {
         try config.validate(vocabularySize: corpus.vocabulary.count)
         try corpus.validate(sequenceLength: config.sequenceLength)
         var generator = SeededGenerator(seed: config.seed)
         let layout = ParameterLayout.forCell(config.cell, vocabularySize: corpus.vocabulary.count, hiddenSize: config.hiddenSize)
-        let parameters = config.initialization.parameters(for: layout, generator: &generator)
+        guard let parameters = config.initialization.parameters(for: layout, generator: &generator, shouldStop: shouldStop) else {
+            throw ModelError.interrupted
+        }
         self.init(corpus: corpus, config: config, parameters: parameters)
     }
 
@@ -174,6 +188,8 @@ public struct Trainer {
         gradients = Parameters(layout: parameters.layout)
         scratchGradients = gradients
         optimizer = OptimizerState(kind: config.optimizer, count: parameters.layout.count)
+        spareValues = parameters.values
+        spareOptimizer = optimizer
         cell = makeCell(config.cell, vocabularySize: v, hiddenSize: config.hiddenSize, capacity: config.sequenceLength)
         spareCell = makeCell(config.cell, vocabularySize: v, hiddenSize: config.hiddenSize, capacity: config.sequenceLength)
         hiddenState = [Double](repeating: 0, count: cell.stateSize)
@@ -246,16 +262,29 @@ public struct Trainer {
             throw .nonFiniteGradient(step: stepCount, parameter: name, learningRate: config.learningRate)
         }
 
+        // The update goes to spare buffers too: a step that would make a weight or the
+        // optimizer's memory ±∞ or NaN is refused like a non-finite loss.
+        if config.applyUpdate {
+            let rate = config.learningRate
+            let finite = parameters.values.withUnsafeBufferPointer { theta in
+                scratchGradients.values.withUnsafeBufferPointer { g in
+                    spareValues.withUnsafeMutableBufferPointer { next in
+                        optimizer.update(theta: theta.baseAddress!, gradients: g.baseAddress!, count: theta.count,
+                                         learningRate: rate, into: next.baseAddress!, next: &spareOptimizer)
+                    }
+                }
+            }
+            if !finite {
+                throw .nonFiniteUpdate(step: stepCount, parameter: firstNonFiniteUpdate(), learningRate: rate)
+            }
+        }
+
         // From here on nothing can fail.
         swap(&gradients, &scratchGradients)
         swap(&self.cell, &spareCell)
         if config.applyUpdate {
-            let rate = config.learningRate
-            parameters.values.withUnsafeMutableBufferPointer { theta in
-                gradients.values.withUnsafeBufferPointer { g in
-                    optimizer.apply(to: theta.baseAddress!, gradients: g.baseAddress!, count: theta.count, learningRate: rate)
-                }
-            }
+            swap(&parameters.values, &spareValues)
+            swap(&optimizer, &spareOptimizer)
         }
         hiddenState.withUnsafeMutableBufferPointer { cell.copyFinalState(into: $0.baseAddress!) }
         recordedWindow = RecordedWindow(start: start, wrapped: wrapped, stateWasReset: resetState,
@@ -282,6 +311,19 @@ public struct Trainer {
             done += 1
         }
         return done
+    }
+
+    /// The name of the first parameter whose updated value (or optimizer memory) in the spare
+    /// buffers is not finite, and the entry: "W_hh[3, 4]".
+    private func firstNonFiniteUpdate() -> String {
+        let layout = parameters.layout
+        let memories = [spareValues, spareOptimizer.memory, spareOptimizer.secondMoment]
+        for values in memories {
+            if let index = values.firstIndex(where: { !$0.isFinite }), let (entry, row, column) = layout.locate(index) {
+                return "\(entry.name)[\(row), \(column)]"
+            }
+        }
+        return "?"
     }
 
     // MARK: One pass at a time (for teaching)
@@ -322,10 +364,14 @@ public struct Trainer {
         change(&updated)
         precondition(updated.hiddenSize == config.hiddenSize && updated.cell == config.cell,
                      "hidden size and cell need new weights (init)")
-        try updated.validate(vocabularySize: vocabulary.count)
-        try corpus.validate(sequenceLength: updated.sequenceLength)
+        try updated.validateDomains()
+        if updated.sequenceLength != config.sequenceLength || updated.optimizer != config.optimizer {
+            try updated.validateMemory(vocabularySize: vocabulary.count)
+        }
+        if updated.sequenceLength != config.sequenceLength { try corpus.validate(sequenceLength: updated.sequenceLength) }
         if updated.optimizer != config.optimizer {
             optimizer = OptimizerState(kind: updated.optimizer, count: parameters.layout.count)
+            spareOptimizer = optimizer
         }
         if updated.sequenceLength != config.sequenceLength {
             cell = makeCell(updated.cell, vocabularySize: vocabulary.count, hiddenSize: updated.hiddenSize,
@@ -349,6 +395,7 @@ public struct Trainer {
         self.lastReport = lastReport
         self.gradients = gradients
         self.optimizer = optimizer
+        spareOptimizer = optimizer
         self.hiddenState = hiddenState
         self.position = position
         self.stepCount = stepCount

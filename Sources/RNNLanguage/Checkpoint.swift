@@ -177,7 +177,7 @@ extension CheckpointFile {
             whh: config.initialization.recurrent.rawValue, scale: config.initialization.recurrentScale,
             sigma: config.initialization.weightScale, forgetBias: config.initialization.forgetBias,
             update: config.applyUpdate, zeroGrad: config.zeroGradients,
-            carry: config.carryHiddenState, precision: session.display.precision, width: session.display.width)
+            carry: config.carryHiddenState, precision: session.display.precision, width: session.display.width ?? DisplaySettings.transcriptWidth)
         parameters = rows(trainer.parameters.values)
         gradients = rows(trainer.gradients.values)
         optimizer = OptimizerRecord(
@@ -387,61 +387,6 @@ final class JSONWriter {
     }
 }
 
-// MARK: - Writing a file atomically
-
-/// Writes `data` to `path` so that a crash or a full disk never leaves a half-written file in
-/// its place: write a temporary file in the same folder, flush it to disk, then rename it over
-/// `path` (rename is atomic within a file system). `write` does the writing (tests make it fail).
-func writeAtomically(_ data: [UInt8], to path: String,
-                     write: (Int32, UnsafeRawBufferPointer) -> Int = { Glibc.write($0, $1.baseAddress, $1.count) })
-    throws(CheckpointWriteError) {
-    let folder = path.contains("/") ? String(path[..<path.lastIndex(of: "/")!]) : "."
-    var template = Array(((folder.isEmpty ? "/" : folder) + "/.rnnrepl-save-XXXXXX").utf8CString)
-    let descriptor = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
-    guard descriptor >= 0 else { throw CheckpointWriteError(reason: String(cString: strerror(errno))) }
-    let temporary = String(cString: template.withUnsafeBufferPointer { $0.baseAddress! })
-    var failure: String?
-    data.withUnsafeBytes { buffer in
-        var offset = 0
-        while offset < buffer.count {
-            let written = write(descriptor, UnsafeRawBufferPointer(rebasing: buffer[offset...]))
-            if written < 0 {
-                if errno == EINTR { continue }
-                failure = String(cString: strerror(errno))
-                return
-            }
-            if written == 0 {
-                failure = "nothing could be written (is the disk full?)"
-                return
-            }
-            offset += written
-        }
-    }
-    // mkstemp makes the file 0600: give it the mode the checkpoint it replaces had, or that of a
-    // new file (0666 less the umask).
-    if failure == nil && fchmod(descriptor, fileModeFor(path)) != 0 { failure = String(cString: strerror(errno)) }
-    if failure == nil && fsync(descriptor) != 0 { failure = String(cString: strerror(errno)) }
-    if close(descriptor) != 0 && failure == nil { failure = String(cString: strerror(errno)) }
-    if failure == nil && rename(temporary, path) != 0 { failure = String(cString: strerror(errno)) }
-    if let failure {
-        unlink(temporary)
-        throw CheckpointWriteError(reason: failure)
-    }
-}
-
-/// The permissions of the file at `path`, or 0666 less the umask when there is none.
-private func fileModeFor(_ path: String) -> mode_t {
-    var status = stat()
-    if stat(path, &status) == 0 { return status.st_mode & 0o7777 }
-    let mask = umask(0)
-    umask(mask)
-    return 0o666 & ~mask
-}
-
-struct CheckpointWriteError: Error {
-    var reason: String
-}
-
 // MARK: - Reading and validating
 
 extension CheckpointFile {
@@ -547,7 +492,10 @@ extension CheckpointFile {
         guard (0 ... 12).contains(settings.precision), (20 ... 1000).contains(settings.width) else {
             throw .badSetting("precision or width out of range")
         }
-        return (config, DisplaySettings(precision: settings.precision, width: settings.width))
+        // Files written before the width followed the page hold the old fixed default, 100: that
+        // means "the page's width" now.
+        return (config, DisplaySettings(precision: settings.precision,
+                                        width: settings.width == DisplaySettings.transcriptWidth ? nil : settings.width))
     }
 
     /// The vocabulary, checked: distinct characters in increasing order, at least two.

@@ -72,9 +72,9 @@ public enum PlotKind: String, CaseIterable, Sendable {
     /// The options this kind of plot uses.
     var options: [String] {
         switch self {
-        case .loss, .gradNorms, .runs: ["width", "height", "log"]
+        case .loss, .gradNorms, .runs: ["width", "height", "log", "ymin", "ymax"]
         case .probs: ["width", "t", "top", "prime", "temperature"]
-        case .runNorms: ["width", "height"]
+        case .runNorms: ["width", "height", "ymin", "ymax"]
         }
     }
 }
@@ -140,6 +140,9 @@ public struct PlotOptions: Equatable, Sendable {
     /// `plot probs`: the distribution after this text instead of a step of the window.
     public var prime: Located<String>?
     public var temperature = 1.0
+    /// Explicit limits of the y axis (`ymin=`, `ymax=`): the plot says what lies beyond.
+    public var yMin: Double?
+    public var yMax: Double?
 
     public init(width: Int? = nil, height: Int? = nil, logScale: Bool = false, step: Int? = nil, top: Int = 10,
                 prime: Located<String>? = nil, temperature: Double = 1) {
@@ -157,9 +160,12 @@ public struct Command: Equatable, Sendable {
     public var kind: CommandKind
     /// The command word.
     public var range: SourceRange
+    /// The whole command in the source, in characters (notebook pages show it).
+    public var span: Range<Int>
 
-    public init(_ kind: CommandKind, range: SourceRange) {
+    public init(_ kind: CommandKind, range: SourceRange, span: Range<Int> = 0 ..< 0) {
         self.kind = kind
         self.range = range
+        self.span = span
     }
 }

@@ -20,6 +20,10 @@ public enum DiagnosticKind: Equatable, Sendable {
     case unclosedSubscript
     case badComparison(found: String)
     case badExpectedValue(text: String)
+    /// `lr=0.1` on its own: a setting written without `set` (or an unknown word with `=`).
+    case settingWithoutCommand(key: String, value: String, isSetting: Bool, suggestion: String?)
+    /// `init =3`: an `=` with no key before it.
+    case equalsWithoutKey
 
     // Run time: the command was understood but cannot be carried out (exit code 70).
     case noCorpus(command: String)
@@ -151,7 +155,7 @@ public struct Diagnostic: Error, Equatable, Sendable {
         case .unterminatedString, .invalidEscape, .unknownCommand, .unknownOption, .duplicateOption, .missingValue,
              .badValue, .badChoice, .missingArgument, .unexpectedArgument, .badCount, .badSubscript,
              .unclosedSubscript, .badComparison, .badExpectedValue, .unexpectedSubscript, .badKeyword,
-             .optionNotForKind, .valueTooLarge, .scriptNotUTF8:
+             .optionNotForKind, .valueTooLarge, .scriptNotUTF8, .settingWithoutCommand, .equalsWithoutKey:
             true
         default:
             false
@@ -168,48 +172,41 @@ public struct Diagnostic: Error, Equatable, Sendable {
     ///
     /// Without a file name (the REPL) the first line is just `error: …`.
     public func render(source: String?, fileName: String?, style: TextStyle = .plain) -> String {
+        render(source: source.map { SourceText($0) }, fileName: fileName, style: style)
+    }
+
+    /// The report with an excerpt from `source`, whose lines were split once (by the lexer's
+    /// rule), so each report costs the length of one line, not of the whole source.
+    public func render(source: SourceText?, fileName: String?, style: TextStyle = .plain) -> String {
         var head = ""
         if let fileName {
             head = fileName + (range.map { ":\($0.start.line):\($0.start.column)" } ?? "") + ": "
         }
         var output = head + style.paint("error:", .red) + " " + style.text(message) + "\n"
-        if let range, let source {
-            let lines = source.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline)
-            if range.start.line - 1 < lines.count {
-                let text = lines[range.start.line - 1].replacingTabs()
-                let number = String(range.start.line)
-                let gutter = String(repeating: " ", count: number.count)
-                let before = text.prefix(range.start.column - 1)
-                let marked = text.dropFirst(range.start.column - 1).prefix(range.length)
-                let underline = "^" + String(repeating: "~", count: max(1, displayWidth(marked)) - 1)
-                output += " \(number) | \(text)\n"
-                output += " \(gutter) | " + String(repeating: " ", count: displayWidth(before))
-                    + style.paint(underline, .red) + "\n"
-            }
+        if let range, let line = source?.line(range.start.line) {
+            let text = visibleExcerpt(line)
+            let number = String(range.start.line)
+            let gutter = String(repeating: " ", count: number.count)
+            let before = text.prefix(range.start.column - 1)
+            let marked = text.dropFirst(range.start.column - 1).prefix(range.length)
+            let underline = "^" + String(repeating: "~", count: max(1, displayColumns(marked)) - 1)
+            output += " \(number) | \(text)\n"
+            output += " \(gutter) | " + String(repeating: " ", count: displayColumns(before))
+                + style.paint(underline, .red) + "\n"
         }
         return output
     }
 }
 
-extension Substring {
-    /// Tabs as single spaces so the caret lines up with the column count.
-    func replacingTabs() -> String { String(self.map { $0 == "\t" ? " " : $0 }) }
-}
-
-/// Terminal columns a text takes: East Asian wide and full-width characters (CJK, Hangul,
-/// most emoji) take two, so that the caret under an error stays under the right character.
-func displayWidth<S: StringProtocol>(_ text: S) -> Int {
-    var width = 0
-    for character in text {
-        guard let value = character.unicodeScalars.first?.value else { continue }
-        let wide = (0x1100 ... 0x115F).contains(value) || (0x2E80 ... 0xA4CF).contains(value)
-            || (0xAC00 ... 0xD7A3).contains(value) || (0xF900 ... 0xFAFF).contains(value)
-            || (0xFE30 ... 0xFE4F).contains(value) || (0xFF00 ... 0xFF60).contains(value)
-            || (0xFFE0 ... 0xFFE6).contains(value) || (0x1F300 ... 0x1F64F).contains(value)
-            || (0x1F900 ... 0x1F9FF).contains(value) || (0x20000 ... 0x3FFFD).contains(value)
-        width += wide ? 2 : 1
-    }
-    return width
+/// A source line as it can be shown under an error, one character for each character of the
+/// line so that columns still match: whitespace of any kind (tab, form feed, U+2028, …) as a
+/// space, other invisible characters (controls, format characters) as '?'.
+func visibleExcerpt(_ line: String) -> String {
+    String(line.map { character -> Character in
+        if character.isWhitespace { return " " }
+        let category = character.unicodeScalars.first!.properties.generalCategory
+        return category == .control || category == .format ? "?" : character
+    })
 }
 
 extension DiagnosticKind {
@@ -258,6 +255,11 @@ extension DiagnosticKind {
             return "expected a comparison (≈, ~, <, >, <=, >=) after the name, found '\(found)'"
         case .badExpectedValue(let text):
             return "'\(text)' is not a number to compare with"
+        case .settingWithoutCommand(let key, let value, let isSetting, let suggestion):
+            if isSetting { return "'\(key)=\(value)' is a setting, not a command: write 'set \(key)=\(value)' (or 'init \(key)=\(value)')" }
+            return "unknown command '\(key)'" + (suggestion.map { "; to change the setting '\($0)', write 'set \($0)=\(value)'" } ?? " (type 'help' for the list)")
+        case .equalsWithoutKey:
+            return "'=' needs a key before it, as in key=value"
 
         case .noCorpus(let command):
             return "'\(command)' needs a text: run 'load PATH' (or 'load builtin rhyme') first"

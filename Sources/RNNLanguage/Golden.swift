@@ -13,7 +13,7 @@ public enum Golden {
     /// Runs a script the way `--check` does: plain ASCII, no pauses, timing kept out of the
     /// transcript (it goes to standard error), relative paths from the script's folder.
     public static func transcript(of source: String, fileName: String, baseDirectory: String) -> (outcome: RunOutcome, output: String, errors: String) {
-        var session = Session(style: .plain)
+        var session = Session()
         session.baseDirectory = baseDirectory
         let console = CapturingConsole()
         let outcome = Runner.run(source, fileName: fileName, session: &session, console: console)

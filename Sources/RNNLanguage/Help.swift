@@ -140,16 +140,20 @@ public enum Help {
                     options: [], keywords: [],
                     details: "From h = 0, every character predicts the next: loss Σ −log p, per character, perplexity exp(loss/n) and bits per character.",
                     example: "score \"the cat sat\""),
-        CommandSpec(name: "plot", aliases: [], usage: "plot loss|grad-norms|probs|runs|run-norms [width=W] [height=H] [log=on] [t=T] [top=K] [prime=\"…\"] [temperature=τ]",
+        CommandSpec(name: "plot", aliases: [], usage: "plot loss|grad-norms|probs|runs|run-norms [width=W] [height=H] [log=on] [ymin=A] [ymax=B] [t=T] [top=K] [prime=\"…\"] [temperature=τ]",
                     summary: "draw the loss curve, ‖∂L/∂h_t‖ per step, next-character probabilities, or kept runs",
-                    options: ["width", "height", "log", "t", "top", "prime", "temperature"], keywords: PlotKind.allCases.map(\.rawValue),
+                    options: ["width", "height", "log", "ymin", "ymax", "t", "top", "prime", "temperature"],
+                    keywords: PlotKind.allCases.map(\.rawValue),
                     details: """
                     loss: raw and smoothed loss per step (log=on for a log scale). grad-norms: ‖∂L/∂h_t‖ for \
                     each t of the last backward pass. probs: the top-K characters of p_t at step t (default: \
                     the last) of the last window, or with prime="…" the distribution of the character after \
                     that text (h from zero) at the given temperature. runs: the loss curves saved with 'keep', each as a running \
                     mean so that they can be told apart. run-norms: the ‖∂L/∂h_t‖ profiles saved with 'keep', \
-                    on a log scale.
+                    on a log scale. ymin= and ymax= clip the y axis (a diverging run must not flatten the \
+                    others): values beyond are drawn on the edge, and the plot names the series that went \
+                    there. Every series has its own marker and colour, listed in the legend. Probabilities are \
+                    bars on a fixed scale from 0 to 1.
                     """,
                     example: "plot loss height=12"),
         CommandSpec(name: "keep", aliases: [], usage: "keep NAME",

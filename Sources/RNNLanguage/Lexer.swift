@@ -1,22 +1,29 @@
 /// Turns source text into tokens, each with its line and column.
 ///
-/// Words run until whitespace or one of `; = [ ] " '`; inside brackets `,` and `:` also end a
-/// word. `#` at the start of a word begins a comment that runs to the end of the line.
+/// A line ends at "\n" or "\r\n" (`SourceText.isLineBreak`); every other kind of whitespace
+/// (tab, a lone "\r", form feed, vertical tab, U+0085, U+2028, …) separates words within a
+/// line. Words run until whitespace or one of `; = [ ] " '`; inside brackets `,` and `:` also
+/// end a word. `#` at the start of a word begins a comment that runs to the end of the line.
 /// Strings are `"…"` or `'…'` with the escapes \n \t \r \0 \\ \" \' and \u{hex}.
 public struct Lexer {
     private let characters: [Character]
     private var index = 0
-    private var line = 1
+    private var line: Int
     private var column = 1
     private var bracketDepth = 0
     private var tokens: [Token] = []
 
-    public init(_ source: String) {
-        characters = Array(source)
+    public init(_ source: SourceText) {
+        characters = source.characters
+        line = source.firstLine
     }
 
     /// All tokens, ending with `.end`, or the first lexical error.
     public static func tokenize(_ source: String) throws(Diagnostic) -> [Token] {
+        try tokenize(SourceText(source))
+    }
+
+    public static func tokenize(_ source: SourceText) throws(Diagnostic) -> [Token] {
         var lexer = Lexer(source)
         return try lexer.scanAll()
     }
@@ -25,7 +32,7 @@ public struct Lexer {
         while index < characters.count {
             try scanToken()
         }
-        tokens.append(Token(kind: .end, range: SourceRange(here, length: 1), lexeme: ""))
+        tokens.append(Token(kind: .end, range: SourceRange(here, length: 1), lexeme: "", offset: index))
         return tokens
     }
 
@@ -34,7 +41,7 @@ public struct Lexer {
     private mutating func advance() -> Character {
         let character = characters[index]
         index += 1
-        if character == "\n" || character == "\r\n" {
+        if SourceText.isLineBreak(character) {
             line += 1
             column = 1
         } else {
@@ -48,7 +55,8 @@ public struct Lexer {
     }
 
     private mutating func add(_ kind: TokenKind, from start: SourceLocation, lexeme: String) {
-        tokens.append(Token(kind: kind, range: SourceRange(start, length: lexeme.count), lexeme: lexeme))
+        tokens.append(Token(kind: kind, range: SourceRange(start, length: lexeme.count), lexeme: lexeme,
+                            offset: index - lexeme.count))
     }
 
     private mutating func scanToken() throws(Diagnostic) {
@@ -59,10 +67,10 @@ public struct Lexer {
             _ = advance()
             bracketDepth = 0  // a bracket never spans two commands
             add(.separator, from: start, lexeme: String(character))
-        case " ", "\t", "\r":
-            _ = advance()
         case "#":
-            while let next = peek(), !next.isNewline { _ = advance() }
+            while let next = peek(), !SourceText.isLineBreak(next) { _ = advance() }
+        case let blank where blank.isWhitespace:
+            _ = advance()
         case "=":
             _ = advance()
             add(.equals, from: start, lexeme: "=")
@@ -89,9 +97,9 @@ public struct Lexer {
 
     private func endsWord(_ character: Character) -> Bool {
         switch character {
-        case " ", "\t", "\r", "\n", "\r\n", ";", "=", "[", "]", "\"", "'": true
+        case ";", "=", "[", "]", "\"", "'": true
         case ",", ":": bracketDepth > 0
-        default: false
+        default: character.isWhitespace
         }
     }
 
@@ -107,7 +115,7 @@ public struct Lexer {
         var lexeme = String(advance())
         var value = ""
         while true {
-            guard let next = peek(), !next.isNewline else {
+            guard let next = peek(), !SourceText.isLineBreak(next) else {
                 throw Diagnostic(.unterminatedString, at: SourceRange(start, length: 1))
             }
             if next == quote {
@@ -117,7 +125,7 @@ public struct Lexer {
             if next == "\\" {
                 let escapeStart = here
                 lexeme.append(advance())
-                guard let code = peek(), !code.isNewline else {
+                guard let code = peek(), !SourceText.isLineBreak(code) else {
                     throw Diagnostic(.unterminatedString, at: SourceRange(start, length: 1))
                 }
                 lexeme.append(advance())

@@ -35,6 +35,10 @@ public struct Parser {
     /// Parses a whole source. A lexical error stops at once (the token stream is not trustworthy
     /// beyond it); other errors skip to the next command.
     public static func parse(_ source: String) -> ParseResult {
+        parse(SourceText(source))
+    }
+
+    public static func parse(_ source: SourceText) -> ParseResult {
         let tokens: [Token]
         do {
             tokens = try Lexer.tokenize(source)
@@ -87,8 +91,18 @@ public struct Parser {
         guard case .word(let name) = head.kind else {
             throw Diagnostic(.unknownCommand(head.lexeme, suggestion: nil), at: head.range)
         }
+        if peek.kind == .equals {
+            // `lr=0.1` alone: a setting typed without `set`.
+            let equals = advance()
+            let value = atCommandEnd() ? "" : advance().lexeme
+            throw Diagnostic(.settingWithoutCommand(key: name, value: value, isSetting: SettingKey(rawValue: name) != nil,
+                                                    suggestion: closestMatch(to: name, in: SettingKey.allCases.map(\.rawValue))),
+                             at: SourceRange(head.location, length: equals.range.start.column + 1 - head.location.column))
+        }
         var arguments: [Argument] = []
         while !atCommandEnd() { arguments.append(try parseArgument()) }
+        let previous = tokens[current - 1]
+        let span = head.offset ..< previous.offset + previous.lexeme.count
         guard let spec = Help.spec(named: name) else {
             throw Diagnostic(.unknownCommand(name, suggestion: closestMatch(to: name, in: Help.commandNames)), at: head.range)
         }
@@ -100,7 +114,7 @@ public struct Parser {
         }
         if spec.name != "echo" { try checkOptions(arguments, spec: spec) }
         let kind = try CommandBuilder(name: spec.name, head: head, arguments: arguments).build()
-        return Command(kind, range: head.range)
+        return Command(kind, range: head.range, span: span)
     }
 
     private mutating func parseArgument() throws(Diagnostic) -> Argument {
@@ -121,7 +135,7 @@ public struct Parser {
         case .string:
             return .positional(token, subscripts: [])
         case .equals:
-            throw Diagnostic(.missingValue(key: "?"), at: token.range)
+            throw Diagnostic(.equalsWithoutKey, at: token.range)
         default:
             throw Diagnostic(.badSubscript(text: token.lexeme), at: token.range)
         }
@@ -452,6 +466,11 @@ struct CommandBuilder {
                 throw Diagnostic(.badValue(key: "prime", text: "\"\"", requirement: "at least one character"), at: prime.range)
             }
             options.temperature = try number("temperature", requirement: "a finite number > 0", { $0 > 0 }) ?? 1
+            options.yMin = try number("ymin", requirement: "a finite number", { _ in true })
+            options.yMax = try number("ymax", requirement: "a finite number", { _ in true })
+            if let low = options.yMin, let high = options.yMax, low >= high, let token = option("ymax") {
+                throw Diagnostic(.badValue(key: "ymax", text: token.lexeme, requirement: "greater than ymin"), at: token.range)
+            }
             return .plot(kind, options)
 
         case "save", "restore":

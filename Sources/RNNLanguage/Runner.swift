@@ -22,17 +22,27 @@ public enum RunOutcome: Equatable, Sendable {
 }
 
 /// The one entry point shared by scripts, `-e`, piped input and the REPL: parse everything,
-/// report every syntax error (running nothing), else run the commands in order until one fails.
+/// report every syntax error (running nothing), else run the commands in order until one fails
+/// or Ctrl-C stops them.
 public enum Runner {
-    public static func run(_ source: String, fileName: String?, session: inout Session, console: Console) -> RunOutcome {
-        let parsed = Parser.parse(source)
+    /// Runs `source`. `firstLine` numbers its first line (a pipe's lines keep their numbers).
+    public static func run(_ source: String, fileName: String?, firstLine: Int = 1, session: inout Session,
+                           console: Console) -> RunOutcome {
+        let text = SourceText(source, firstLine: firstLine)
+        let parsed = Parser.parse(text)
         if !parsed.errors.isEmpty {
             for error in parsed.errors {
-                console.writeError(error.render(source: source, fileName: fileName, style: session.style))
+                console.emitError(.error { error.render(source: text, fileName: fileName, style: $0.style) })
             }
             return .syntaxError
         }
-        for command in parsed.commands {
+        for (index, command) in parsed.commands.enumerated() {
+            // Ctrl-C during a quick command (an echo, a show) still stops the script here.
+            if index > 0 && console.takeInterrupt() {
+                console.emit(.plain("interrupted: the rest of the script does not run\n"), width: nil)
+                return .interrupted
+            }
+            console.emit(.command(text.text(command.span)), width: nil)
             do {
                 switch try Interpreter.execute(command, session: &session, console: console) {
                 case .completed: continue
@@ -40,7 +50,7 @@ public enum Runner {
                 case .interrupted: return .interrupted
                 }
             } catch {
-                console.writeError(error.render(source: source, fileName: fileName, style: session.style))
+                console.emitError(.error { error.render(source: text, fileName: fileName, style: $0.style) })
                 return .runtimeError
             }
         }
@@ -49,7 +59,7 @@ public enum Runner {
 
     /// True when `line` holds nothing but spaces and comments (the REPL repeats `step` then).
     public static func isBlank(_ line: String) -> Bool {
-        line.trimmingCharacters(in: " \t\r\n").isEmpty
+        line.allSatisfy(\.isWhitespace)
     }
 
     /// True when `line` is a `step` command (the one Enter on an empty line repeats).
@@ -57,15 +67,5 @@ public enum Runner {
         let parsed = Parser.parse(line)
         guard parsed.errors.isEmpty, parsed.commands.count == 1, case .step = parsed.commands[0].kind else { return false }
         return true
-    }
-}
-
-extension String {
-    func trimmingCharacters(in characters: String) -> String {
-        let set = Set(characters)
-        var start = startIndex, end = endIndex
-        while start < end && set.contains(self[start]) { start = index(after: start) }
-        while end > start && set.contains(self[index(before: end)]) { end = index(before: end) }
-        return String(self[start ..< end])
     }
 }

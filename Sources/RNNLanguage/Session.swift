@@ -11,7 +11,6 @@ public struct Session {
     /// Settings for the next `init` (and a mirror of the model's own once it exists).
     public var config = TrainingConfig()
     public var display = DisplaySettings()
-    public var style = TextStyle.plain
     /// Relative paths in `load` are resolved against this folder (the running script's).
     public var baseDirectory: String?
     public var lastGradientCheck: GradientCheckResult?
@@ -19,9 +18,7 @@ public struct Session {
     /// Loss curves and ‖∂L/∂h_t‖ profiles saved with `keep NAME`, in the order first kept.
     public var keptRuns: [KeptRun] = []
 
-    public init(style: TextStyle = .plain) {
-        self.style = style
-    }
+    public init() {}
 }
 
 /// A run saved for comparison plots.
@@ -33,12 +30,14 @@ public struct KeptRun: Equatable, Sendable {
     public var gradientNorms: [Double]?
 }
 
-/// Where the interpreter's output goes. The executable writes to the terminal; tests collect.
+/// Where the interpreter's output goes. The executable renders to the terminal; tests and
+/// golden transcripts collect; a notebook page records the same blocks as HTML.
 public protocol Console: AnyObject {
-    /// Results: standard output.
-    func write(_ text: String)
-    /// Errors and timing: standard error.
-    func writeError(_ text: String)
+    /// Results (standard output): each sink renders the block for itself, at once. `width`
+    /// overrides the sink's page width (`set width=`).
+    func emit(_ block: Block, width: Int?)
+    /// Errors, warnings and timing (standard error).
+    func emitError(_ block: Block)
     /// A transient progress line (redrawn in place); only called when `showsProgress`.
     func progress(_ state: ProgressState)
     /// Ends the transient line, leaving its last state visible.
@@ -47,30 +46,61 @@ public protocol Console: AnyObject {
     var showsProgress: Bool { get }
     /// Whether a person is there to press Enter (`pause`).
     var isInteractive: Bool { get }
-    func waitForEnter()
-    /// True once after Ctrl-C: long commands stop between two steps.
+    /// Waits for Enter; false when Ctrl-C came instead (the script then stops).
+    func waitForEnter() -> Bool
+    /// True once after Ctrl-C: long commands stop at their next safe point.
     func takeInterrupt() -> Bool
-    /// Monotonic seconds, for speeds.
+    /// Monotonic seconds, for speeds and `train DURATION`.
     func now() -> Double
+    /// Characters per line of the page now (a terminal's columns, `--width`, or 100).
+    var pageWidth: Int { get }
 }
 
-/// A console that records everything (tests, golden transcripts).
+extension Console {
+    /// Results at the sink's own width.
+    public func emit(_ block: Block) { emit(block, width: nil) }
+
+    /// Plain text on standard error (timing, notes).
+    public func writeError(_ text: String) { emitError(.plain(text)) }
+}
+
+/// A console that records everything as the transcript renders it (tests, golden
+/// transcripts): plain ASCII at 100 characters a line unless told otherwise.
 public final class CapturingConsole: Console {
     public private(set) var output = ""
     public private(set) var errors = ""
+    /// Every block emitted, in order (tests look at structure).
+    public private(set) var blocks: [Block] = []
+    public var context: RenderContext
+    /// Ctrl-C after this many calls of `takeInterrupt` (tests of interruption).
     public var interruptAfterChecks: Int?
+    /// What `waitForEnter` answers (false: as if Ctrl-C was pressed at the pause).
+    public var interactive = false
+    public var enterPressed = true
     private var checks = 0
     private var clock = 0.0
+    /// Seconds the fake clock advances per reading.
+    public var tick = 0.001
 
-    public init() {}
+    public init(context: RenderContext = .transcript) {
+        self.context = context
+    }
 
-    public func write(_ text: String) { output += text }
-    public func writeError(_ text: String) { errors += text }
+    public func emit(_ block: Block, width: Int?) {
+        blocks.append(block)
+        var context = self.context
+        if let width { context.width = width }
+        output += renderText(block, context: context)
+    }
+
+    public func emitError(_ block: Block) { errors += renderText(block, context: context) }
     public func progress(_ state: ProgressState) {}
     public func finishProgress() {}
     public var showsProgress: Bool { false }
-    public var isInteractive: Bool { false }
-    public func waitForEnter() {}
+    public var isInteractive: Bool { interactive }
+    public var pageWidth: Int { context.width }
+
+    public func waitForEnter() -> Bool { enterPressed }
 
     public func takeInterrupt() -> Bool {
         checks += 1
@@ -81,9 +111,9 @@ public final class CapturingConsole: Console {
         return false
     }
 
-    /// A fake clock that advances 1 ms per reading, so speeds are reproducible.
+    /// A fake clock that advances `tick` seconds per reading, so speeds are reproducible.
     public func now() -> Double {
-        clock += 0.001
+        clock += tick
         return clock
     }
 }

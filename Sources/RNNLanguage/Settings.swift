@@ -48,6 +48,9 @@ public enum SettingKey: String, CaseIterable, Sendable {
         }
     }
 
+    /// Keys that change how much memory a model needs.
+    static let sizeKeys: Set<SettingKey> = [.cell, .hidden, .seq, .optimizer]
+
     /// Keys that only change how things are shown.
     public var isDisplay: Bool { self == .precision || self == .width }
 
@@ -202,10 +205,14 @@ func parseNumber(_ text: String) -> Double? {
 public struct DisplaySettings: Equatable, Sendable {
     /// Digits after the decimal point.
     public var precision = 4
-    /// Characters per line for matrices, heatmaps and plots.
-    public var width = 100
+    /// Characters per line for prose, matrices, heatmaps and plots; nil follows the page (the
+    /// terminal's width, `--width`, or 100 on a pipe).
+    public var width: Int?
 
-    public init(precision: Int = 4, width: Int = 100) {
+    /// The width of pipes and transcripts (and the fixed default before width followed the page).
+    public static let transcriptWidth = 100
+
+    public init(precision: Int = 4, width: Int? = nil) {
         self.precision = precision
         self.width = width
     }
@@ -231,7 +238,7 @@ func settingValue(_ key: SettingKey, config: TrainingConfig, display: DisplaySet
     case .zeroGrad: return onOff(config.zeroGradients)
     case .carry: return onOff(config.carryHiddenState)
     case .precision: return String(display.precision)
-    case .width: return String(display.width)
+    case .width: return display.width.map(String.init) ?? "page"
     }
 }
 

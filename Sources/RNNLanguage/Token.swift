@@ -46,6 +46,8 @@ public struct Token: Equatable, Sendable {
     public var range: SourceRange
     /// The characters as written (quotes and escapes included).
     public var lexeme: String
+    /// Where the token starts, in characters from the start of the source.
+    public var offset = 0
 
     public var location: SourceLocation { range.start }
 
@@ -55,5 +57,46 @@ public struct Token: Equatable, Sendable {
         case .word(let text), .string(let text): text
         default: nil
         }
+    }
+}
+
+/// A source text split into lines once, by the same rule the lexer follows: a line ends at
+/// "\n" or "\r\n", nothing else. Vertical tab, form feed, NEL (U+0085), U+2028 and U+2029 and
+/// a lone "\r" are whitespace inside a line, so the excerpt under an error always shows the
+/// line the lexer counted.
+public struct SourceText: Sendable {
+    public let characters: [Character]
+    /// Offsets (in characters) where each line starts; line `firstLine` starts at 0.
+    public let lineStarts: [Int]
+    /// The number of the first line (commands piped in line by line keep their line numbers).
+    public let firstLine: Int
+
+    public init(_ text: String, firstLine: Int = 1) {
+        characters = Array(text)
+        var starts = [0]
+        for (offset, character) in characters.enumerated() where Self.isLineBreak(character) {
+            starts.append(offset + 1)
+        }
+        lineStarts = starts
+        self.firstLine = firstLine
+    }
+
+    /// The one definition of a line break.
+    public static func isLineBreak(_ character: Character) -> Bool {
+        character == "\n" || character == "\r\n"
+    }
+
+    /// The text of line `number` without its line break, or nil when there is no such line.
+    public func line(_ number: Int) -> String? {
+        let index = number - firstLine
+        guard index >= 0 && index < lineStarts.count else { return nil }
+        var end = index + 1 < lineStarts.count ? lineStarts[index + 1] : characters.count
+        if end > lineStarts[index] && Self.isLineBreak(characters[end - 1]) { end -= 1 }
+        return String(characters[lineStarts[index] ..< end])
+    }
+
+    /// The characters at `span` (offsets), e.g. one command's source.
+    public func text(_ span: Range<Int>) -> String {
+        String(characters[max(0, span.lowerBound) ..< min(characters.count, span.upperBound)])
     }
 }

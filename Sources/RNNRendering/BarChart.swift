@@ -9,25 +9,27 @@ public struct Bar: Equatable, Sendable {
     }
 }
 
-/// Horizontal bars scaled to the largest value:
+/// Horizontal bars, scaled to the largest value or on a fixed scale from 0 to `scale`:
 ///
 ///     next character after "the ca"
 ///     't'  0.612  ##############################
 ///     'r'  0.201  ##########
 ///
-/// Unicode draws the bars with eighth blocks (▏▎▍▌▋▊▉█) for a finer end; ASCII uses '#'.
+/// Probabilities use `scale: 1`, so that 0.27 and 0.97 are bars of different lengths and a
+/// full bar means certainty; the line under the bars says which scale it is. Unicode draws the
+/// bars with eighth blocks (▏▎▍▌▋▊▉█) for a finer end; ASCII uses '#'.
 public func formatBarChart(_ bars: [Bar], title: String? = nil, width: Int = 40, precision: Int = 3,
-                           style: TextStyle = .plain) -> String {
+                           scale: Double? = nil, style: TextStyle = .plain) -> String {
     var output = title.map { style.text($0) + "\n" } ?? ""
     guard !bars.isEmpty else { return output + "(no values)\n" }
-    let largest = bars.map(\.value).filter(\.isFinite).max() ?? 0
+    let largest = scale ?? (bars.map(\.value).filter(\.isFinite).max() ?? 0)
     let format = ValueFormat.choose(for: bars.map(\.value), precision: precision)
     let labelWidth = bars.map(\.label.count).max() ?? 0
     let values = bars.map { format.format($0.value) }
     let valueWidth = values.map(\.count).max() ?? 0
     let eighths: [Character] = ["▏", "▎", "▍", "▌", "▋", "▊", "▉", "█"]
     for (bar, value) in zip(bars, values) {
-        let fraction = largest > 0 && bar.value.isFinite ? max(0, bar.value) / largest : 0
+        let fraction = largest > 0 && bar.value.isFinite ? min(1, max(0, bar.value) / largest) : 0
         var drawn: String
         if style.unicode {
             let units = Int((fraction * Double(width * 8)).rounded())
@@ -39,6 +41,11 @@ public func formatBarChart(_ bars: [Bar], title: String? = nil, width: Int = 40,
         }
         output += (rightPad(bar.label, labelWidth) + "  " + leftPad(value, valueWidth) + "  " + drawn)
             .trimmingTrailingSpaces() + "\n"
+    }
+    if let scale {
+        let full = style.unicode ? "█" : "#"
+        output += rightPad("", labelWidth) + "  " + rightPad("", valueWidth) + "  "
+            + style.text("(a full bar of \(width) \(full) is \(NumberFormat.general(scale, significant: 4)))") + "\n"
     }
     return output
 }

@@ -32,23 +32,29 @@ public struct LinePlotOptions: Equatable, Sendable {
     /// Plot log₁₀ y (values ≤ 0 are left out).
     public var logScale = false
     public var xLabel: String?
-    /// In ASCII, show '@' where several series share a cell (else the later series wins).
-    public var markOverlaps = true
+    /// Explicit limits of the y axis: values beyond them are drawn on the edge, and the plot
+    /// says which series were clipped and how far they went.
+    public var yMin: Double?
+    public var yMax: Double?
 
     public init(title: String? = nil, width: Int = 60, height: Int = 14, logScale: Bool = false, xLabel: String? = nil,
-                markOverlaps: Bool = true) {
+                yMin: Double? = nil, yMax: Double? = nil) {
         self.title = title
         self.width = width
         self.height = height
         self.logScale = logScale
         self.xLabel = xLabel
-        self.markOverlaps = markOverlaps
+        self.yMin = yMin
+        self.yMax = yMax
     }
 }
 
-/// Markers of successive series in ASCII, and their colours on a terminal.
-let seriesMarkers: [Character] = ["*", "o", "x", "+", "#", "%"]
-let seriesColors: [TextStyle.Color] = [.cyan, .yellow, .magenta, .green, .red, .blue]
+/// Markers of successive series in ASCII, and on a terminal (with colour when it is on). None
+/// of them is a character of the axes (`|`, `-`, `+`).
+let seriesMarkers: [Character] = ["*", "o", "x", "#", "%", "&", "=", "$"]
+let unicodeSeriesMarkers: [Character] = ["●", "○", "×", "◆", "■", "▲", "◇", "▼"]
+/// Colours that stay visible on a white projector screen as on a dark terminal (no yellow, no cyan).
+let seriesColors: [TextStyle.Color] = [.blue, .red, .green, .magenta, .bold, .gray]
 
 /// A line plot with axes, tick labels, a title and a legend:
 ///
@@ -62,20 +68,24 @@ let seriesColors: [TextStyle.Color] = [.cyan, .yellow, .magenta, .green, .red, .
 ///        1      50     100
 ///        * raw   o smooth
 ///
-/// In ASCII each cell is one point and each series has its marker; on a terminal the plot is
-/// drawn in braille (2×4 dots a cell) with one colour per series. Without colour, several
-/// series could not be told apart in braille, so they get markers as in ASCII. Consecutive points are
-/// joined, so a noisy series shows its spread as vertical strokes. Where series cross, the
-/// one listed first is drawn on top.
+/// Every series has its own marker (and, on a terminal, its own colour), listed in the legend;
+/// where series cross, the one listed later is drawn on top. A single series on a terminal is
+/// drawn in braille (2×4 dots a cell). Consecutive points are joined, so a noisy series shows
+/// its spread as vertical strokes.
+///
+/// Any finite values can be plotted, from subnormal numbers to ±1.8e308: positions are computed
+/// on values scaled by a power of two, so no difference overflows. `yMin`/`yMax` clip the axis;
+/// the plot then names the series that went beyond.
 public func formatLinePlot(_ series: [PlotSeries], options: LinePlotOptions = .init(), style: TextStyle = .plain) -> String {
     let width = max(options.width, 8), height = max(options.height, 3)
     // Points in plot coordinates (log₁₀ y when asked).
+    func transform(_ y: Double) -> Double? {
+        guard y.isFinite else { return nil }
+        if options.logScale { return y > 0 ? log10(y) : nil }
+        return y
+    }
     let prepared: [[(Double, Double)]] = series.map { line in
-        zip(line.xs, line.ys).compactMap { x, y in
-            guard x.isFinite && y.isFinite else { return nil }
-            if options.logScale { return y > 0 ? (x, log10(y)) : nil }
-            return (x, y)
-        }
+        zip(line.xs, line.ys).compactMap { x, y in x.isFinite ? transform(y).map { (x, $0) } : nil }
     }
     let all = prepared.flatMap { $0 }
     var output = ""
@@ -86,29 +96,36 @@ public func formatLinePlot(_ series: [PlotSeries], options: LinePlotOptions = .i
             + (options.logScale ? " above 0" : "") + ")\n" : "(nothing to plot yet)\n")
     }
 
-    let yTicks = options.logScale ? logTicks(all.map(\.1)) : niceTicks(all.map(\.1).min()!, all.map(\.1).max()!)
-    let yLow = yTicks.first!, yHigh = yTicks.last!
+    // The y range: the data's, narrowed to the limits asked for.
+    var dataLow = all.map(\.1).min()!, dataHigh = all.map(\.1).max()!
+    let limitLow = options.yMin.flatMap(transform), limitHigh = options.yMax.flatMap(transform)
+    if let limitLow, limitLow < dataHigh { dataLow = max(dataLow, limitLow) }
+    if let limitHigh, limitHigh > dataLow { dataHigh = min(dataHigh, limitHigh) }
+    let yTicks = options.logScale ? logTicks(low: dataLow, high: dataHigh) : niceTicks(dataLow, dataHigh)
+    var yLow = yTicks.first!, yHigh = yTicks.last!
+    if let limitLow, limitLow > yLow && limitLow < yHigh { yLow = limitLow }
+    if let limitHigh, limitHigh < yHigh && limitHigh > yLow { yHigh = limitHigh }
     // The x axis spans the data exactly; its ticks are the round values inside it.
     let xLow = all.map(\.0).min()!, xHigh = all.map(\.0).max()!
     var xTicks = niceTicks(xLow, xHigh, count: max(2, width / 12)).filter { $0 >= xLow && $0 <= xHigh }
-    if xTicks.first.map({ $0 - xLow > (xHigh - xLow) / 20 }) ?? true { xTicks.insert(xLow, at: 0) }
+    if xTicks.first.map({ fraction($0, from: xLow, to: xHigh) > 0.05 }) ?? true { xTicks.insert(xLow, at: 0) }
 
-    // The canvas: ASCII is one dot a cell; braille is 2×4 dots a cell.
-    let braille = style.unicode && (style.color || series.count <= 1)
+    // The canvas: one cell per point with a marker per series, or braille (2×4 dots a cell)
+    // for a single series on a terminal.
+    let braille = style.unicode && series.count <= 1
+    let markers = style.unicode ? unicodeSeriesMarkers : seriesMarkers
     let dotsX = braille ? 2 : 1, dotsY = braille ? 4 : 1
     let pixelWidth = width * dotsX, pixelHeight = height * dotsY
     var marks = [Int](repeating: -1, count: width * height)         // series drawn last in each cell
-    var shared = [Bool](repeating: false, count: width * height)    // drawn by more than one series
     var dots = [UInt8](repeating: 0, count: width * height)         // braille dot mask per cell
 
     func pixel(_ x: Double, _ y: Double) -> (Int, Int) {
-        let px = xHigh == xLow ? 0 : Int(((x - xLow) / (xHigh - xLow) * Double(pixelWidth - 1)).rounded())
-        let py = yHigh == yLow ? 0 : Int(((yHigh - y) / (yHigh - yLow) * Double(pixelHeight - 1)).rounded())
-        return (min(max(px, 0), pixelWidth - 1), min(max(py, 0), pixelHeight - 1))
+        let px = Int((fraction(x, from: xLow, to: xHigh) * Double(pixelWidth - 1)).rounded())
+        let py = Int((fraction(y, from: yHigh, to: yLow) * Double(pixelHeight - 1)).rounded())
+        return (px, py)
     }
     func plot(_ px: Int, _ py: Int, _ index: Int) {
         let cell = (py / dotsY) * width + px / dotsX
-        if marks[cell] >= 0 && marks[cell] != index { shared[cell] = true }
         marks[cell] = index
         if braille {
             let dx = px % 2, dy = py % 4
@@ -116,10 +133,14 @@ public func formatLinePlot(_ series: [PlotSeries], options: LinePlotOptions = .i
             dots[cell] |= bit
         }
     }
-    // Later series are drawn over earlier ones (in ASCII a cell of several series shows '@').
+    // Later series are drawn over earlier ones.
+    var clipped: [(name: String, below: Double?, above: Double?)] = []
     for (index, points) in prepared.enumerated() {
         var previous: (Int, Int)?
+        var below: Double?, above: Double?
         for (x, y) in points {
+            if y < yLow { below = min(below ?? y, y) }
+            if y > yHigh { above = max(above ?? y, y) }
             let current = pixel(x, y)
             if let start = previous {
                 drawLine(from: start, to: current) { plot($0, $1, index) }
@@ -128,18 +149,22 @@ public func formatLinePlot(_ series: [PlotSeries], options: LinePlotOptions = .i
             }
             previous = current
         }
+        if below != nil || above != nil { clipped.append((series[index].name, below, above)) }
     }
 
     // Tick labels on the rows nearest each y tick, with enough decimals to tell them apart.
-    let yStep = yTicks.count > 1 ? yTicks[1] - yTicks[0] : 1
+    let yStep = yTicks.count > 1 ? yTicks[1] / 2 - yTicks[0] / 2 : 0.5
     func yLabel(_ value: Double) -> String {
         if options.logScale { return NumberFormat.general(pow(10, value), significant: 4) }
-        return tickLabel(value, step: yStep)
+        return tickLabel(value, step: 2 * yStep)
     }
     var labelAtRow: [Int: String] = [:]
-    for tick in yTicks {
-        let row = Int(((yHigh - tick) / (yHigh - yLow) * Double(height - 1)).rounded())
+    for tick in yTicks where tick >= yLow && tick <= yHigh {
+        let row = Int((fraction(tick, from: yHigh, to: yLow) * Double(height - 1)).rounded())
         labelAtRow[row] = yLabel(tick)
+    }
+    for (row, value) in [(0, yHigh), (height - 1, yLow)] where labelAtRow[row] == nil && !(yTicks.contains(value)) {
+        labelAtRow[row] = yLabel(value)  // a clipped edge gets its own label
     }
     let labelWidth = labelAtRow.values.map(\.count).max() ?? 1
     let axis = style.unicode ? ("│", "┤", "└", "─", "┬") : ("|", "+", "+", "-", "+")
@@ -150,22 +175,20 @@ public func formatLinePlot(_ series: [PlotSeries], options: LinePlotOptions = .i
             let index = marks[cell]
             if index < 0 {
                 line += " "
-            } else if braille {
-                let glyph = String(Character(Unicode.Scalar(0x2800 + UInt32(dots[cell]))!))
-                line += style.paint(glyph, seriesColors[index % seriesColors.count])
-            } else {
-                line.append(shared[cell] && options.markOverlaps ? "@" : seriesMarkers[index % seriesMarkers.count])
+                continue
             }
+            let glyph = braille ? String(Character(Unicode.Scalar(0x2800 + UInt32(dots[cell]))!)) : String(markers[index % markers.count])
+            line += style.paint(glyph, seriesColors[index % seriesColors.count])
         }
         output += line.trimmingTrailingSpaces() + "\n"
     }
 
     // The x axis with a tick under each x tick, and the labels centred on them.
     var tickColumns: [(Int, String)] = []
-    let xStep = xTicks.count > 2 ? xTicks[2] - xTicks[1] : (xTicks.count == 2 ? xTicks[1] - xTicks[0] : 1)
+    let xStep = xTicks.count > 2 ? xTicks[2] / 2 - xTicks[1] / 2 : (xTicks.count == 2 ? xTicks[1] / 2 - xTicks[0] / 2 : 0.5)
     for tick in xTicks {
-        let column = xHigh == xLow ? 0 : Int(((tick - xLow) / (xHigh - xLow) * Double(width - 1)).rounded())
-        tickColumns.append((column, tickLabel(tick, step: xStep)))
+        let column = Int((fraction(tick, from: xLow, to: xHigh) * Double(width - 1)).rounded())
+        tickColumns.append((column, tickLabel(tick, step: 2 * xStep)))
     }
     var axisLine = String(repeating: " ", count: labelWidth + 1) + axis.2
     var labels = [Character](repeating: " ", count: labelWidth + 2 + width + 8)
@@ -184,17 +207,32 @@ public func formatLinePlot(_ series: [PlotSeries], options: LinePlotOptions = .i
 
     // Legend (and the x label).
     var legend = String(repeating: " ", count: labelWidth + 2)
-    if let xLabel = options.xLabel { legend += style.text(xLabel) + (series.count > 1 || !series.isEmpty ? "    " : "") }
+    if let xLabel = options.xLabel { legend += style.text(xLabel) + "    " }
     for (index, line) in series.enumerated() {
-        let key = braille
-            ? style.paint("⣿", seriesColors[index % seriesColors.count])
-            : String(seriesMarkers[index % seriesMarkers.count])
-        legend += key + " " + style.text(line.name) + (index < series.count - 1 ? "   " : "")
+        let key = braille ? "⣿" : String(markers[index % markers.count])
+        legend += style.paint(key, seriesColors[index % seriesColors.count]) + " " + style.text(line.name)
+            + (index < series.count - 1 ? "   " : "")
     }
-    if !braille && options.markOverlaps && shared.contains(true) { legend += "   @ several" }
     if options.logScale { legend += "   (log scale)" }
     output += legend.trimmingTrailingSpaces() + "\n"
+    for (name, below, above) in clipped {
+        let value = { (y: Double) in NumberFormat.general(options.logScale ? pow(10, y) : y, significant: 4) }
+        var parts: [String] = []
+        if let above { parts.append("up to " + value(above) + ", drawn on the top edge") }
+        if let below { parts.append("down to " + value(below) + ", drawn on the bottom edge") }
+        output += String(repeating: " ", count: labelWidth + 2)
+            + style.text("y axis clipped: '\(name)' goes " + parts.joined(separator: " and ")) + "\n"
+    }
     return output
+}
+
+/// Where `value` lies on the way from `start` to `end`, from 0 to 1 (clamped), computed on
+/// halves so that even −1.8e308…1.8e308 does not overflow; 0 when the two are equal.
+func fraction(_ value: Double, from start: Double, to end: Double) -> Double {
+    let span = end / 2 - start / 2
+    guard span != 0 else { return 0 }
+    let result = (value / 2 - start / 2) / span
+    return result.isFinite ? min(1, max(0, result)) : 0
 }
 
 /// A tick's label with just enough decimals for ticks `step` apart (0.2 → "0.4", 5 → "15").
@@ -222,6 +260,10 @@ func drawLine(from a: (Int, Int), to b: (Int, Int), _ plot: (Int, Int) -> Void) 
 }
 
 /// About `count` round tick values (1, 2 or 5 times a power of ten) covering [low, high].
+///
+/// Any finite bounds work: the steps are computed from halves so that the range never
+/// overflows, ticks stay finite, and a range too narrow for distinct ticks (two subnormal
+/// numbers, say) gives its two ends.
 public func niceTicks(_ low: Double, _ high: Double, count: Int = 5) -> [Double] {
     var low = low, high = high
     if low == high {
@@ -230,23 +272,29 @@ public func niceTicks(_ low: Double, _ high: Double, count: Int = 5) -> [Double]
         high += pad
     }
     // The step nearest (in ratio) to range/(count−1) among 1, 2, 5 and 10 times a power of ten.
-    let rough = (high - low) / Double(max(count - 1, 1))
+    let rough = (high / 2 - low / 2) / Double(max(count - 1, 1)) * 2
+    guard rough.isNormal, rough > 0 else { return low < high ? [low, high] : [low] }
     let magnitude = pow(10, floor(log10(rough)))
-    let step = [1.0, 2, 5, 10].map { $0 * magnitude }.min { abs(log($0 / rough)) < abs(log($1 / rough)) }!
+    let step = [1.0, 2, 5, 10].map { $0 * magnitude }.filter(\.isFinite).min { abs(log($0 / rough)) < abs(log($1 / rough)) }!
     let first = floor(low / step + 1e-9) * step
     var ticks: [Double] = []
     var tick = first
-    while tick < high + step * 1e-9 || ticks.count < 2 {
+    while (tick < high + step * 1e-9 || ticks.count < 2) && tick.isFinite && ticks.count < 1000 {
         ticks.append(abs(tick) < step * 1e-9 ? 0 : tick)
         tick = first + Double(ticks.count) * step
     }
-    if ticks.last! < high - step * 1e-9 { ticks.append(tick) }
+    if let last = ticks.last, last < high - step * 1e-9 {
+        ticks.append(tick.isFinite ? tick : high)
+    }
+    guard ticks.count >= 2 else {
+        return low < high ? [low, high] : [low]
+    }
     return ticks
 }
 
 /// Ticks for log₁₀ values: whole powers of ten, or 1-2-5 steps when the range is under a decade.
-func logTicks(_ logValues: [Double]) -> [Double] {
-    let low = floor(logValues.min()!), high = ceil(logValues.max()!)
+func logTicks(low logLow: Double, high logHigh: Double) -> [Double] {
+    let low = floor(logLow), high = ceil(logHigh)
     if high - low >= 1 {
         // Whole decades, counted down from the top so the axis ends at the data's top decade.
         let step = Double(max(1, Int((high - low) / 5)))
@@ -254,5 +302,6 @@ func logTicks(_ logValues: [Double]) -> [Double] {
         while ticks.last! > low { ticks.append(ticks.last! - step) }
         return ticks.reversed()
     }
-    return niceTicks(pow(10, logValues.min()!), pow(10, logValues.max()!)).filter { $0 > 0 }.map { log10($0) }
+    let ticks = niceTicks(pow(10, logLow), pow(10, logHigh)).filter { $0 > 0 }.map { log10($0) }
+    return ticks.count >= 2 ? ticks : [logLow, logHigh == logLow ? logLow + 1 : logHigh]
 }

@@ -38,6 +38,7 @@ public enum NumberFormat {
     /// A duration for humans: 0.42 s, 12.3 s, 4 min 05 s, 1 h 02 min.
     public static func duration(_ seconds: Double) -> String {
         guard seconds.isFinite && seconds >= 0 else { return "?" }
+        guard seconds < 1e12 else { return NumberFormat.general(seconds / 3600, significant: 3) + " h" }
         if seconds < 10 { return fixed(seconds, decimals: 2) + " s" }
         if seconds < 60 { return fixed(seconds, decimals: 1) + " s" }
         let total = Int(seconds.rounded())

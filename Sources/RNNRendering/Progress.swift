@@ -6,47 +6,83 @@ public struct ProgressState: Equatable, Sendable {
     public var elapsed: Double
     public var loss: Double?
     public var smoothLoss: Double?
+    /// A run bounded by time (`train 10m`): the seconds it may take; `total` is then unknown.
+    public var duration: Double?
 
-    public init(done: Int, total: Int, elapsed: Double, loss: Double? = nil, smoothLoss: Double? = nil) {
+    public init(done: Int, total: Int, elapsed: Double, loss: Double? = nil, smoothLoss: Double? = nil,
+                duration: Double? = nil) {
         self.done = done
         self.total = total
         self.elapsed = elapsed
         self.loss = loss
         self.smoothLoss = smoothLoss
+        self.duration = duration
     }
 
     /// Steps per second so far.
     public var rate: Double { elapsed > 0 ? Double(done) / elapsed : 0 }
-    /// Seconds left at the current rate.
-    public var remaining: Double { rate > 0 ? Double(total - done) / rate : .nan }
+    /// The fraction done: of the steps, or of the time.
+    public var fraction: Double {
+        if let duration { return duration > 0 ? min(1, elapsed / duration) : 1 }
+        return total > 0 ? min(1, Double(done) / Double(total)) : 1
+    }
+    /// Seconds left at the current rate (or of the time given).
+    public var remaining: Double {
+        if let duration { return max(0, duration - elapsed) }
+        return rate > 0 ? Double(total - done) / rate : .nan
+    }
 }
 
-/// A tqdm-style progress line (to be redrawn in place on a terminal):
+/// A tqdm-style progress line that always fits on one line of `width` characters (redrawn in
+/// place on a terminal, it must never wrap):
 ///
 ///      42%|████▎     | 420/1000 [00:03<00:04, 131.2 steps/s, loss 45.21, smooth 52.33]
-public func formatProgress(_ state: ProgressState, barWidth: Int = 24, style: TextStyle = .plain) -> String {
-    let fraction = state.total > 0 ? min(1, Double(state.done) / Double(state.total)) : 1
-    let percent = Int((fraction * 100).rounded(.down))
-    var bar: String
-    if style.unicode {
-        let eighths: [Character] = ["▏", "▎", "▍", "▌", "▋", "▊", "▉"]
-        let units = Int((fraction * Double(barWidth * 8)).rounded(.down))
-        bar = String(repeating: "█", count: units / 8)
-        if units % 8 > 0 && bar.count < barWidth { bar.append(eighths[units % 8 - 1]) }
-    } else {
-        bar = String(repeating: "#", count: Int((fraction * Double(barWidth)).rounded(.down)))
+///
+/// When the line is too long, the bar shrinks (to 10 cells), then the least important fields go:
+/// the smooth loss, the loss, the speed, the times; the percentage and the count stay.
+public func formatProgress(_ state: ProgressState, width: Int = 100, style: TextStyle = .plain) -> String {
+    let fraction = state.fraction
+    let percent = leftPad("\(Int((fraction * 100).rounded(.down)))%", 4)
+    let count = state.duration == nil ? "\(state.done)/\(state.total)" : "\(state.done) steps"
+    // Fields after the count, most important first.
+    var fields = [clock(state.elapsed) + "<" + clock(state.remaining), NumberFormat.rate(state.rate) + " steps/s"]
+    if let loss = state.loss { fields.append("loss " + NumberFormat.fixed(loss, decimals: 2)) }
+    if let smooth = state.smoothLoss { fields.append("smooth " + NumberFormat.fixed(smooth, decimals: 2)) }
+
+    func line(bar cells: Int, fields: [String]) -> String {
+        var text = percent + "|" + drawBar(fraction, width: cells) + "| " + count
+        if !fields.isEmpty { text += " [" + fields.joined(separator: ", ") + "]" }
+        return text
     }
-    bar = rightPad(bar, barWidth)
-    var text = leftPad("\(percent)%", 4) + "|" + bar + "| \(state.done)/\(state.total) ["
-    text += clock(state.elapsed) + "<" + clock(state.remaining) + ", " + NumberFormat.rate(state.rate) + " steps/s"
-    if let loss = state.loss { text += ", loss " + NumberFormat.fixed(loss, decimals: 2) }
-    if let smooth = state.smoothLoss { text += ", smooth " + NumberFormat.fixed(smooth, decimals: 2) }
-    return text + "]"
+    func drawBar(_ fraction: Double, width: Int) -> String {
+        var bar: String
+        if style.unicode {
+            let eighths: [Character] = ["▏", "▎", "▍", "▌", "▋", "▊", "▉"]
+            let units = Int((fraction * Double(width * 8)).rounded(.down))
+            bar = String(repeating: "█", count: units / 8)
+            if units % 8 > 0 && bar.count < width { bar.append(eighths[units % 8 - 1]) }
+        } else {
+            bar = String(repeating: "#", count: Int((fraction * Double(width)).rounded(.down)))
+        }
+        return rightPad(bar, width)
+    }
+    var kept = fields
+    while true {
+        let fixed = line(bar: 0, fields: kept).count
+        let room = width - fixed
+        if room >= 10 || kept.isEmpty {
+            let text = line(bar: max(1, min(24, room)), fields: kept)
+            return text.count <= width ? text : String(text.prefix(max(1, width)))
+        }
+        kept.removeLast()
+    }
 }
 
-/// mm:ss (or h:mm:ss), as tqdm writes times; "?" when unknown.
+/// mm:ss (or h:mm:ss), as tqdm writes times; "?" when unknown, ">99h" beyond 99 hours (a
+/// huge step count at a slow rate must not overflow an integer).
 func clock(_ seconds: Double) -> String {
     guard seconds.isFinite && seconds >= 0 else { return "?" }
+    guard seconds < 99 * 3600 else { return ">99h" }
     let total = Int(seconds.rounded())
     let (hours, minutes, secs) = (total / 3600, total / 60 % 60, total % 60)
     let mmss = (minutes < 10 ? "0" : "") + "\(minutes):" + (secs < 10 ? "0" : "") + "\(secs)"

@@ -324,7 +324,7 @@ public struct TraceRenderer {
                 let characterColumns = entry.columns == vocabulary.count && entry.name.hasSuffix("y")
                 let matrix = LabeledMatrix(name: "  d" + entry.name, rows: entry.rows, columns: entry.columns, values: values,
                                            rowLabels: characterRows ? labels : nil, columnLabels: characterColumns ? labels : nil)
-                text += formatMatrix(matrix, options: MatrixFormatOptions(precision: precision), style: style)
+                text += formatMatrix(matrix, options: MatrixFormatOptions(precision: precision, width: pageWidth), style: style)
             } else {
                 let largest = values.map(abs).max() ?? 0
                 text += "  d\(entry.name)  \(entry.rows)\(style.times)\(entry.columns): norm "
@@ -446,7 +446,11 @@ public struct GradientCheckReport {
         text = style.text(text)
         for check in result.parameters {
             let total = check.rows * check.columns
-            text += "\(check.name)  \(check.rows)\(style.times)\(check.columns): \(check.entries.count) of \(total) entries\n"
+            text += "\(check.name)  \(check.rows)\(style.times)\(check.columns): \(check.entries.count) of \(total) entries"
+            if check.structuralZeros > 0 {
+                text += " (\(check.structuralZeros) left out: rows of characters not in the window, zero by construction)"
+            }
+            text += "\n"
             var rows: [[String]] = []
             for entry in check.entries.prefix(rowsPerParameter) {
                 rows.append(["[\(entry.row), \(entry.column)]", NumberFormat.scientific(entry.analytic, digits: 8),

@@ -1,3 +1,4 @@
+import RNNCore
 import RNNLanguage
 
 #if canImport(Glibc)
@@ -15,8 +16,11 @@ struct GoldenCheck {
     func run(scripts: [String]) -> Int32 {
         var status: Int32 = 0
         for path in scripts {
-            guard let source = readTextFile(path) else {
-                writeAll(STDERR_FILENO, "rnnrepl: cannot read script '\(path)': \(String(cString: strerror(errno)))\n")
+            let source: String
+            switch readTextFile(path) {
+            case .success(let text): source = text
+            case .failure(let failure):
+                writeAll(STDERR_FILENO, "rnnrepl: cannot read script '\(path)': \(describe(failure, limit: ReadLimit.script))\n")
                 status = max(status, 64)
                 continue
             }
@@ -38,7 +42,7 @@ struct GoldenCheck {
                 writeAll(STDOUT_FILENO, "updated \(expectedPath)\n")
                 continue
             }
-            guard let expected = readTextFile(expectedPath) else {
+            guard case .success(let expected) = readTextFile(expectedPath) else {
                 writeAll(STDERR_FILENO, "rnnrepl: no golden transcript '\(expectedPath)' for \(path): run with --check --update to create it\n")
                 status = max(status, 64)
                 continue

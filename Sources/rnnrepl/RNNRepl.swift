@@ -33,8 +33,14 @@ struct RNNRepl: ParsableCommand {
     @Option(name: .customShort("e"), help: ArgumentHelp("Commands to run (separated by ';'); may be repeated.", valueName: "commands"))
     var commands: [String] = []
 
-    @Flag(name: .customLong("no-color"), help: "Plain ASCII output without colour, even on a terminal.")
+    @Flag(name: .customLong("no-color"), help: "No colour on a terminal (Unicode symbols stay), as NO_COLOR does.")
     var noColor = false
+
+    @Flag(help: "Plain ASCII without colour, even on a terminal (as on a pipe).")
+    var ascii = false
+
+    @Option(help: ArgumentHelp("Characters per line (default: the terminal's width, or 100 on a pipe).", valueName: "N"))
+    var width: Int?
 
     @Flag(help: "Compare each script's output with its golden transcript (expected/NAME.txt next to it).")
     var check = false
@@ -46,27 +52,33 @@ struct RNNRepl: ParsableCommand {
         if update && !check { throw ValidationError("--update only makes sense with --check") }
         if check && scripts.isEmpty { throw ValidationError("--check needs the scripts to check, e.g. --check lessons/*.rnn") }
         if check && (interactive || !commands.isEmpty) { throw ValidationError("--check runs scripts only (no -i, no -e)") }
+        if let width, !(20 ... 1000).contains(width) { throw ValidationError("--width must be from 20 to 1000, not \(width)") }
     }
 
     func run() throws {
         if check {
             throw ExitCode(GoldenCheck(update: update).run(scripts: scripts))
         }
-        let terminal = Terminal(forceNoColor: noColor)
+        let terminal = Terminal(ascii: ascii, noColor: noColor, width: width)
         let console = TerminalConsole(terminal: terminal)
-        installInterruptHandler()
-        var session = Session(style: terminal.style)
+        installSignalHandlers()
+        var session = Session()
 
         // Scripts, then -e commands; with -i a failure skips the rest and goes interactive.
         var failed: Int32?
         for path in scripts where failed == nil {
-            guard let bytes = readFileBytes(path) else {
-                terminal.writeError("rnnrepl: cannot read script '\(path)': \(String(cString: strerror(errno)))\n")
+            let bytes: [UInt8]
+            do {
+                bytes = try readWholeFile(path, limit: ReadLimit.script, shouldStop: console.takeInterrupt)
+            } catch .interrupted {
+                throw ExitCode(130)
+            } catch {
+                terminal.writeError("rnnrepl: cannot read script '\(path)': \(describe(error, limit: ReadLimit.script))\n")
                 throw ExitCode(64)
             }
             if let offset = firstInvalidUTF8Offset(bytes) {
-                console.writeError(Diagnostic(.scriptNotUTF8(byteOffset: offset), at: nil)
-                    .render(source: nil, fileName: path, style: session.style))
+                console.emitError(.error { Diagnostic(.scriptNotUTF8(byteOffset: offset), at: nil)
+                    .render(source: nil as SourceText?, fileName: path, style: $0.style) })
                 throw ExitCode(65)
             }
             session.baseDirectory = directory(of: path)
@@ -89,16 +101,85 @@ struct RNNRepl: ParsableCommand {
             repl.run()
         } else {
             // A pipe: each line runs as it arrives, with no prompt; the first failure ends it.
-            var lineNumber = 0
-            while let line = readLine(strippingNewline: true) {
-                lineNumber += 1
-                // Pad with empty lines so that messages name the line of the input.
-                let source = String(repeating: "\n", count: lineNumber - 1) + line
-                let outcome = Runner.run(source, fileName: "<stdin>", session: &session, console: console)
+            let lines = LineInput(descriptor: STDIN_FILENO, limit: ReadLimit.line)
+            while true {
+                let line: String?
+                do {
+                    line = try lines.next(shouldStop: console.takeInterrupt)
+                } catch .interrupted {
+                    throw ExitCode(130)
+                } catch {
+                    terminal.writeError("rnnrepl: <stdin>:\(lines.lineNumber + 1): \(describe(error, limit: ReadLimit.line))\n")
+                    throw ExitCode(65)
+                }
+                guard let line else { break }
+                let outcome = Runner.run(line, fileName: "<stdin>", firstLine: lines.lineNumber, session: &session, console: console)
                 if outcome == .quit { break }
                 if outcome != .completed { throw ExitCode(outcome.exitCode) }
             }
         }
+    }
+}
+
+/// Lines of a file descriptor (standard input from a pipe), read as they arrive and each at
+/// most `limit` bytes, so that `rnnrepl < /dev/zero` ends with a message instead of filling
+/// memory.
+final class LineInput {
+    let descriptor: Int32
+    let limit: Int
+    private var buffer: [UInt8] = []
+    private var start = 0
+    private var ended = false
+    /// The number of the last line returned.
+    private(set) var lineNumber = 0
+
+    init(descriptor: Int32, limit: Int) {
+        self.descriptor = descriptor
+        self.limit = limit
+    }
+
+    /// The next line without its "\n" (a final line without one counts too), nil at the end.
+    func next(shouldStop: () -> Bool) throws(ReadFailure) -> String? {
+        while true {
+            if let newline = buffer[start...].firstIndex(of: UInt8(ascii: "\n")) {
+                let line = String(decoding: buffer[start ..< newline], as: UTF8.self)
+                start = newline + 1
+                lineNumber += 1
+                return line
+            }
+            if buffer.count - start > limit { throw .tooLarge(limit: limit) }
+            if ended {
+                guard start < buffer.count else { return nil }
+                let line = String(decoding: buffer[start...], as: UTF8.self)
+                start = buffer.count
+                lineNumber += 1
+                return line
+            }
+            if start > 0 {
+                buffer.removeFirst(start)
+                start = 0
+            }
+            var chunk = [UInt8](repeating: 0, count: 65536)
+            let got = chunk.withUnsafeMutableBytes { read(descriptor, $0.baseAddress!, $0.count) }
+            if got < 0 {
+                guard errno == EINTR else { throw .system(String(cString: strerror(errno))) }
+                if shouldStop() { throw .interrupted }
+                continue
+            }
+            if got == 0 { ended = true } else { buffer.append(contentsOf: chunk[0 ..< got]) }
+        }
+    }
+}
+
+/// A failed read in words, for the messages of the executable.
+func describe(_ failure: ReadFailure, limit: Int) -> String {
+    switch failure {
+    case .notFound: "no such file"
+    case .isDirectory: "it is a directory"
+    case .notAFile: "it is a device or a socket, not a file"
+    case .tooLarge: "it is longer than \(formatLimit(limit)), the most rnnrepl reads here"
+    case .interrupted: "interrupted"
+    case .system(let reason): reason
     }
 }
 
@@ -108,24 +189,11 @@ func directory(of path: String) -> String {
     return slash == path.startIndex ? "/" : String(path[..<slash])
 }
 
-/// A whole UTF-8 text file, or nil (errno says why).
-func readTextFile(_ path: String) -> String? {
-    readFileBytes(path).map { String(decoding: $0, as: UTF8.self) }
-}
-
-/// A whole file's bytes, or nil (errno says why).
-func readFileBytes(_ path: String) -> [UInt8]? {
-    guard let file = fopen(path, "r") else { return nil }
-    defer { fclose(file) }
-    var bytes: [UInt8] = []
-    var buffer = [UInt8](repeating: 0, count: 65536)
-    while true {
-        let count = fread(&buffer, 1, buffer.count, file)
-        if count > 0 { bytes.append(contentsOf: buffer[0 ..< count]) }
-        if count < buffer.count {
-            if ferror(file) != 0 { return nil }
-            break
-        }
+/// A whole UTF-8 text file (at most `ReadLimit.script` bytes), or the reason it cannot be read.
+func readTextFile(_ path: String) -> Result<String, ReadFailure> {
+    do {
+        return .success(String(decoding: try readWholeFile(path, limit: ReadLimit.script), as: UTF8.self))
+    } catch {
+        return .failure(error)
     }
-    return bytes
 }

@@ -239,15 +239,15 @@ import Testing
         let path = try folder.write("run.json", text: "the good old checkpoint")
         // The disk "fills up" after 10 bytes.
         var written = 0
-        #expect(throws: CheckpointWriteError.self) {
-            try writeAtomically(Array(repeating: 65, count: 100), to: path) { descriptor, buffer in
+        #expect(throws: WriteFailure.self) {
+            try writeAtomically(Array(repeating: 65, count: 100), to: path, write: { descriptor, buffer in
                 if written >= 10 {
                     errno = ENOSPC
                     return -1
                 }
                 written += min(buffer.count, 10)
                 return Glibc.write(descriptor, buffer.baseAddress, min(buffer.count, 10))
-            }
+            })
         }
         #expect(try String(contentsOfFile: path, encoding: .utf8) == "the good old checkpoint")
         #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path) == ["run.json"])

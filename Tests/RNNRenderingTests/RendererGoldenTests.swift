@@ -154,7 +154,7 @@ import Testing
             1                 10
             step    * up   o down
 
-        """)
+        """, "where the series cross, the later one (down) is drawn on top; no '@' hides which is which")
     }
 
     @Test func logScaleInASCII() {
@@ -188,20 +188,57 @@ import Testing
         """)
     }
 
-    @Test func severalSeriesWithoutColourGetMarkers() {
-        // Braille dots carry no marker, so without colour two series would look alike.
+    @Test func severalSeriesGetTheirOwnMarkersOnATerminal() {
+        // Braille dots carry no marker: on a terminal several series are cells with a marker of
+        // their own (and a colour), with or without colour.
         #expect(formatLinePlot([PlotSeries(name: "up", values: [1, 2, 3, 4]), PlotSeries(name: "down", values: [4, 3, 2, 1])],
                                options: LinePlotOptions(width: 8, height: 4),
                                style: TextStyle(unicode: true, color: false)) == """
-        4 ┤o     **
-        3 ┤ ooo**
-        2 ┤ ***oo
-        1 ┤*     oo
+        4 ┤○     ●●
+        3 ┤ ○○○●●
+        2 ┤ ●●●○○
+        1 ┤●     ○○
           └┬─┬────┬
            1 2    4
-           * up   o down
+           ● up   ○ down
 
         """)
+        let coloured = formatLinePlot([PlotSeries(name: "up", values: [1, 2, 3, 4]), PlotSeries(name: "down", values: [4, 3, 2, 1])],
+                                      options: LinePlotOptions(width: 8, height: 4), style: .terminal)
+        #expect(coloured.contains("\u{1B}[34m●\u{1B}[0m") && coloured.contains("\u{1B}[31m○\u{1B}[0m"), "blue and red, never yellow")
+        #expect(!coloured.contains("\u{1B}[33m"))
+    }
+
+    @Test func noMarkerIsAnAxisCharacter() {
+        let series = (0 ..< 8).map { k in PlotSeries(name: "s\(k)", values: [Double(k), Double(k + 1)]) }
+        let plot = formatLinePlot(series, options: LinePlotOptions(width: 20, height: 10))
+        let body = plot.split(separator: "\n").prefix(10).map { $0.drop { $0 != "|" && $0 != "+" }.dropFirst() }
+        #expect(body.allSatisfy { !$0.contains("+") && !$0.contains("|") && !$0.contains("@") })
+        #expect(plot.contains("* s0   o s1   x s2   # s3   % s4   & s5   = s6   $ s7"))
+    }
+
+    /// Any finite input: extremes that overflow a difference, subnormal numbers, a single value.
+    @Test(arguments: [[-1e308, 1e308], [Double.leastNonzeroMagnitude], [Double.leastNonzeroMagnitude, 2 * Double.leastNonzeroMagnitude],
+                      [Double.greatestFiniteMagnitude, -Double.greatestFiniteMagnitude, 0], [1e-300, 1e300], [0, 0, 0],
+                      [-Double.leastNonzeroMagnitude, Double.leastNonzeroMagnitude], [1, 1 + 1e-15]] as [[Double]])
+    func anyFiniteValuesArePlotted(values: [Double]) {
+        for logScale in [false, true] {
+            for style in [TextStyle.plain, .terminal] {
+                let plot = formatLinePlot([PlotSeries(name: "v", values: values), PlotSeries(name: "w", values: values.reversed())],
+                                          options: LinePlotOptions(width: 30, height: 6, logScale: logScale), style: style)
+                #expect(plot.contains("v"), "\(plot)")
+            }
+        }
+        let ticks = niceTicks(values.min()!, values.max()!)
+        #expect(ticks.allSatisfy { $0.isFinite })
+    }
+
+    @Test func clippedAxesSayWhatWentBeyond() {
+        let plot = formatLinePlot([PlotSeries(name: "good", values: [50, 40, 30, 20]),
+                                   PlotSeries(name: "diverged", values: [50, 80, 120, 160])],
+                                  options: LinePlotOptions(width: 20, height: 6, yMax: 60))
+        #expect(plot.contains("y axis clipped: 'diverged' goes up to 160, drawn on the top edge"))
+        #expect(plot.hasPrefix("60 +"))
     }
 
     @Test func anyWidthAndHeight() {
@@ -252,9 +289,35 @@ import Testing
         #expect(formatProgress(ProgressState(done: 420, total: 1000, elapsed: 3.0, loss: 45.2109, smoothLoss: 52.3))
             == " 42%|##########              | 420/1000 [00:03<00:04, 140 steps/s, loss 45.21, smooth 52.30]")
         #expect(formatProgress(ProgressState(done: 421, total: 1000, elapsed: 3.0, loss: 45.2109, smoothLoss: 52.3),
-                               barWidth: 10, style: .terminal)
-            == " 42%|████▏     | 421/1000 [00:03<00:04, 140 steps/s, loss 45.21, smooth 52.30]")
+                               width: 80, style: .terminal)
+            == " 42%|█████       | 421/1000 [00:03<00:04, 140 steps/s, loss 45.21, smooth 52.30]")
+        // At 70 columns the bar would be shorter than 10 cells: the smooth loss goes first.
+        #expect(formatProgress(ProgressState(done: 421, total: 1000, elapsed: 3.0, loss: 45.2109, smoothLoss: 52.3),
+                               width: 70, style: .terminal)
+            == " 42%|██████▋         | 421/1000 [00:03<00:04, 140 steps/s, loss 45.21]")
         #expect(formatProgress(ProgressState(done: 0, total: 10, elapsed: 0)) == "  0%|                        | 0/10 [00:00<?, 0.0 steps/s]")
+    }
+
+    /// Redrawn in place, the bar must never wrap: at any width it fits, dropping the least
+    /// important fields first, down to the percentage and the count.
+    @Test(arguments: [200, 100, 80, 60, 40, 30, 20])
+    func progressFitsTheWidth(width: Int) {
+        let state = ProgressState(done: 123_456, total: 9_223_372_036_854_775_807, elapsed: 5000, loss: 123.456,
+                                  smoothLoss: 130.1)
+        for style in [TextStyle.plain, .terminal] {
+            let line = formatProgress(state, width: width, style: style)
+            #expect(line.count <= width, "\(line)")
+            #expect(line.contains("123456/9223372036854775807") || width < 40)
+        }
+        #expect(formatProgress(state, width: 60).hasSuffix("[1:23:20<>99h]"))
+    }
+
+    /// A rate below one step a second and a huge remaining count: the time left overflows
+    /// every integer, and is shown as more than 99 hours.
+    @Test func progressWithAnAstronomicalRemainingTime() {
+        let state = ProgressState(done: 1, total: Int.max, elapsed: 2)
+        #expect(formatProgress(state, width: 100).contains("<>99h"))
+        #expect(NumberFormat.duration(1e300) == "2.78e+296 h")
     }
 
     @Test func tables() {

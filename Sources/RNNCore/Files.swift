@@ -1,0 +1,148 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// How much one read may bring in. Every file rnnrepl reads has one of these limits, so that
+/// `/dev/zero`, a FIFO fed from it or a mistyped path to a disk image ends with a clear
+/// message instead of growing memory until the process dies.
+public enum ReadLimit {
+    /// A text to train on (`load`, `score file=`): 1 GiB of UTF-8.
+    public static let corpus = 1 << 30
+    /// A script (`rnnrepl FILE.rnn`, `--check`): 16 MiB, over 100,000 lines of any lesson.
+    public static let script = 16 << 20
+    /// A checkpoint (`restore`): 16 GiB (a checkpoint is never bigger than the model it holds,
+    /// and the model's size is checked against free memory before anything is allocated).
+    public static let checkpoint = 16 << 30
+    /// One line of commands from a pipe: 1 MiB.
+    public static let line = 1 << 20
+}
+
+/// Why a read failed.
+public enum ReadFailure: Error, Equatable, Sendable {
+    case notFound
+    case isDirectory
+    /// A character or block device, or a socket: something that is not a file of text.
+    case notAFile
+    /// More than `limit` bytes.
+    case tooLarge(limit: Int)
+    /// Ctrl-C while waiting or reading; nothing was kept.
+    case interrupted
+    case system(String)
+}
+
+/// Reads a whole file: a regular file, or a FIFO (a named pipe, `<(…)`), which is read until
+/// its writer closes it. Devices and sockets are refused; more than `limit` bytes is refused
+/// (a regular file before a byte is read). `shouldStop` is asked while an open or read of a
+/// FIFO waits and between chunks of a large file; when it says yes the read ends with
+/// `.interrupted`.
+public func readWholeFile(_ path: String, limit: Int, allowFIFO: Bool = true,
+                          shouldStop: () -> Bool = { false }) throws(ReadFailure) -> [UInt8] {
+    var info = stat()
+    guard stat(path, &info) == 0 else { throw failure(errno) }
+    let kind = info.st_mode & S_IFMT
+    if kind == S_IFDIR { throw .isDirectory }
+    guard kind == S_IFREG || (allowFIFO && kind == S_IFIFO) else { throw .notAFile }
+    if kind == S_IFREG && Int(info.st_size) > limit { throw .tooLarge(limit: limit) }
+
+    // Opening a FIFO waits for a writer; Ctrl-C interrupts the wait (EINTR, no SA_RESTART).
+    var descriptor: Int32 = -1
+    while descriptor < 0 {
+        descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        if descriptor < 0 {
+            guard errno == EINTR else { throw failure(errno) }
+            if shouldStop() { throw .interrupted }
+        }
+    }
+    defer { close(descriptor) }
+    // A regular file may have changed kind between stat and open (a race): check what was opened.
+    guard fstat(descriptor, &info) == 0 else { throw failure(errno) }
+    let openedKind = info.st_mode & S_IFMT
+    guard openedKind == S_IFREG || (allowFIFO && openedKind == S_IFIFO) else { throw .notAFile }
+
+    let chunk = 16 << 20
+    var bytes: [UInt8] = []
+    if openedKind == S_IFREG { bytes.reserveCapacity(min(Int(info.st_size), limit) + 1) }
+    var buffer = [UInt8](repeating: 0, count: openedKind == S_IFREG ? min(chunk, max(Int(info.st_size) + 1, 1 << 16)) : 1 << 16)
+    var sinceCheck = 0
+    while true {
+        let got = buffer.withUnsafeMutableBytes { read(descriptor, $0.baseAddress!, $0.count) }
+        if got < 0 {
+            guard errno == EINTR else { throw failure(errno) }
+            if shouldStop() { throw .interrupted }
+            continue
+        }
+        if got == 0 { break }
+        guard bytes.count + got <= limit else { throw .tooLarge(limit: limit) }
+        bytes.append(contentsOf: buffer[0 ..< got])
+        sinceCheck += got
+        if sinceCheck >= chunk {
+            sinceCheck = 0
+            if shouldStop() { throw .interrupted }
+        }
+    }
+    return bytes
+}
+
+private func failure(_ code: Int32) -> ReadFailure {
+    switch code {
+    case ENOENT, ENOTDIR: .notFound
+    case EISDIR: .isDirectory
+    default: .system(String(cString: strerror(code)))
+    }
+}
+
+/// "1 GiB", "16 MiB": the read limits as the messages state them.
+public func formatLimit(_ bytes: Int) -> String {
+    if bytes >= 1 << 30 && bytes % (1 << 30) == 0 { return "\(bytes >> 30) GiB" }
+    if bytes >= 1 << 20 && bytes % (1 << 20) == 0 { return "\(bytes >> 20) MiB" }
+    if bytes >= 1 << 10 && bytes % (1 << 10) == 0 { return "\(bytes >> 10) KiB" }
+    return "\(bytes) bytes"
+}
+
+// MARK: - Memory
+
+/// Bytes this process can still allocate: the smallest of the memory the system reports as
+/// available (`MemAvailable` in /proc/meminfo; physical memory where that is unknown) and what
+/// the address-space and data limits (RLIMIT_AS, RLIMIT_DATA: `ulimit -v`, `ulimit -d`) leave
+/// beyond what the process already uses.
+public func availableMemoryBytes() -> Double {
+    var available = systemAvailableMemory()
+    let pageSize = Double(sysconf(Int32(_SC_PAGESIZE)))
+    let (virtualPages, dataPages) = processPages()
+    let unlimited = rlim_t.max  // RLIM_INFINITY
+    for (resource, used) in [(RLIMIT_AS, virtualPages), (RLIMIT_DATA, dataPages)] {
+        var limit = rlimit()
+        #if canImport(Glibc)
+        let got = getrlimit(__rlimit_resource_t(resource.rawValue), &limit)
+        #else
+        let got = getrlimit(resource, &limit)
+        #endif
+        if got == 0 && limit.rlim_cur != unlimited {
+            available = min(available, max(0, Double(limit.rlim_cur) - used * pageSize))
+        }
+    }
+    return available
+}
+
+/// MemAvailable from /proc/meminfo, or the physical memory.
+private func systemAvailableMemory() -> Double {
+    if let text = try? readWholeFile("/proc/meminfo", limit: 1 << 20, allowFIFO: false) {
+        for line in String(decoding: text, as: UTF8.self).split(separator: "\n") where line.hasPrefix("MemAvailable:") {
+            let number = line.dropFirst("MemAvailable:".count).split(separator: " ").first.flatMap { Double($0) }
+            if let kilobytes = number { return kilobytes * 1024 }
+        }
+    }
+    let pages = sysconf(Int32(_SC_PHYS_PAGES)), pageSize = sysconf(Int32(_SC_PAGESIZE))
+    guard pages > 0, pageSize > 0 else { return 8 * 1024 * 1024 * 1024 }
+    return Double(pages) * Double(pageSize)
+}
+
+/// The process's virtual size and data size in pages (/proc/self/statm), or zero when unknown.
+private func processPages() -> (virtual: Double, data: Double) {
+    guard let text = try? readWholeFile("/proc/self/statm", limit: 4096, allowFIFO: false) else { return (0, 0) }
+    let fields = String(decoding: text, as: UTF8.self).split(separator: " ").compactMap { Double($0) }
+    guard fields.count >= 6 else { return (0, 0) }
+    return (fields[0], fields[5])
+}

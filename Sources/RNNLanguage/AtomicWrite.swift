@@ -1,0 +1,195 @@
+import Synchronization
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Why a file could not be written; the file that was there (if any) is unchanged.
+public enum WriteFailure: Error, Equatable, Sendable {
+    /// A directory, a device, a FIFO, a socket: `save` replaces regular files only.
+    case notARegularFile(kind: String)
+    /// The file has no write permission (e.g. mode 0444): it is not overwritten.
+    case readOnly(mode: String)
+    /// Ctrl-C during the write: the temporary file was removed.
+    case interrupted
+    /// The link chain is too long or loops.
+    case symlinkLoop
+    case system(String)
+
+    public var reason: String {
+        switch self {
+        case .notARegularFile(let kind): "it is \(kind), not a regular file"
+        case .readOnly(let mode): "it is read-only (mode \(mode)): make it writable (chmod u+w) or save under another name"
+        case .interrupted: "interrupted"
+        case .symlinkLoop: "its symbolic links loop or are nested too deep"
+        case .system(let reason): reason
+        }
+    }
+}
+
+/// Writes `data` to `path` the way careful editors save: a crash, a full disk, Ctrl-C or a
+/// SIGTERM never leaves half a file in place of a good one, and nothing that is not a plain,
+/// writable file is replaced.
+///
+/// - A symbolic link is followed to its target (through chains of links; a dangling link names
+///   the file to create), and the target is replaced, in its own folder: the link stays a link.
+/// - The target, if it exists, must be a regular file with write permission (as root too).
+/// - The new file gets the old one's permissions without set-user-ID, set-group-ID and sticky
+///   bits (a new file: 0666 less the umask), and the old owner when the process may set it.
+/// - The bytes go to a temporary file beside the target (`.rnnrepl-save-XXXXXX`), flushed to
+///   disk, then renamed over the target (atomic within a file system). The temporary file is
+///   removed on every failure, on Ctrl-C (`shouldStop`, asked between chunks), and by the
+///   executable's SIGINT/SIGTERM/SIGHUP handlers (`removePendingTemporaryFile`).
+///
+/// `write` does the writing (tests make it fail). Returns the path actually written.
+@discardableResult
+public func writeAtomically(_ data: [UInt8], to path: String, shouldStop: () -> Bool = { false },
+                            write: (Int32, UnsafeRawBufferPointer) -> Int = { Glibc.write($0, $1.baseAddress, $1.count) })
+    throws(WriteFailure) -> String {
+    let target = try resolveSymbolicLinks(path)
+    var status = stat()
+    var mode: mode_t
+    var owner: (uid_t, gid_t)?
+    if lstat(target, &status) == 0 {
+        let kind = status.st_mode & S_IFMT
+        guard kind == S_IFREG else { throw .notARegularFile(kind: describeFileKind(kind)) }
+        mode = status.st_mode & 0o777
+        guard mode & 0o222 != 0 else { throw .readOnly(mode: "0" + String(mode, radix: 8)) }
+        guard access(target, W_OK) == 0 else { throw .system(String(cString: strerror(errno))) }
+        owner = (status.st_uid, status.st_gid)
+    } else if errno == ENOENT {
+        let mask = umask(0)
+        umask(mask)
+        mode = 0o666 & ~mask
+    } else {
+        throw .system(String(cString: strerror(errno)))
+    }
+
+    let folder = directory(containing: target)
+    var template = Array((folder + "/.rnnrepl-save-XXXXXX").utf8CString)
+    let descriptor = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
+    guard descriptor >= 0 else { throw .system(String(cString: strerror(errno))) }
+    let temporary = String(cString: template.withUnsafeBufferPointer { $0.baseAddress! })
+    setPendingTemporaryFile(temporary)
+    defer { clearPendingTemporaryFile() }
+
+    var failure: WriteFailure?
+    data.withUnsafeBytes { buffer in
+        var offset = 0
+        var sinceCheck = 0
+        while offset < buffer.count {
+            let chunk = min(buffer.count - offset, 1 << 20)
+            let written = write(descriptor, UnsafeRawBufferPointer(rebasing: buffer[offset ..< offset + chunk]))
+            if written < 0 {
+                if errno == EINTR && !shouldStop() { continue }
+                failure = errno == EINTR ? .interrupted : .system(String(cString: strerror(errno)))
+                return
+            }
+            if written == 0 {
+                failure = .system("nothing could be written (is the disk full?)")
+                return
+            }
+            offset += written
+            sinceCheck += written
+            if sinceCheck >= 8 << 20 {
+                sinceCheck = 0
+                if shouldStop() {
+                    failure = .interrupted
+                    return
+                }
+            }
+        }
+    }
+    if failure == nil && fchmod(descriptor, mode) != 0 { failure = .system(String(cString: strerror(errno))) }
+    if failure == nil, let (uid, gid) = owner, uid != getuid() || gid != getgid() {
+        _ = fchown(descriptor, uid, gid)  // keeps the owner when allowed (root); otherwise the saver owns it
+    }
+    if failure == nil && fsync(descriptor) != 0 { failure = .system(String(cString: strerror(errno))) }
+    if close(descriptor) != 0 && failure == nil { failure = .system(String(cString: strerror(errno))) }
+    if failure == nil && shouldStop() { failure = .interrupted }
+    if failure == nil && rename(temporary, target) != 0 { failure = .system(String(cString: strerror(errno))) }
+    if let failure {
+        unlink(temporary)
+        throw failure
+    }
+    // The rename itself reaches the disk when the folder is flushed.
+    let folderDescriptor = open(folder, O_RDONLY | O_CLOEXEC)
+    if folderDescriptor >= 0 {
+        fsync(folderDescriptor)
+        close(folderDescriptor)
+    }
+    return target
+}
+
+/// `path` with every symbolic link along the chain at its end followed (at most 40), relative
+/// targets taken from the link's folder. A dangling link gives the path it points to.
+func resolveSymbolicLinks(_ path: String) throws(WriteFailure) -> String {
+    var current = path
+    for _ in 0 ..< 40 {
+        var status = stat()
+        guard lstat(current, &status) == 0, status.st_mode & S_IFMT == S_IFLNK else { return current }
+        var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+        let length = readlink(current, &buffer, buffer.count - 1)
+        guard length >= 0 else { throw .system(String(cString: strerror(errno))) }
+        let target = String(decoding: buffer[0 ..< length].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        current = target.hasPrefix("/") ? target : directory(containing: current) + "/" + target
+    }
+    throw .symlinkLoop
+}
+
+/// The folder of `path` ("." for a bare name, "/" for a file at the root).
+func directory(containing path: String) -> String {
+    guard let slash = path.lastIndex(of: "/") else { return "." }
+    return slash == path.startIndex ? "/" : String(path[..<slash])
+}
+
+func describeFileKind(_ kind: mode_t) -> String {
+    switch kind {
+    case S_IFDIR: "a directory"
+    case S_IFCHR: "a character device"
+    case S_IFBLK: "a block device"
+    case S_IFIFO: "a FIFO (named pipe)"
+    case S_IFSOCK: "a socket"
+    case S_IFLNK: "a symbolic link"
+    default: "not a regular file"
+    }
+}
+
+// MARK: - The temporary file a signal handler must remove
+
+/// The path of the temporary file being written, as a C string a signal handler can pass to
+/// `unlink` (async-signal-safe): fixed storage, allocated before any handler is installed.
+nonisolated(unsafe) private let pendingPath: UnsafeMutablePointer<CChar> = {
+    let buffer = UnsafeMutablePointer<CChar>.allocate(capacity: Int(PATH_MAX) + 1)
+    buffer.initialize(repeating: 0, count: Int(PATH_MAX) + 1)
+    return buffer
+}()
+private let pendingIsSet = Atomic<Int>(0)
+
+/// Allocates the storage the handlers use; call once before installing them.
+public func prepareTemporaryFileCleanup() {
+    _ = pendingPath
+    _ = pendingIsSet.load(ordering: .relaxed)
+}
+
+private func setPendingTemporaryFile(_ path: String) {
+    let bytes = Array(path.utf8.prefix(Int(PATH_MAX)))
+    pendingIsSet.store(0, ordering: .sequentiallyConsistent)
+    for (index, byte) in bytes.enumerated() { pendingPath[index] = CChar(bitPattern: byte) }
+    pendingPath[bytes.count] = 0
+    pendingIsSet.store(1, ordering: .sequentiallyConsistent)
+}
+
+private func clearPendingTemporaryFile() {
+    pendingIsSet.store(0, ordering: .sequentiallyConsistent)
+}
+
+/// Removes the temporary file of a save in progress, if there is one. Async-signal-safe: the
+/// executable's handlers for a second Ctrl-C, SIGTERM and SIGHUP call it before exiting.
+public func removePendingTemporaryFile() {
+    if pendingIsSet.exchange(0, ordering: .sequentiallyConsistent) == 1 {
+        unlink(pendingPath)
+    }
+}

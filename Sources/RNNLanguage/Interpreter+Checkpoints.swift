@@ -1,0 +1,120 @@
+import RNNCore
+import RNNRendering
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+extension Interpreter {
+    // MARK: Checkpoints
+
+    func save(_ path: Located<String>, command: Command) throws(Diagnostic) {
+        try requireModel(command)
+        let trainer = session.trainer!
+        let corpusPath = trainer.corpus.source.hasPrefix("builtin ") ? nil : absolutePath(trainer.corpus.source)
+        let text = CheckpointFile(session: session, trainer: trainer, corpusPath: corpusPath).json()
+        do {
+            try writeAtomically(Array(text.utf8), to: resolvePath(path.value))
+        } catch {
+            throw Diagnostic(.checkpointWrite(path: path.value, reason: error.reason), at: path.range)
+        }
+        write("saved step \(trainer.stepCount) to \(path.value) (" + formatBytes(Double(text.utf8.count)) + ")\n")
+    }
+
+    mutating func restore(_ path: Located<String>, corpus override: Located<String>?) throws(Diagnostic) {
+        let file = resolvePath(path.value)
+        let data: [UInt8]
+        do {
+            data = try readWholeFile(file, limit: ReadLimit.checkpoint, allowFIFO: false, shouldStop: console.takeInterrupt)
+        } catch {
+            throw Diagnostic(.checkpointRead(path: path.value, reason: CorpusError(error, path: file).shortReason), at: path.range)
+        }
+        func invalid(_ problem: CheckpointProblem) -> Diagnostic {
+            Diagnostic(.checkpointInvalid(path: path.value, problem: problem), at: path.range)
+        }
+        // Everything is checked before anything changes.
+        let checkpoint: CheckpointFile
+        let restored: RestoredCheckpoint
+        do {
+            checkpoint = try CheckpointFile.parse(data)
+            restored = try checkpoint.validated()
+        } catch {
+            throw invalid(error)
+        }
+
+        // The text: the one named in the file (unchanged), or the one given with corpus=.
+        let corpus: Corpus
+        do {
+            if let override {
+                corpus = try Corpus.load(path: resolvePath(override.value))
+                guard corpus.vocabulary == restored.vocabulary else {
+                    throw Diagnostic(.checkpointVocabularyMismatch(corpus: override.value), at: override.range)
+                }
+            } else if let builtin = checkpoint.corpus.builtin {
+                guard let text = BuiltinCorpus.text(named: builtin) else {
+                    throw invalid(.missingOrWrong(field: "corpus.builtin", detail: "there is no built-in corpus '\(builtin)'"))
+                }
+                corpus = try Corpus(text: text, source: "builtin " + builtin)
+            } else if let named = checkpoint.corpus.path {
+                if let current = session.corpus, current.checksum == restored.checksum,
+                   absolutePath(current.source) == named {
+                    corpus = current
+                } else {
+                    do {
+                        corpus = try Corpus.load(path: named)
+                    } catch {
+                        throw Diagnostic(.checkpointCorpusUnreadable(path: path.value, corpus: named, reason: error.description),
+                                         at: path.range)
+                    }
+                }
+            } else {
+                throw invalid(.missingOrWrong(field: "corpus", detail: "it names neither a path nor a built-in corpus"))
+            }
+        } catch let error as Diagnostic {
+            throw error
+        } catch let error as CorpusError {
+            throw Diagnostic(.corpus(error), at: override?.range ?? path.range)
+        } catch {
+            preconditionFailure("unexpected \(error)")
+        }
+        if override == nil && corpus.checksum != restored.checksum {
+            throw Diagnostic(.checkpointCorpusChanged(path: path.value, corpus: corpus.source), at: path.range)
+        }
+        guard corpus.vocabulary == restored.vocabulary else {
+            throw Diagnostic(.checkpointVocabularyMismatch(corpus: corpus.source), at: path.range)
+        }
+        let needed = max(restored.config.sequenceLength + 1, restored.position)
+        guard corpus.count >= needed else {
+            throw Diagnostic(.checkpointCorpusTooShort(corpus: corpus.source, characters: corpus.count, needed: needed),
+                             at: override?.range ?? path.range)
+        }
+
+        var trainer = Trainer(corpus: corpus, config: restored.config, parameters: restored.parameters)
+        trainer.restoreState(gradients: restored.gradients, optimizer: restored.optimizer, hiddenState: restored.hiddenState,
+                             position: restored.position, stepCount: restored.stepCount, smoothLoss: restored.smoothLoss,
+                             lossHistory: restored.lossHistory, samplingGenerator: restored.samplingGenerator,
+                             lastReport: restored.lastReport)
+        session.corpus = corpus
+        session.trainer = trainer
+        session.config = restored.config
+        session.display = restored.display
+        session.keptRuns = restored.keptRuns
+        session.lastGradientCheck = nil
+        session.lastScore = nil
+        let config = restored.config
+        write("restored at step \(trainer.stepCount): \(config.cell.rawValue), V=\(corpus.vocabulary.count) "
+            + "H=\(config.hiddenSize) T=\(config.sequenceLength), on \(corpus.source), position \(trainer.position)\n")
+    }
+
+    /// `path` made absolute against the current folder (checkpoints name their text this way).
+    func absolutePath(_ path: String) -> String {
+        if path.hasPrefix("/") { return path }
+        guard let pointer = getcwd(nil, 0) else { return path }
+        defer { free(pointer) }
+        let folder = String(cString: pointer)
+        return (folder.hasSuffix("/") ? folder : folder + "/") + (path.hasPrefix("./") ? String(path.dropFirst(2)) : path)
+    }
+
+}

@@ -1,0 +1,167 @@
+import RNNCore
+import RNNRendering
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+extension Interpreter {
+    // MARK: Looking at things
+
+    func show(_ reference: NameReference, mode: ShowMode?) throws(Diagnostic) {
+        let value = try NameResolver(session: session).resolve(reference, command: "show")
+        switch value {
+        case .text(let text):
+            if let mode { throw Diagnostic(.textHasNoMode(name: reference.name, mode: mode.rawValue), at: reference.range) }
+            writeStyled(text)
+        case .scalar(let number):
+            write("\(reference.text) = " + NumberFormat.general(number, significant: max(precision + 2, 6)) + "\n")
+        case .matrix(let matrix, _, _):
+            switch mode ?? .values {
+            case .values:
+                emit(.matrix(matrix, MatrixFormatOptions(precision: precision)))
+            case .stats:
+                emit(.text { formatStatistics(name: matrix.name, rows: matrix.rows, columns: matrix.columns, values: matrix.values,
+                                              style: $0.style) })
+            case .heatmap:
+                emit(.heatmap(matrix))
+            }
+        }
+    }
+
+    mutating func expect(_ reference: NameReference, _ comparison: Comparison, _ expected: Double,
+                                 tolerance: Double) throws(Diagnostic) {
+        let value = try NameResolver(session: session).resolve(reference, command: "expect")
+        let actual: Double
+        switch value {
+        case .scalar(let number):
+            actual = number
+        case .matrix(let matrix, _, _):
+            guard matrix.rows == 1 && matrix.columns == 1 else {
+                let example = reference.name + (matrix.rows == 1 ? "[0]" : "[0, 0]")
+                throw Diagnostic(.notAScalar(name: reference.text, rows: matrix.rows, columns: matrix.columns, example: example),
+                                 at: reference.range)
+            }
+            actual = matrix.values[0]
+        case .text:
+            let numbers = NameResolver.scalarNames
+            throw Diagnostic(.notANumber(name: reference.text,
+                                         suggestion: numbers.first { $0.hasPrefix(reference.name) } ?? closestMatch(to: reference.name, in: numbers)),
+                             at: reference.range)
+        }
+        let passed: Bool
+        switch comparison {
+        case .approximately: passed = abs(actual - expected) <= tolerance
+        case .less: passed = actual < expected
+        case .greater: passed = actual > expected
+        case .lessOrEqual: passed = actual <= expected
+        case .greaterOrEqual: passed = actual >= expected
+        }
+        guard passed else {
+            throw Diagnostic(.expectationFailed(name: reference.text, actual: actual, comparison: comparison,
+                                                expected: expected, tolerance: tolerance), at: reference.range)
+        }
+        let name = reference.text
+        emit(.text { context in
+            let style = context.style
+            let symbol = comparison == .approximately ? style.approximately : comparison.rawValue
+            var line = "check: \(name) = " + NumberFormat.general(actual, significant: 8) + " \(symbol) "
+                + NumberFormat.general(expected, significant: 8)
+            if comparison == .approximately { line += " (tol " + NumberFormat.general(tolerance, significant: 3) + ")" }
+            return line + "  " + style.check + "\n"
+        })
+    }
+
+    mutating func gradCheck(name: NameReference?, checks: Int?, delta: Double, method: NumericDerivative,
+                                    command: Command) throws(Diagnostic) -> CommandOutcome {
+        try requireModel(command)
+        let trainer = session.trainer!
+        let layout = trainer.parameters.layout
+        if let name, layout.entry(named: name.name) == nil {
+            throw Diagnostic(.unknownName(name.name, suggestion: closestMatch(to: name.name, in: layout.names)), at: name.range)
+        }
+        let t = trainer.config.sequenceLength
+        let (start, wraps) = trainer.nextWindowStart
+        let inputs = (start ..< start + t).map { trainer.corpus.indices[$0] }
+        let targets = (start + 1 ..< start + t + 1).map { trainer.corpus.indices[$0] }
+        let state = wraps || !trainer.config.carryHiddenState ? nil : trainer.hiddenState
+        let perParameter = checks ?? (layout.count <= 500 ? nil : 5)
+        let options = GradientCheckOptions(delta: delta, method: method, entriesPerParameter: perParameter)
+        let console = self.console
+        let result: GradientCheckResult
+        do {
+            result = try checkGradients(cell: trainer.config.cell, parameters: trainer.parameters,
+                                        vocabularySize: trainer.vocabulary.count, hiddenSize: trainer.config.hiddenSize,
+                                        inputs: inputs, targets: targets, initialState: state,
+                                        only: name.map { [$0.name] }, options: options, shouldStop: console.takeInterrupt)
+        } catch {
+            throw Diagnostic(.model(error), at: command.range)
+        }
+        session.lastGradientCheck = result
+        emit(.text { GradientCheckReport(result: result, window: start, style: $0.style).render() })
+        if !result.complete {
+            write("interrupted: the entries above were checked, the rest were not\n")
+            return .interrupted
+        }
+        return .completed
+    }
+
+    /// The prime and `count` characters drawn after it, and whether all were drawn (Ctrl-C stops early).
+    mutating func drawSample(count: Int, temperature: Double, primeIndices: [Int]?,
+                                     seed: UInt64?) -> (text: String, complete: Bool) {
+        let trainer = session.trainer!
+        let prime = primeIndices ?? [trainer.corpus.indices[0]]
+        var generator = seed.map { SeededGenerator(seed: $0) } ?? trainer.samplingGenerator
+        let result = RNNCore.sample(cell: trainer.cell, parameters: trainer.parameters, prime: prime, count: count,
+                                    temperature: temperature, generator: &generator, shouldStop: console.takeInterrupt)
+        if seed == nil { session.trainer!.samplingGenerator = generator }
+        return (trainer.vocabulary.decode(prime) + trainer.vocabulary.decode(result.indices), result.complete)
+    }
+
+    mutating func sample(count: Int, temperature: Double, prime: Located<String>?, seed: UInt64?,
+                                 command: Command) throws(Diagnostic) -> CommandOutcome {
+        try requireModel(command)
+        let trainer = session.trainer!
+        var primeIndices: [Int]?
+        if let prime {
+            switch trainer.vocabulary.encode(prime.value) {
+            case .success(let indices): primeIndices = indices
+            case .failure(let unknown):
+                throw Diagnostic(.model(.unknownCharacter(context: "prime", scalar: unknown.scalar, position: unknown.position)),
+                                 at: prime.range)
+            }
+        }
+        let (text, complete) = drawSample(count: count, temperature: temperature, primeIndices: primeIndices, seed: seed)
+        let from = prime.map { quoted($0.value) } ?? "the first character " + characterLabel(trainer.vocabulary[trainer.corpus.indices[0]])
+        write("--- sample: " + counted(count, "character") + ", temperature \(formatSettingNumber(temperature)), from \(from)"
+            + (seed.map { ", seed \($0)" } ?? "") + " ---\n" + text + "\n---\n")
+        if !complete {
+            write("interrupted: the sample stops there\n")
+            return .interrupted
+        }
+        return .completed
+    }
+
+    mutating func score(_ text: Located<String>, command: Command) throws(Diagnostic) {
+        try requireModel(command)
+        let trainer = session.trainer!
+        let indices: [Int]
+        switch trainer.vocabulary.encode(text.value) {
+        case .success(let encoded): indices = encoded
+        case .failure(let unknown):
+            throw Diagnostic(.model(.unknownCharacter(context: "text", scalar: unknown.scalar, position: unknown.position)),
+                             at: text.range)
+        }
+        guard indices.count >= 2 else {
+            throw Diagnostic(.model(.textTooShort(context: "text", characters: indices.count, needed: 2)), at: text.range)
+        }
+        let result = RNNCore.score(cell: trainer.cell, parameters: trainer.parameters, text: indices)
+        session.lastScore = result
+        write("score of \(quoted(text.value)): loss " + fixed(result.loss) + " over " + counted(result.predictions, "prediction") + ", "
+            + fixed(result.lossPerCharacter) + " per character, perplexity " + fixed(result.perplexity) + ", "
+            + fixed(result.bitsPerCharacter) + " bits per character\n")
+    }
+
+}

@@ -1,0 +1,176 @@
+/// What a sink renders output for: its style (ASCII, Unicode, colour) and its page width.
+public struct RenderContext: Equatable, Sendable {
+    public var style: TextStyle
+    /// Characters per line.
+    public var width: Int
+
+    public init(style: TextStyle, width: Int) {
+        self.style = style
+        self.width = width
+    }
+
+    /// Golden transcripts, pipes and files: plain ASCII, 100 characters a line.
+    public static let transcript = RenderContext(style: .plain, width: 100)
+}
+
+/// One piece of a command's output, kept as data until a sink renders it.
+///
+/// The interpreter emits blocks; the terminal renders each one at once as text for its own
+/// style and width (so output follows the terminal's width when it is resized), and a notebook
+/// page renders the same blocks as HTML and SVG. One source of output, two renderings: the
+/// structured cases carry their values (a plot's series, a matrix), and `.text` carries a
+/// function that formats for any context.
+public enum Block {
+    /// Lesson prose (`echo`): wrapped at word boundaries to the page width.
+    case prose(String)
+    /// The source text of a command about to run. Pages show it as a code cell; the terminal
+    /// and transcripts print nothing for it.
+    case command(String)
+    /// Preformatted output (a table, a trace, a result line), formatted for the context.
+    case text((RenderContext) -> String)
+    /// A line plot. A nil `options.width` takes the page's width.
+    case plot([PlotSeries], PlotLayout)
+    /// Horizontal bars.
+    case bars([Bar], BarChartOptions)
+    /// A matrix as an aligned table.
+    case matrix(LabeledMatrix, MatrixFormatOptions)
+    /// A matrix as a picture.
+    case heatmap(LabeledMatrix)
+    /// A `pause` of a lesson: a section break on a page.
+    case pause
+    /// An error report (standard error on a terminal).
+    case error((RenderContext) -> String)
+
+    /// Plain text that needs no context (already in ASCII, or data to show as it is).
+    public static func plain(_ text: String) -> Block { .text { _ in text } }
+
+    /// Prose-like text whose symbols become ASCII when Unicode is off.
+    public static func styled(_ text: String) -> Block { .text { $0.style.text(text) } }
+}
+
+/// A plot's options, with the width left to the page when nil.
+public struct PlotLayout: Equatable, Sendable {
+    public var options: LinePlotOptions
+    /// Columns of the plotting area; nil: fitted to the page (`pageWidth − 12`, from 20 to 72).
+    public var width: Int?
+
+    public init(_ options: LinePlotOptions, width: Int? = nil) {
+        self.options = options
+        self.width = width
+    }
+
+    /// The plotting width for a page of `pageWidth` characters.
+    public func resolvedWidth(pageWidth: Int) -> Int {
+        width ?? Self.defaultWidth(pageWidth: pageWidth)
+    }
+
+    public static func defaultWidth(pageWidth: Int) -> Int { max(20, min(pageWidth - 12, 72)) }
+}
+
+/// Options of a bar chart.
+public struct BarChartOptions: Equatable, Sendable {
+    public var title: String?
+    /// Length of the longest possible bar; nil: fitted to the page.
+    public var width: Int?
+    public var precision: Int
+    /// Bars on a fixed scale from 0 to this value (probabilities: 1); nil: scaled to the largest.
+    public var scale: Double?
+
+    public init(title: String? = nil, width: Int? = nil, precision: Int = 3, scale: Double? = nil) {
+        self.title = title
+        self.width = width
+        self.precision = precision
+        self.scale = scale
+    }
+}
+
+/// The terminal's (and the transcripts') rendering of a block.
+public func renderText(_ block: Block, context: RenderContext) -> String {
+    let style = context.style
+    switch block {
+    case .prose(let text):
+        return wrapProse(style.text(text), width: context.width) + "\n"
+    case .command, .pause:
+        return ""
+    case .text(let format), .error(let format):
+        return format(context)
+    case .plot(let series, let layout):
+        var options = layout.options
+        options.width = layout.resolvedWidth(pageWidth: context.width)
+        return formatLinePlot(series, options: options, style: style)
+    case .bars(let bars, let options):
+        let width = options.width ?? max(10, PlotLayout.defaultWidth(pageWidth: context.width) - 20)
+        return formatBarChart(bars, title: options.title, width: width, precision: options.precision,
+                              scale: options.scale, style: style)
+    case .matrix(let matrix, var options):
+        options.width = min(options.width, context.width)
+        return formatMatrix(matrix, options: options, style: style)
+    case .heatmap(let matrix):
+        return formatHeatmap(matrix, width: context.width, style: style)
+    }
+}
+
+/// Lines longer than `width` broken at spaces, each continuation indented like its line (an
+/// indented list item continues under its text). A word longer than the line stays whole.
+public func wrapProse(_ text: String, width: Int) -> String {
+    var output: [String] = []
+    for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
+        guard displayColumns(line) > width else {
+            output.append(String(line))
+            continue
+        }
+        let indent = line.prefix { $0 == " " }
+        // A list item ("1. ", "- ", "* ") continues under its text.
+        var hanging = String(indent)
+        let rest = line.dropFirst(indent.count)
+        if let marker = rest.split(separator: " ", maxSplits: 1).first,
+           marker == "-" || marker == "*" || marker == "•" || (marker.last == "." && marker.dropLast().allSatisfy(\.isNumber) && !marker.dropLast().isEmpty) {
+            hanging += String(repeating: " ", count: marker.count + 1)
+        }
+        var current = String(indent)
+        var currentWidth = indent.count
+        var atStart = true
+        for word in rest.split(separator: " ", omittingEmptySubsequences: true) {
+            let wordWidth = displayColumns(word)
+            if !atStart && currentWidth + 1 + wordWidth > width {
+                output.append(current)
+                current = hanging + word
+                currentWidth = hanging.count + wordWidth
+                continue
+            }
+            if !atStart {
+                current += " "
+                currentWidth += 1
+            }
+            current += word
+            currentWidth += wordWidth
+            atStart = false
+        }
+        output.append(current)
+    }
+    return output.joined(separator: "\n")
+}
+
+/// Terminal columns a text takes: East Asian wide and full-width characters (CJK, Hangul,
+/// most emoji) take two, combining marks and zero-width characters none.
+public func displayColumns<S: StringProtocol>(_ text: S) -> Int {
+    var width = 0
+    for scalar in text.unicodeScalars { width += columns(of: scalar) }
+    return width
+}
+
+/// The columns one scalar takes on a terminal (0, 1 or 2).
+public func columns(of scalar: Unicode.Scalar) -> Int {
+    let value = scalar.value
+    if value < 0x300 { return value < 0x20 || (0x7F ..< 0xA0).contains(value) ? 0 : 1 }
+    switch scalar.properties.generalCategory {
+    case .nonspacingMark, .enclosingMark, .format: return 0
+    default: break
+    }
+    let wide = (0x1100 ... 0x115F).contains(value) || (0x2E80 ... 0xA4CF).contains(value)
+        || (0xAC00 ... 0xD7A3).contains(value) || (0xF900 ... 0xFAFF).contains(value)
+        || (0xFE30 ... 0xFE4F).contains(value) || (0xFF00 ... 0xFF60).contains(value)
+        || (0xFFE0 ... 0xFFE6).contains(value) || (0x1F300 ... 0x1F64F).contains(value)
+        || (0x1F900 ... 0x1F9FF).contains(value) || (0x20000 ... 0x3FFFD).contains(value)
+    return wide ? 2 : 1
+}
