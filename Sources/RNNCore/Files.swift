@@ -46,17 +46,12 @@ public func readWholeFile(_ path: String, limit: Int, allowFIFO: Bool = true,
     guard kind == S_IFREG || (allowFIFO && kind == S_IFIFO) else { throw .notAFile }
     if kind == S_IFREG && Int(info.st_size) > limit { throw .tooLarge(limit: limit) }
 
-    // Opening a FIFO waits for a writer; Ctrl-C interrupts the wait (EINTR, no SA_RESTART).
-    var descriptor: Int32 = -1
-    while descriptor < 0 {
-        descriptor = open(path, O_RDONLY | O_CLOEXEC)
-        if descriptor < 0 {
-            guard errno == EINTR else { throw failure(errno) }
-            if shouldStop() { throw .interrupted }
-        }
-    }
+    // A FIFO is opened without waiting for a writer (O_NONBLOCK), then polled: every wait is a
+    // series of short polls, so Ctrl-C is seen within a tenth of a second whenever it came.
+    let descriptor = open(path, O_RDONLY | O_CLOEXEC | (kind == S_IFIFO ? O_NONBLOCK : 0))
+    guard descriptor >= 0 else { throw failure(errno) }
     defer { close(descriptor) }
-    // A regular file may have changed kind between stat and open (a race): check what was opened.
+    // The file may have changed kind between stat and open (a race): check what was opened.
     guard fstat(descriptor, &info) == 0 else { throw failure(errno) }
     let openedKind = info.st_mode & S_IFMT
     guard openedKind == S_IFREG || (allowFIFO && openedKind == S_IFIFO) else { throw .notAFile }
@@ -67,12 +62,7 @@ public func readWholeFile(_ path: String, limit: Int, allowFIFO: Bool = true,
     var buffer = [UInt8](repeating: 0, count: openedKind == S_IFREG ? min(chunk, max(Int(info.st_size) + 1, 1 << 16)) : 1 << 16)
     var sinceCheck = 0
     while true {
-        let got = buffer.withUnsafeMutableBytes { read(descriptor, $0.baseAddress!, $0.count) }
-        if got < 0 {
-            guard errno == EINTR else { throw failure(errno) }
-            if shouldStop() { throw .interrupted }
-            continue
-        }
+        let got = try readSome(descriptor, into: &buffer, waiting: openedKind == S_IFIFO, shouldStop: shouldStop)
         if got == 0 { break }
         guard bytes.count + got <= limit else { throw .tooLarge(limit: limit) }
         bytes.append(contentsOf: buffer[0 ..< got])
@@ -83,6 +73,29 @@ public func readWholeFile(_ path: String, limit: Int, allowFIFO: Bool = true,
         }
     }
     return bytes
+}
+
+/// Reads what is there into `buffer` (0 at the end of the file). With `waiting` (a pipe or a
+/// FIFO, where data may take forever to come) the wait is a series of polls of 100 ms, asking
+/// `shouldStop` in between: a Ctrl-C is never lost, even one that came just before the wait.
+public func readSome(_ descriptor: Int32, into buffer: inout [UInt8], waiting: Bool,
+                     shouldStop: () -> Bool) throws(ReadFailure) -> Int {
+    while true {
+        if waiting {
+            if shouldStop() { throw .interrupted }
+            var request = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
+            let ready = poll(&request, 1, 100)
+            if ready < 0 && errno != EINTR { throw failure(errno) }
+            if ready <= 0 { continue }
+        }
+        let got = buffer.withUnsafeMutableBytes { read(descriptor, $0.baseAddress!, $0.count) }
+        if got >= 0 { return got }
+        if errno == EINTR || errno == EAGAIN {
+            if shouldStop() { throw .interrupted }
+            continue
+        }
+        throw failure(errno)
+    }
 }
 
 private func failure(_ code: Int32) -> ReadFailure {

@@ -55,7 +55,8 @@ public enum Help {
                     lr, clip, clip-mode, optimizer, seq, update, zero-grad and carry apply to the model at once \
                     (a new optimizer starts with empty memory). cell, hidden, seed, whh, scale, sigma and \
                     forget-bias shape the weights and take effect at the next 'init'. precision=N (digits) and width=N \
-                    (characters per line) change how values are shown.
+                    (characters per line; width=page follows the terminal again) change how values are shown. \
+                    set checks only what it changes.
                     """,
                     example: "set lr=0.05 clip-mode=norm precision=3"),
         CommandSpec(name: "config", aliases: [], usage: "config",
@@ -174,7 +175,8 @@ public enum Help {
                     in the text, the step count, the smooth loss and loss history, the sampling generator and \
                     the kept runs, so that 'restore' continues exactly. The text itself is referenced by path \
                     and checksum. The file is written to a temporary name and renamed: an existing checkpoint \
-                    is never left half-written. The format is plain JSON (see the README). Settings changed \
+                    is never left half-written, even by Ctrl-C or SIGTERM. A symbolic link is followed to its \
+                    target; read-only files, directories, devices and FIFOs are refused. The format is plain JSON (see the README). Settings changed \
                     with 'set' that wait for the next 'init' are not saved: the checkpoint holds the model's own.
                     """,
                     example: "save run.json"),
@@ -192,7 +194,7 @@ public enum Help {
                     options: [], keywords: [], details: "Words are joined by single spaces; quote text to keep its spacing.",
                     example: "echo \"h_t = tanh(a_t)\""),
         CommandSpec(name: "pause", aliases: [], usage: "pause", summary: "wait for Enter (only when interactive)",
-                    options: [], keywords: [], details: "For presenting a lesson one step at a time; scripts fed from a file or pipe do not wait.",
+                    options: [], keywords: [], details: "For presenting a lesson one step at a time; scripts fed from a file or pipe do not wait. Ctrl-C at a pause stops the script (back to the prompt with -i or in the REPL).",
                     example: "pause"),
         CommandSpec(name: "expect", aliases: [], usage: "expect NAME ~ VALUE [tol=T] | expect NAME < VALUE",
                     summary: "stop the script unless a number is as expected",

@@ -10,17 +10,34 @@ import Darwin
 extension Interpreter {
     // MARK: Checkpoints
 
-    func save(_ path: Located<String>, command: Command) throws(Diagnostic) {
+    /// Writes the session; checks the file with restore's own validation first, so a file that
+    /// restore would refuse is never written (and a good one is never replaced by it).
+    func save(_ path: Located<String>, command: Command) throws(Diagnostic) -> CommandOutcome {
         try requireModel(command)
         let trainer = session.trainer!
         let corpusPath = trainer.corpus.source.hasPrefix("builtin ") ? nil : absolutePath(trainer.corpus.source)
-        let text = CheckpointFile(session: session, trainer: trainer, corpusPath: corpusPath).json()
+        let file = CheckpointFile(session: session, trainer: trainer, corpusPath: corpusPath)
         do {
-            try writeAtomically(Array(text.utf8), to: resolvePath(path.value))
+            _ = try file.validated()
+        } catch {
+            throw Diagnostic(.checkpointWrite(path: path.value, reason: "this session could not be restored from it ("
+                + error.message + ")"), at: path.range)
+        }
+        guard let text = file.json(shouldStop: console.takeInterrupt) else {
+            write("interrupted: nothing was saved; any file that was at \(path.value) is unchanged\n")
+            return .interrupted
+        }
+        let bytes = Array(text.utf8)
+        do {
+            try writeAtomically(bytes, to: resolvePath(path.value), shouldStop: console.takeInterrupt)
+        } catch .interrupted {
+            write("interrupted: nothing was saved; any file that was at \(path.value) is unchanged\n")
+            return .interrupted
         } catch {
             throw Diagnostic(.checkpointWrite(path: path.value, reason: error.reason), at: path.range)
         }
-        write("saved step \(trainer.stepCount) to \(path.value) (" + formatBytes(Double(text.utf8.count)) + ")\n")
+        write("saved step \(trainer.stepCount) to \(path.value) (" + formatBytes(Double(bytes.count)) + ")\n")
+        return .completed
     }
 
     mutating func restore(_ path: Located<String>, corpus override: Located<String>?) throws(Diagnostic) {

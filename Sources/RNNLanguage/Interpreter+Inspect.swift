@@ -15,7 +15,7 @@ extension Interpreter {
         switch value {
         case .text(let text):
             if let mode { throw Diagnostic(.textHasNoMode(name: reference.name, mode: mode.rawValue), at: reference.range) }
-            writeStyled(text)
+            emit(.text { $0.style.text(text($0.width)) })
         case .scalar(let number):
             write("\(reference.text) = " + NumberFormat.general(number, significant: max(precision + 2, 6)) + "\n")
         case .matrix(let matrix, _, _):
@@ -100,7 +100,7 @@ extension Interpreter {
             throw Diagnostic(.model(error), at: command.range)
         }
         session.lastGradientCheck = result
-        emit(.text { GradientCheckReport(result: result, window: start, style: $0.style).render() })
+        emit(.text { GradientCheckReport(result: result, window: start, style: $0.style, pageWidth: $0.width).render() })
         if !result.complete {
             write("interrupted: the entries above were checked, the rest were not\n")
             return .interrupted
@@ -136,7 +136,8 @@ extension Interpreter {
         let (text, complete) = drawSample(count: count, temperature: temperature, primeIndices: primeIndices, seed: seed)
         let from = prime.map { quoted($0.value) } ?? "the first character " + characterLabel(trainer.vocabulary[trainer.corpus.indices[0]])
         write("--- sample: " + counted(count, "character") + ", temperature \(formatSettingNumber(temperature)), from \(from)"
-            + (seed.map { ", seed \($0)" } ?? "") + " ---\n" + text + "\n---\n")
+            + (seed.map { ", seed \($0)" } ?? "") + " ---\n")
+        writeVerbatim(text + "\n---\n")
         if !complete {
             write("interrupted: the sample stops there\n")
             return .interrupted

@@ -53,7 +53,10 @@ extension Interpreter {
             + (corpus.hadByteOrderMark ? ", after a byte-order mark that was skipped" : "")
             + "), \(corpus.indices.bytesPerCharacter) byte" + (corpus.indices.bytesPerCharacter == 1 ? "" : "s")
             + " each in memory\n"
-        text += vocabularyTable(corpus.vocabulary)
+        write(text)
+        let vocabulary = corpus.vocabulary
+        emit(.text { vocabularyTable(vocabulary, width: $0.width) })
+        text = ""
 
         if let trainer = session.trainer {
             let needed = trainer.config.sequenceLength + 1
@@ -76,7 +79,7 @@ extension Interpreter {
             }
         }
         session.corpus = corpus
-        write(text)
+        if !text.isEmpty { write(text) }
         return .completed
     }
 

@@ -69,7 +69,7 @@ extension Interpreter {
             let norm = session.trainer!.gradients.values.reduce(0) { $0 + $1 * $1 }.squareRoot()
             let norms = session.trainer!.cell.hiddenGradientNorms
             writeStyled("backward" + (lastOnly ? " (loss of the last step only)" : "")
-                + ": gradients dW_… filled (not clipped, not applied), ‖g‖ = " + NumberFormat.general(norm, significant: 6) + "\n"
+                + ": dW_… filled, not clipped or applied; ‖g‖ = " + NumberFormat.general(norm, significant: 6) + "\n"
                 + "  ‖∂L/∂h_t‖ from " + NumberFormat.general(norms.first ?? 0, significant: 4)
                 + " at t=0 to " + NumberFormat.general(norms.last ?? 0, significant: 4) + " at t=\(norms.count - 1)\n")
         }
@@ -127,7 +127,7 @@ extension Interpreter {
             if let k = sampleEvery, done % k == 0 {
                 if console.showsProgress { console.finishProgress() }
                 let (text, complete) = drawSample(count: sampleLength, temperature: 1, primeIndices: nil, seed: nil)
-                write("--- sample at step \(report.step) ---\n" + text + "\n---\n")
+                writeVerbatim("--- sample at step \(report.step) ---\n" + text + "\n---\n")
                 if !complete {
                     stoppedInSample = true
                     outcome = .interrupted

@@ -54,11 +54,14 @@ public struct Interpreter {
     /// Output at the session's width (`set width=`), or the page's.
     func emit(_ block: Block) { console.emit(block, width: session.display.width) }
 
-    /// Text that is the same in every style (ASCII already, or data shown as it is).
-    func write(_ text: String) { emit(.plain(text)) }
+    /// Result sentences (ASCII already): lines longer than the page wrap at spaces.
+    func write(_ text: String) { emit(.text { wrapLines(text, width: $0.width) }) }
 
-    /// Text whose symbols (·, ×, σ, ‖…) become ASCII when Unicode is off.
-    func writeStyled(_ text: String) { emit(.styled(text)) }
+    /// The same for text whose symbols (·, ×, σ, ‖…) become ASCII when Unicode is off.
+    func writeStyled(_ text: String) { emit(.text { wrapLines($0.style.text(text), width: $0.width) }) }
+
+    /// Data shown exactly as it is, never wrapped (generated text, tables laid out already).
+    func writeVerbatim(_ text: String) { emit(.plain(text)) }
 
     /// The page width a command formats for now (for text laid out in the interpreter).
     var pageWidth: Int { session.display.width ?? console.pageWidth }
@@ -102,7 +105,7 @@ public struct Interpreter {
         case .plot(let kind, let options): try plot(kind, options: options, command: command)
         case .keep(let name): try keep(name, command: command)
         case .forget(let name): try forget(name)
-        case .save(let path): try save(path, command: command)
+        case .save(let path): return try save(path, command: command)
         case .restore(let path, let corpus): try restore(path, corpus: corpus)
         case .echo(let text): emit(.prose(text))
         case .pause:

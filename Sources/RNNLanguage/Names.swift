@@ -12,8 +12,8 @@ enum NamedValue {
     /// A matrix, and whether its rows / columns are the vocabulary's characters.
     case matrix(LabeledMatrix, characterRows: Bool, characterColumns: Bool)
     case scalar(Double)
-    /// A block of text (vocab, data, loss).
-    case text(String)
+    /// A block of text (vocab, data, loss), laid out for a page width.
+    case text((Int) -> String)
 }
 
 /// Resolves names against a session: parameters and their gradients and memories, the
@@ -183,7 +183,8 @@ struct NameResolver {
 
         case "vocab":
             guard let corpus = session.corpus else { throw Diagnostic(.noCorpus(command: command), at: reference.range) }
-            return .text(vocabularyTable(corpus.vocabulary))
+            let vocabulary = corpus.vocabulary
+            return .text { vocabularyTable(vocabulary, width: $0) }
 
         case "data":
             let trainer = try requireModel(reference, command)
@@ -193,7 +194,7 @@ struct NameResolver {
             text += wraps ? ", wrapped to the start; h will be reset)\n" : ")\n"
             text += "  inputs   " + quoted(trainer.corpus.text(in: start ..< start + t)) + "\n"
             text += "  targets  " + quoted(trainer.corpus.text(in: start + 1 ..< start + t + 1)) + "\n"
-            return .text(text)
+            return .text { _ in text }
 
         case "loss":
             if command == "expect" {
@@ -212,7 +213,7 @@ struct NameResolver {
             text += trainer.stepCount == 0
                 ? " (its start: −ln(1/V)⋅T = ln \(trainer.vocabulary.count) ⋅ \(Int(t)))\n"
                 : "\n"
-            return .text(text)
+            return .text { wrapLines(text, width: $0) }
 
         case "step":
             return .scalar(Double(try requireModel(reference, command).stepCount))
@@ -367,8 +368,10 @@ func quoted(_ text: String) -> String {
     return result + "\""
 }
 
-/// The vocabulary as "index character" pairs, several to a line.
-func vocabularyTable(_ vocabulary: Vocabulary, perLine: Int = 8) -> String {
+/// The vocabulary as "index character" pairs, several to a line: eight, or as many as fit in
+/// `width` columns.
+func vocabularyTable(_ vocabulary: Vocabulary, width: Int = DisplaySettings.transcriptWidth) -> String {
+    let perLine = max(1, min(8, (width - 1) / 11))
     var text = "vocabulary: \(vocabulary.count) characters, sorted by code point (index character)\n"
     let cells = vocabulary.scalars.enumerated().map { index, scalar in
         leftPad(String(index), 3) + " " + rightPad(characterLabel(scalar), 6)

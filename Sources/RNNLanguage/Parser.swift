@@ -27,6 +27,9 @@ public struct Parser {
 
     private var tokens: [Token]
     private var current = 0
+    /// Suggestions already worked out for unknown command words (a script that repeats a typo
+    /// pays for the edit distances once).
+    private var commandSuggestions: [String: String?] = [:]
 
     init(tokens: [Token]) {
         self.tokens = tokens
@@ -91,7 +94,7 @@ public struct Parser {
         guard case .word(let name) = head.kind else {
             throw Diagnostic(.unknownCommand(head.lexeme, suggestion: nil), at: head.range)
         }
-        if peek.kind == .equals {
+        if peek.kind == .equals && peek.offset == head.offset + head.lexeme.count {
             // `lr=0.1` alone: a setting typed without `set`.
             let equals = advance()
             let value = atCommandEnd() ? "" : advance().lexeme
@@ -104,7 +107,8 @@ public struct Parser {
         let previous = tokens[current - 1]
         let span = head.offset ..< previous.offset + previous.lexeme.count
         guard let spec = Help.spec(named: name) else {
-            throw Diagnostic(.unknownCommand(name, suggestion: closestMatch(to: name, in: Help.commandNames)), at: head.range)
+            if commandSuggestions[name] == nil { commandSuggestions[name] = closestMatch(to: name, in: Help.commandNames) }
+            throw Diagnostic(.unknownCommand(name, suggestion: commandSuggestions[name]!), at: head.range)
         }
         if spec.name == "expect", case .option(_, let equals, _)? = arguments.first(where: {
             if case .option(let key, _, _) = $0 { key.text != "tol" } else { false }

@@ -67,7 +67,8 @@ public enum SettingKey: String, CaseIterable, Sendable {
     var requirement: String {
         switch valueKind {
         case .positiveInteger: "a whole number ≥ 1"
-        case .integer(let range): "a whole number from \(range.lowerBound) to \(range.upperBound)"
+        case .integer(let range):
+            "a whole number from \(range.lowerBound) to \(range.upperBound)" + (self == .width ? ", or page (the page's width)" : "")
         case .positiveNumber: "a finite number > 0"
         case .nonNegativeNumber: "a finite number ≥ 0"
         case .finiteNumber: "a finite number"
@@ -96,7 +97,8 @@ public enum Setting: Equatable, Sendable {
     case zeroGrad(Bool)
     case carry(Bool)
     case precision(Int)
-    case width(Int)
+    /// nil: follow the page's width (`width=page`).
+    case width(Int?)
 
     public var key: SettingKey {
         switch self {
@@ -128,6 +130,7 @@ public enum Setting: Equatable, Sendable {
             guard let n = Int(text), n >= 1 else { return .failure(bad()) }
             return .success(key == .hidden ? .hidden(n) : .seq(n))
         case .integer(let range):
+            if key == .width && text == "page" { return .success(.width(nil)) }
             guard let n = Int(text), range.contains(n) else { return .failure(bad()) }
             return .success(key == .precision ? .precision(n) : .width(n))
         case .positiveNumber, .nonNegativeNumber, .finiteNumber:

@@ -1,7 +1,8 @@
 /// The optimal-string-alignment edit distance: insertions, deletions, substitutions and swaps of
 /// two neighbouring characters each cost 1 ("W_h" → "W_hh" is 1, "stpe" → "step" is 1).
+/// Characters are Unicode scalars (names and keys are ASCII; this keeps the comparison cheap).
 public func editDistance(_ a: String, _ b: String) -> Int {
-    let x = Array(a), y = Array(b)
+    let x = Array(a.unicodeScalars), y = Array(b.unicodeScalars)
     if x.isEmpty { return y.count }
     if y.isEmpty { return x.count }
     var previousPrevious = [Int](repeating: 0, count: y.count + 1)
@@ -26,9 +27,12 @@ public func editDistance(_ a: String, _ b: String) -> Int {
 /// candidate that starts with the word wins ("W_h" → "W_hh", not "W_xh"), then the earlier one.
 public func closestMatch(to word: String, in candidates: [String]) -> String? {
     var best: (String, Int)?
+    let lowered = word.lowercased(), length = word.count
     for candidate in candidates where candidate != word {
+        // A suggestion is at most 2 edits away, so longer or shorter words by 3 cannot be one.
+        guard abs(candidate.count - length) <= 2 else { continue }
         // Twice the distance, minus one for a shared start: breaks ties without beating a nearer one.
-        let score = 2 * editDistance(word.lowercased(), candidate.lowercased()) - (candidate.hasPrefix(word) ? 1 : 0)
+        let score = 2 * editDistance(lowered, candidate.lowercased()) - (candidate.hasPrefix(word) ? 1 : 0)
         if score < (best?.1 ?? Int.max) { best = (candidate, score) }
     }
     guard let (candidate, score) = best else { return nil }

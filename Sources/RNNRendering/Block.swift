@@ -97,17 +97,75 @@ public func renderText(_ block: Block, context: RenderContext) -> String {
     case .plot(let series, let layout):
         var options = layout.options
         options.width = layout.resolvedWidth(pageWidth: context.width)
-        return formatLinePlot(series, options: options, style: style)
+        let title = options.title.map { wrapLines(style.text($0), width: context.width) + "\n" } ?? ""
+        options.title = nil
+        return title + formatLinePlot(series, options: options, style: style)
     case .bars(let bars, let options):
         let width = options.width ?? max(10, PlotLayout.defaultWidth(pageWidth: context.width) - 20)
-        return formatBarChart(bars, title: options.title, width: width, precision: options.precision,
-                              scale: options.scale, style: style)
+        let title = options.title.map { wrapLines(style.text($0), width: context.width) + "\n" } ?? ""
+        return title + formatBarChart(bars, title: nil, width: width, precision: options.precision, scale: options.scale, style: style)
     case .matrix(let matrix, var options):
         options.width = min(options.width, context.width)
         return formatMatrix(matrix, options: options, style: style)
     case .heatmap(let matrix):
         return formatHeatmap(matrix, width: context.width, style: style)
     }
+}
+
+/// Output lines longer than `width` broken at spaces, each continuation indented `hanging`
+/// spaces more than its line, so that a long result sentence fits the page:
+///
+///     score of "the boat went out on the sea.": loss 34.3035 over 28 predictions, 1.2251 per
+///       character, perplexity 3.4046, 1.7675 bits per character
+///
+/// A word longer than the line stays whole; lines that fit are left exactly as they are.
+public func wrapLines(_ text: String, width: Int, hanging: Int = 2) -> String {
+    guard text.split(separator: "\n").contains(where: { displayColumns($0) > width }) else { return text }
+    var output: [String] = []
+    for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
+        guard displayColumns(line) > width else {
+            output.append(String(line))
+            continue
+        }
+        let indent = line.prefix { $0 == " " }
+        let continuation = String(indent) + String(repeating: " ", count: hanging)
+        var current = String(indent), currentWidth = indent.count, atStart = true
+        for word in gluedWords(line.dropFirst(indent.count)) {
+            let wordWidth = displayColumns(word)
+            if !atStart && currentWidth + 1 + wordWidth > width && current.trimmingTrailingSpaces().count > continuation.count {
+                output.append(current)
+                current = continuation + word
+                currentWidth = continuation.count + wordWidth
+                continue
+            }
+            if !atStart {
+                current += " "
+                currentWidth += 1
+            }
+            current += word
+            currentWidth += wordWidth
+            atStart = false
+        }
+        output.append(current)
+    }
+    return output.joined(separator: "\n")
+}
+
+/// The words of a line, an "=" kept with the words on either side of it ("‖g‖ = 0.98" is never
+/// broken: a number belongs on the line of its name).
+func gluedWords(_ line: Substring) -> [String] {
+    var words: [String] = []
+    var glueNext = false
+    for word in line.split(separator: " ", omittingEmptySubsequences: false) {
+        if (word == "=" || glueNext) && !words.isEmpty {
+            words[words.count - 1] += " " + word
+            glueNext = word == "="
+        } else {
+            words.append(String(word))
+            glueNext = false
+        }
+    }
+    return words
 }
 
 /// Lines longer than `width` broken at spaces, each continuation indented like its line (an

@@ -218,10 +218,10 @@ public func formatLinePlot(_ series: [PlotSeries], options: LinePlotOptions = .i
     for (name, below, above) in clipped {
         let value = { (y: Double) in NumberFormat.general(options.logScale ? pow(10, y) : y, significant: 4) }
         var parts: [String] = []
-        if let above { parts.append("up to " + value(above) + ", drawn on the top edge") }
-        if let below { parts.append("down to " + value(below) + ", drawn on the bottom edge") }
-        output += String(repeating: " ", count: labelWidth + 2)
-            + style.text("y axis clipped: '\(name)' goes " + parts.joined(separator: " and ")) + "\n"
+        if let above { parts.append("rises to " + value(above) + " (drawn along the top)") }
+        if let below { parts.append("falls to " + value(below) + " (drawn along the bottom)") }
+        output += wrapLines(String(repeating: " ", count: labelWidth + 2)
+            + style.text("y axis clipped: '\(name)' " + parts.joined(separator: " and ")), width: labelWidth + 2 + width + 8) + "\n"
     }
     return output
 }

@@ -91,18 +91,33 @@ public func formatMatrix(_ matrix: LabeledMatrix, options: MatrixFormatOptions =
     if let note = matrix.note { header += "  (\(style.text(note)))" }
     guard matrix.rows > 0 && matrix.columns > 0 else { return header + "\n(empty)\n" }
 
+    // Only the entries shown are formatted (a 2000×2000 matrix shows about a hundred), so the
+    // cost is one pass over the values to choose the format and to find the widest entry: the
+    // widest text is that of the smallest or the largest value, or of a non-finite one.
     let format = ValueFormat.choose(for: matrix.values, precision: options.precision)
-    let cells = matrix.values.map(format.format)
-    let rowNames = (0 ..< matrix.rows).map { matrix.rowLabels?[$0] ?? String(matrix.rowOffset + $0) }
-    let columnNames = (0 ..< matrix.columns).map { matrix.columnLabels?[$0] ?? String(matrix.columnOffset + $0) }
-    let labelWidth = rowNames.map(\.count).max() ?? 1
-    let cellWidth = max(cells.map(\.count).max() ?? 1, columnNames.map(\.count).max() ?? 1)
+    var smallest = Double.infinity, largest = -Double.infinity
+    var widestSpecial = 0
+    for value in matrix.values {
+        if value.isFinite {
+            smallest = min(smallest, value)
+            largest = max(largest, value)
+        } else {
+            widestSpecial = max(widestSpecial, format.format(value).count)
+        }
+    }
+    let widestValue = max(widestSpecial, smallest.isFinite ? max(format.format(smallest).count, format.format(largest).count) : 1)
+    let shownRows = visibleIndices(count: matrix.rows, limit: options.maxRows, edge: options.edgeItems)
+    let rowName = { (row: Int) in matrix.rowLabels?[row] ?? String(matrix.rowOffset + row) }
+    let columnName = { (column: Int) in matrix.columnLabels?[column] ?? String(matrix.columnOffset + column) }
+    let labelWidth = max(1, shownRows.compactMap { $0.map { rowName($0).count } }.max() ?? 1,
+                         shownRows.contains(nil) ? style.verticalEllipsis.count : 0)
+    let widestColumnName = matrix.columnLabels?.map(\.count).max() ?? String(matrix.columnOffset + matrix.columns - 1).count
+    let cellWidth = max(widestValue, widestColumnName)
 
     // How many columns fit: label, then each column takes a space and cellWidth.
     let columnCost = cellWidth + 2
     let fitting = max(2, (options.width - labelWidth) / columnCost)
     let shownColumns = visibleIndices(count: matrix.columns, limit: fitting, edge: (fitting - 1) / 2)
-    let shownRows = visibleIndices(count: matrix.rows, limit: options.maxRows, edge: options.edgeItems)
 
     func line(_ label: String, _ entries: [String]) -> String {
         var text = rightPad(label, labelWidth)
@@ -111,14 +126,14 @@ public func formatMatrix(_ matrix: LabeledMatrix, options: MatrixFormatOptions =
     }
 
     var output = header + "\n"
-    output += line("", shownColumns.map { $0.map { columnNames[$0] } ?? style.ellipsis })
+    output += line("", shownColumns.map { $0.map(columnName) ?? style.ellipsis })
     for row in shownRows {
         guard let row else {
             output += line(style.verticalEllipsis, shownColumns.map { _ in style.verticalEllipsis })
             continue
         }
-        output += line(rowNames[row], shownColumns.map { column in
-            column.map { cells[row * matrix.columns + $0] } ?? style.ellipsis
+        output += line(rowName(row), shownColumns.map { column in
+            column.map { format.format(matrix.values[row * matrix.columns + $0]) } ?? style.ellipsis
         })
     }
     return output
@@ -138,26 +153,44 @@ extension String {
 }
 
 /// Mean, spread, range and norm of a matrix, one per line.
+///
+/// Any finite values: when plain sums overflow (entries near ±1.8e308), the sums are taken over
+/// the values divided by the largest magnitude, and scaled back.
 public func formatStatistics(name: String, rows: Int, columns: Int, values: [Double], style: TextStyle = .plain) -> String {
-    var sum = 0.0, squares = 0.0, low = Double.infinity, high = -Double.infinity, zeros = 0
+    var sum = 0.0, squares = 0.0, low = Double.infinity, high = -Double.infinity, zeros = 0, largest = 0.0
     for x in values {
         sum += x
         squares += x * x
         low = min(low, x)
         high = max(high, x)
+        largest = max(largest, abs(x))
         if x == 0 { zeros += 1 }
     }
     let n = Double(max(values.count, 1))
-    let mean = sum / n
+    var mean = sum / n
     var deviations = 0.0
     for x in values { deviations += (x - mean) * (x - mean) }
+    var std = (deviations / n).squareRoot(), norm = squares.squareRoot()
+    if largest.isFinite && largest > 0 && !(mean.isFinite && std.isFinite && norm.isFinite) {
+        var scaledSum = 0.0, scaledSquares = 0.0
+        for x in values {
+            scaledSum += x / largest
+            scaledSquares += (x / largest) * (x / largest)
+        }
+        let scaledMean = scaledSum / n
+        var scaledDeviations = 0.0
+        for x in values { scaledDeviations += (x / largest - scaledMean) * (x / largest - scaledMean) }
+        mean = scaledMean * largest
+        std = (scaledDeviations / n).squareRoot() * largest
+        norm = scaledSquares.squareRoot() * largest
+    }
     let entries: [(String, String)] = [
         ("entries", NumberFormat.grouped(values.count) + (zeros > 0 ? "  (\(NumberFormat.grouped(zeros)) zero)" : "")),
         ("mean", NumberFormat.general(mean)),
-        ("std", NumberFormat.general((deviations / n).squareRoot())),
+        ("std", NumberFormat.general(std)),
         ("min", NumberFormat.general(values.isEmpty ? 0 : low)),
         ("max", NumberFormat.general(values.isEmpty ? 0 : high)),
-        ("norm", NumberFormat.general(squares.squareRoot())),
+        ("norm", NumberFormat.general(norm)),
     ]
     var output = "\(name)  \(rows)\(style.times)\(columns)  statistics\n"
     for (key, value) in entries { output += "  " + rightPad(key, 8) + value + "\n" }

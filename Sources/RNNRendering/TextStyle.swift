@@ -40,7 +40,7 @@ public struct TextStyle: Equatable, Sendable {
     /// (`.*`). Greek letters are symbols (σ, δ, Δθ) only in runs of one or two; longer runs are
     /// Greek words and stay as they are.
     public func text(_ text: String) -> String {
-        guard !unicode else { return text }
+        guard !unicode, !text.utf8.allSatisfy({ $0 < 0x80 }) else { return text }  // ASCII needs no spelling
         let characters = Array(text)
         var result = ""
         result.reserveCapacity(text.utf8.count)

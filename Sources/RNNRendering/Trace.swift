@@ -167,6 +167,7 @@ public struct TraceRenderer {
             text += cell.kind == .lstm ? "h_-1 and c_-1 carried from the previous window\n"
                 : "h_-1 = the state carried from the previous window\n"
         }
+        text = wrapLines(text, width: pageWidth)
         guard cell.kind == .rnn else {
             for t in 0 ..< steps { text += gatedForward(at: t, width: 42) + output(at: t, width: 42) }
             return text + totalLoss()
@@ -378,7 +379,7 @@ public struct TraceRenderer {
             for i in entry.range { let d = after.values[i] - input.parameters.values[i]; sum += d * d }
             changes.append("\(entry.name) " + NumberFormat.general(sum.squareRoot(), significant: 3))
         }
-        text += style.text("  ‖Δθ‖ per parameter: ") + changes.joined(separator: ", ") + "\n"
+        text += wrapLines(style.text("  ‖Δθ‖ per parameter: ") + changes.joined(separator: ", "), width: pageWidth) + "\n"
         text += "loss " + NumberFormat.fixed(report.loss, decimals: precision) + ", smooth loss "
             + NumberFormat.fixed(report.smoothLoss, decimals: precision) + style.text(" (0.999⋅previous + 0.001⋅loss)") + "\n"
         return text
@@ -427,11 +428,14 @@ public struct GradientCheckReport {
     public var style: TextStyle
     /// Rows shown per parameter (the rest are summarised by their worst).
     public var rowsPerParameter = 8
+    /// Sentences wrap to this width.
+    public var pageWidth: Int
 
-    public init(result: GradientCheckResult, window: Int, style: TextStyle = .plain) {
+    public init(result: GradientCheckResult, window: Int, style: TextStyle = .plain, pageWidth: Int = 100) {
         self.result = result
         self.window = window
         self.style = style
+        self.pageWidth = pageWidth
     }
 
     public func render() -> String {
@@ -443,14 +447,14 @@ public struct GradientCheckReport {
             : "one central difference (L(θ+δ) − L(θ−δ))/2δ in double precision")
         text += ", δ = " + NumberFormat.general(options.delta, significant: 3) + "; pass: relative error < "
             + NumberFormat.general(options.tolerance, significant: 3) + "\n"
-        text = style.text(text)
+        text = wrapLines(style.text(text), width: pageWidth)
         for check in result.parameters {
             let total = check.rows * check.columns
             text += "\(check.name)  \(check.rows)\(style.times)\(check.columns): \(check.entries.count) of \(total) entries"
             if check.structuralZeros > 0 {
                 text += " (\(check.structuralZeros) left out: rows of characters not in the window, zero by construction)"
             }
-            text += "\n"
+            text = wrapLines(text, width: pageWidth) + "\n"
             var rows: [[String]] = []
             for entry in check.entries.prefix(rowsPerParameter) {
                 rows.append(["[\(entry.row), \(entry.column)]", NumberFormat.scientific(entry.analytic, digits: 8),

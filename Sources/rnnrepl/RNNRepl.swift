@@ -160,12 +160,7 @@ final class LineInput {
                 start = 0
             }
             var chunk = [UInt8](repeating: 0, count: 65536)
-            let got = chunk.withUnsafeMutableBytes { read(descriptor, $0.baseAddress!, $0.count) }
-            if got < 0 {
-                guard errno == EINTR else { throw .system(String(cString: strerror(errno))) }
-                if shouldStop() { throw .interrupted }
-                continue
-            }
+            let got = try readSome(descriptor, into: &chunk, waiting: true, shouldStop: shouldStop)
             if got == 0 { ended = true } else { buffer.append(contentsOf: chunk[0 ..< got]) }
         }
     }

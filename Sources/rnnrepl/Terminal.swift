@@ -1,3 +1,4 @@
+import RNNCore
 import RNNLanguage
 import RNNRendering
 import Synchronization
@@ -108,10 +109,12 @@ func installSignalHandlers() {
     ending.sa_flags = 0
     sigaction(SIGTERM, &ending, nil)
     sigaction(SIGHUP, &ending, nil)
-    // A parent may have started us with SIGINT blocked; Ctrl-C must still reach the handler.
+    // A parent may have started us with these blocked; they must still reach their handlers.
     var mask = sigset_t()
     sigemptyset(&mask)
     sigaddset(&mask, SIGINT)
+    sigaddset(&mask, SIGTERM)
+    sigaddset(&mask, SIGHUP)
     sigprocmask(SIG_UNBLOCK, &mask, nil)
 }
 
@@ -178,17 +181,15 @@ final class TerminalConsole: Console {
     /// then the pause answers false and the script stops, as Ctrl-C stops `train`.
     func waitForEnter() -> Bool {
         terminal.write(terminal.style.paint("[press Enter to continue]", .dim))
-        var byte: UInt8 = 0
+        var byte = [UInt8](repeating: 0, count: 1)
         while true {
-            let got = read(STDIN_FILENO, &byte, 1)
-            if got < 0 && errno == EINTR {
-                if takeInterrupt() {
-                    terminal.write("\n")
-                    return false
-                }
-                continue
+            do {
+                let got = try readSome(STDIN_FILENO, into: &byte, waiting: true, shouldStop: takeInterrupt)
+                if got == 0 || byte[0] == UInt8(ascii: "\n") { return true }
+            } catch {
+                terminal.write("\n")
+                return false
             }
-            if got <= 0 || byte == UInt8(ascii: "\n") { return true }
         }
     }
 

@@ -88,7 +88,7 @@ import Testing
             let start = text.range(of: marker)!.upperBound
             let end = text[start...].firstIndex(of: ",")!
             return text.replacingCharacters(in: start ..< end, with: "1e999")
-        }, "it is not valid JSON (truncated or corrupt?): Number 1e999 is not representable"),
+        }, "'parameters.W_hh' holds a value that is not a finite number"),
         ("a bad vocabulary", { $0.replacingOccurrences(of: "\"vocabulary\": \"", with: "\"vocabulary\": \"zz") },
          "its vocabulary is not valid"),
         ("an invalid setting", { $0.replacingOccurrences(of: "\"lr\": 0.1", with: "\"lr\": -1") },
@@ -98,9 +98,9 @@ import Testing
         ("a negative second moment", { text in
             let start = text.range(of: "\"second_moment\": {\n      \"W_xh\": [\n        [")!.upperBound
             return text.replacingCharacters(in: start ..< start, with: "-")
-        }, "its training state is not valid: Adam's second moment (an average of squares) has a negative entry"),
+        }, "its training state is not valid: optimizer.second_moment.W_xh[0, 0] is -"),
         ("an empty norm profile", { $0.replacingOccurrences(of: "\"gradient_norms\": [", with: "\"gradient_norms\": [], \"x\": [") },
-         "its training state is not valid: kept run 'first' has an empty loss curve or an empty or negative norm profile"),
+         "its training state is not valid: kept run 'first' has an empty loss curve, a negative loss, or an empty or negative norm profile"),
         ("a ragged matrix", { text in
             let start = text.range(of: "\"W_hh\": [\n      [")!.upperBound
             let end = text[start...].firstIndex(of: ",")!
@@ -109,7 +109,7 @@ import Testing
         ("a fraction for a count", { $0.replacingOccurrences(of: "\"hidden\": 8", with: "\"hidden\": 8.5") },
          "field 'settings.hidden': expected a whole number, found 8.5"),
         ("a huge count", { $0.replacingOccurrences(of: "\"pointer\": ", with: "\"pointer\": 1e30, \"was\": ") },
-         "field 'state.pointer': expected a whole number, found 1e+30"),
+         "field 'state.pointer': expected a whole number, found 1e30"),
         ("no forget bias", { $0.replacingOccurrences(of: "\"forget-bias\": 1.0,", with: "") },
          "field 'settings.forget-bias': it is missing (version 2 writes it for every cell)"),
         ("no last step", { $0.replacingOccurrences(of: "\"last_step\"", with: "\"first_step\"") },
@@ -125,6 +125,32 @@ import Testing
             let end = text[start...].firstIndex(of: "]")!
             return text.replacingCharacters(in: start ..< end, with: "\"0x0\", \"0x0\", \"0x0\", \"0x0\"")
         }, "field 'random.sampling': expected four nonzero hex words"),
+        // What the program can never write is refused too (issue 10): every check names its field.
+        ("a key twice", { $0.replacingOccurrences(of: "\"version\": 2,", with: "\"version\": 2, \"version\": 1,") },
+         "it is not valid JSON (truncated or corrupt?): the key \"version\" appears twice in the same object at line 3"),
+        ("a negative smooth loss", { $0.replacingOccurrences(of: "\"smooth_loss\": ", with: "\"smooth_loss\": -1, \"was\": ") },
+         "its training state is not valid: state.smooth_loss is negative"),
+        ("a negative last loss", { $0.replacingOccurrences(of: "\"loss\": ", with: "\"loss\": -2, \"was\": ") },
+         "its training state is not valid: state.last_step holds an impossible value"),
+        ("a negative loss in the history", { $0.replacingOccurrences(of: "\"loss_history\": [", with: "\"loss_history\": [-1, ")
+            .replacingOccurrences(of: "\"step\": 10", with: "\"step\": 11").replacingOccurrences(of: "\"updates\": 10", with: "\"updates\": 11") },
+         "its training state is not valid: loss_history[0] is -1.0, but a loss (a sum of -ln p) is never negative"),
+        ("an impossible h", { text in
+            let start = text.range(of: "\"h\": [")!.upperBound
+            let end = text[start...].firstIndex(of: ",")!
+            return text.replacingCharacters(in: start ..< end, with: "1e308")
+        }, "its training state is not valid: state.h[0] is 1e+308, but h is a tanh (or a mix of tanh values): from -1 to 1"),
+        ("a signed random word", { text in
+            let start = text.range(of: "\"sampling\": [\"")!.upperBound
+            let end = text[start...].firstIndex(of: "\"")!
+            return text.replacingCharacters(in: start ..< end, with: "0x+1")
+        }, "field 'random.sampling': expected four nonzero hex words"),
+        ("a signed seed", { $0.replacingOccurrences(of: "\"seed\": \"1\"", with: "\"seed\": \"+5\"") },
+         "field 'settings.seed': expected decimal digits such as \"42\", found \"+5\""),
+        ("more updates than steps", { $0.replacingOccurrences(of: "\"updates\": 10", with: "\"updates\": 12") },
+         "its training state is not valid: optimizer.updates is 12, but there have been 10 steps"),
+        ("a trailing comma", { $0.replacingOccurrences(of: "\"version\": 2,", with: "\"version\": 2,,") },
+         "it is not valid JSON (truncated or corrupt?): expected a key in double quotes at line 3"),
     ]
 
     @Test(arguments: 0 ..< corruptions.count)

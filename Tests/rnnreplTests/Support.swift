@@ -95,7 +95,7 @@ final class PseudoTerminalSession {
     static let numberRequest: UInt = 0x8004_5430       // TIOCGPTN
     static let spawnNewSession: Int16 = 0x80           // POSIX_SPAWN_SETSID
 
-    init(arguments: [String] = [], home: String) throws {
+    init(arguments: [String] = [], home: String, columns: UInt16 = 120, environment: [String] = []) throws {
         master = open("/dev/ptmx", O_RDWR | O_NOCTTY)
         var unlock: Int32 = 0
         var number: UInt32 = 0
@@ -103,7 +103,7 @@ final class PseudoTerminalSession {
             throw POSIXError(.ENOTTY)
         }
         let slavePath = "/dev/pts/\(number)"
-        var size = winsize(ws_row: 40, ws_col: 120, ws_xpixel: 0, ws_ypixel: 0)
+        var size = winsize(ws_row: 40, ws_col: columns, ws_xpixel: 0, ws_ypixel: 0)
         _ = ioctl(master, UInt(TIOCSWINSZ), &size)
 
         var attributes = posix_spawnattr_t()
@@ -120,7 +120,7 @@ final class PseudoTerminalSession {
             posix_spawn_file_actions_destroy(&actions)
         }
         let words: [String] = [rnnreplPath] + arguments
-        let settings: [String] = ["TERM=xterm-256color", "HOME=\(home)", "PATH=/usr/bin:/bin"]
+        let settings: [String] = ["TERM=xterm-256color", "HOME=\(home)", "PATH=/usr/bin:/bin"] + environment
         let argv: [UnsafeMutablePointer<CChar>?] = words.map { strdup($0) } + [nil]
         let env: [UnsafeMutablePointer<CChar>?] = settings.map { strdup($0) } + [nil]
         defer {
@@ -138,6 +138,13 @@ final class PseudoTerminalSession {
         var status: Int32 = 0
         waitpid(pid, &status, 0)
         close(master)
+    }
+
+    /// Resizes the terminal (the program sees SIGWINCH and the new size).
+    func resize(columns: UInt16, rows: UInt16 = 40) {
+        var size = winsize(ws_row: rows, ws_col: columns, ws_xpixel: 0, ws_ypixel: 0)
+        _ = ioctl(master, UInt(TIOCSWINSZ), &size)
+        kill(pid, SIGWINCH)
     }
 
     func send(_ text: String) {
@@ -166,12 +173,31 @@ final class PseudoTerminalSession {
 
     var mark: Int { transcript.count }
 
+    /// The transcript as a person sees it: escape sequences removed, each redraw after a
+    /// carriage return on a line of its own.
+    var visibleLines: [String] {
+        var plain = ""
+        var inEscape = false
+        for scalar in transcript.unicodeScalars {
+            if inEscape {
+                if (0x40 ... 0x7E).contains(scalar.value) && scalar != "[" { inEscape = false }
+            } else if scalar == "\u{1B}" {
+                inEscape = true
+            } else {
+                plain.unicodeScalars.append(scalar)
+            }
+        }
+        return plain.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\r" || $0 == "\n" || $0 == "\r\n" }).map(String.init)
+    }
+
     /// Waits for the process to end and returns its exit status.
     func exitStatus(timeout: Double = 30) -> Int32? {
         let deadline = Date().addingTimeInterval(timeout)
         while Date() < deadline {
             var status: Int32 = 0
             if waitpid(pid, &status, WNOHANG) == pid {
+                // What the program wrote just before it ended may still be in the terminal's buffer.
+                _ = waitFor("\u{0}", timeout: 0.3)
                 return (status & 0x7F) == 0 ? (status >> 8) & 0xFF : 128 + (status & 0x7F)
             }
             _ = waitFor("\u{0}", timeout: 0.1)  // keep draining output
