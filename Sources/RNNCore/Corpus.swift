@@ -125,7 +125,7 @@ extension CorpusError {
         switch failure {
         case .notFound: self = .fileNotFound(path: path)
         case .isDirectory: self = .isDirectory(path: path)
-        case .notAFile: self = .notAFile(path: path)
+        case .notAFile(let kind): self = .notAFile(path: path, kind: kind)
         case .tooLarge(let limit): self = .tooLarge(path: path, limit: limit)
         case .interrupted: self = .interrupted(path: path)
         case .system(let reason): self = .unreadable(path: path, reason: reason)

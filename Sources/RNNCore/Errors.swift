@@ -6,7 +6,7 @@ public enum CorpusError: Error, Equatable, Sendable {
     case fileNotFound(path: String)
     case isDirectory(path: String)
     /// A device or socket: something that is not a file of text (reading /dev/zero would never end).
-    case notAFile(path: String)
+    case notAFile(path: String, kind: String)
     case unreadable(path: String, reason: String)
     /// More than `ReadLimit.corpus` bytes.
     case tooLarge(path: String, limit: Int)
@@ -48,8 +48,8 @@ extension CorpusError: CustomStringConvertible {
             "cannot open '\(path)': no such file"
         case .isDirectory(let path):
             "'\(path)' is a directory, not a text file"
-        case .notAFile(let path):
-            "'\(path)' is a device or a socket, not a text file"
+        case .notAFile(let path, let kind):
+            "'\(path)' is \(kind), not a text file"
         case .unreadable(let path, let reason):
             "cannot read '\(path)': \(reason)"
         case .tooLarge(let path, let limit):
@@ -76,7 +76,7 @@ extension CorpusError {
         switch self {
         case .fileNotFound: "no such file"
         case .isDirectory: "it is a directory"
-        case .notAFile: "it is a device or a socket, not a file"
+        case .notAFile(_, let kind): "it is \(kind), not a file"
         case .unreadable(_, let reason): reason
         case .tooLarge(_, let limit): "it is larger than \(formatLimit(limit))"
         case .interrupted: "interrupted"

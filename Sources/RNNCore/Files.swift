@@ -23,8 +23,9 @@ public enum ReadLimit {
 public enum ReadFailure: Error, Equatable, Sendable {
     case notFound
     case isDirectory
-    /// A character or block device, or a socket: something that is not a file of text.
-    case notAFile
+    /// A character or block device, a socket, or (where only regular files will do) a FIFO:
+    /// `kind` says which ("a character device").
+    case notAFile(kind: String)
     /// More than `limit` bytes.
     case tooLarge(limit: Int)
     /// Ctrl-C while waiting or reading; nothing was kept.
@@ -43,7 +44,7 @@ public func readWholeFile(_ path: String, limit: Int, allowFIFO: Bool = true,
     guard stat(path, &info) == 0 else { throw failure(errno) }
     let kind = info.st_mode & S_IFMT
     if kind == S_IFDIR { throw .isDirectory }
-    guard kind == S_IFREG || (allowFIFO && kind == S_IFIFO) else { throw .notAFile }
+    guard kind == S_IFREG || (allowFIFO && kind == S_IFIFO) else { throw .notAFile(kind: fileKind(kind)) }
     if kind == S_IFREG && Int(info.st_size) > limit { throw .tooLarge(limit: limit) }
 
     // A FIFO is opened without waiting for a writer (O_NONBLOCK), then polled: every wait is a
@@ -54,7 +55,7 @@ public func readWholeFile(_ path: String, limit: Int, allowFIFO: Bool = true,
     // The file may have changed kind between stat and open (a race): check what was opened.
     guard fstat(descriptor, &info) == 0 else { throw failure(errno) }
     let openedKind = info.st_mode & S_IFMT
-    guard openedKind == S_IFREG || (allowFIFO && openedKind == S_IFIFO) else { throw .notAFile }
+    guard openedKind == S_IFREG || (allowFIFO && openedKind == S_IFIFO) else { throw .notAFile(kind: fileKind(openedKind)) }
 
     let chunk = 16 << 20
     var bytes: [UInt8] = []
@@ -95,6 +96,19 @@ public func readSome(_ descriptor: Int32, into buffer: inout [UInt8], waiting: B
             continue
         }
         throw failure(errno)
+    }
+}
+
+/// A file's kind in words, for messages: "a character device", "a FIFO (named pipe)".
+public func fileKind(_ kind: mode_t) -> String {
+    switch kind {
+    case S_IFDIR: "a directory"
+    case S_IFCHR: "a character device"
+    case S_IFBLK: "a block device"
+    case S_IFIFO: "a FIFO (named pipe)"
+    case S_IFSOCK: "a socket"
+    case S_IFLNK: "a symbolic link"
+    default: "not a regular file"
     }
 }
 

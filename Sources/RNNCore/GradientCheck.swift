@@ -32,9 +32,19 @@ public struct GradientCheckOptions: Equatable, Sendable {
     public var tolerance = 1e-6
     /// Seeds the choice of entries when `entriesPerParameter` is set.
     public var seed: UInt64 = 7
+    /// Compare the gradient as the update would use it, clipped this way, instead of backprop's
+    /// own: a lesson uses it to show that a clipped gradient is no longer ∂L/∂θ.
+    public var clipping: (mode: ClipMode, limit: Double)?
+
+    public static func == (a: Self, b: Self) -> Bool {
+        a.delta == b.delta && a.method == b.method && a.entriesPerParameter == b.entriesPerParameter
+            && a.tolerance == b.tolerance && a.seed == b.seed && a.clipping?.mode == b.clipping?.mode
+            && a.clipping?.limit == b.clipping?.limit
+    }
 
     public init(delta: Double = 1e-5, method: NumericDerivative = .precise, entriesPerParameter: Int? = nil,
-                tolerance: Double? = nil, seed: UInt64 = 7) {
+                tolerance: Double? = nil, seed: UInt64 = 7, clipping: (mode: ClipMode, limit: Double)? = nil) {
+        self.clipping = clipping
         self.delta = delta
         self.method = method
         self.entriesPerParameter = entriesPerParameter
@@ -137,6 +147,7 @@ public func checkGradients(cell kind: CellKind, parameters: Parameters, vocabula
     theta.withUnsafeBufferPointer { p in
         analytic.withUnsafeMutableBufferPointer { g in cell.backward(p.baseAddress!, gradients: g.baseAddress!) }
     }
+    if let (mode, limit) = options.clipping { _ = clip(&analytic, mode: mode, limit: limit) }
 
     var exactTheta = theta.map(DoubleDouble.init)
     /// The numeric ∂L/∂θ_index by the chosen method; θ is left exactly as it was.

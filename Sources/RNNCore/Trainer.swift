@@ -110,6 +110,17 @@ public struct StepReport: Equatable, Sendable {
     public var perplexity: Double { exp(lossPerCharacter) }
 }
 
+/// From `step` on (the 1-based number of a step), windows were `length` characters long.
+public struct WindowLength: Equatable, Sendable {
+    public var step: Int
+    public var length: Int
+
+    public init(step: Int, length: Int) {
+        self.step = step
+        self.length = length
+    }
+}
+
 /// Which window the cell's record holds.
 public struct RecordedWindow: Equatable, Sendable {
     /// Index of the first input character.
@@ -144,8 +155,11 @@ public struct Trainer {
     public private(set) var stepCount = 0
     /// s ← 0.999·s + 0.001·L, starting at −ln(1/V)·T (the loss of a uniform guess).
     public private(set) var smoothLoss: Double
-    /// L of every step so far.
+    /// L of every step so far: each the sum over its window of T characters.
     public private(set) var lossHistory: [Double] = []
+    /// The window length T from each step on where it changed (`set seq=`): the first entry is
+    /// step 1's. Per-character losses divide each step's L by the T it had.
+    public private(set) var windowLengths: [WindowLength]
     public private(set) var lastReport: StepReport?
     /// The window the cell's record holds (from the last `step` or `forwardOnly`), if any.
     public private(set) var recordedWindow: RecordedWindow?
@@ -197,9 +211,25 @@ public struct Trainer {
         samplingGenerator = SeededGenerator(seed: config.seed ^ 0x5EED_5A3D_1E5E_ED00)
         windowInputs = [Int32](repeating: 0, count: config.sequenceLength)
         windowTargets = windowInputs
+        windowLengths = [WindowLength(step: 1, length: config.sequenceLength)]
     }
 
     public var vocabulary: Vocabulary { corpus.vocabulary }
+
+    /// L / T of every step so far, nats per character: comparable across window lengths.
+    public var lossesPerCharacter: [Double] {
+        var result: [Double] = []
+        result.reserveCapacity(lossHistory.count)
+        var change = 0
+        for (index, loss) in lossHistory.enumerated() {
+            while change + 1 < windowLengths.count && windowLengths[change + 1].step <= index + 1 { change += 1 }
+            result.append(loss / Double(windowLengths[change].length))
+        }
+        return result
+    }
+
+    /// The smooth loss per character (it is kept on the scale of the current window).
+    public var smoothLossPerCharacter: Double { smoothLoss / Double(config.sequenceLength) }
 
     /// Where the next window will start and whether the pointer wraps first: p + T + 1 > count → p = 0.
     public var nextWindowStart: (position: Int, wraps: Bool) {
@@ -383,6 +413,10 @@ public struct Trainer {
             windowInputs = [Int32](repeating: 0, count: updated.sequenceLength)
             windowTargets = windowInputs
             recordedWindow = nil
+            if windowLengths.last?.step == stepCount + 1 { windowLengths.removeLast() }
+            if windowLengths.last?.length != updated.sequenceLength {
+                windowLengths.append(WindowLength(step: stepCount + 1, length: updated.sequenceLength))
+            }
         }
         config = updated
     }
@@ -390,6 +424,7 @@ public struct Trainer {
     /// Restores every piece of training state (checkpoints).
     public mutating func restoreState(gradients: Parameters, optimizer: OptimizerState, hiddenState: [Double],
                                       position: Int, stepCount: Int, smoothLoss: Double, lossHistory: [Double],
+                                      windowLengths: [WindowLength]? = nil,
                                       samplingGenerator: SeededGenerator, lastReport: StepReport? = nil) {
         precondition(gradients.layout == parameters.layout && hiddenState.count == cell.stateSize)
         self.lastReport = lastReport
@@ -401,6 +436,7 @@ public struct Trainer {
         self.stepCount = stepCount
         self.smoothLoss = smoothLoss
         self.lossHistory = lossHistory
+        self.windowLengths = windowLengths ?? [WindowLength(step: 1, length: config.sequenceLength)]
         self.samplingGenerator = samplingGenerator
     }
 }

@@ -1,3 +1,4 @@
+import RNNCore
 import Synchronization
 
 #if canImport(Glibc)
@@ -54,7 +55,7 @@ public func writeAtomically(_ data: [UInt8], to path: String, shouldStop: () -> 
     var owner: (uid_t, gid_t)?
     if lstat(target, &status) == 0 {
         let kind = status.st_mode & S_IFMT
-        guard kind == S_IFREG else { throw .notARegularFile(kind: describeFileKind(kind)) }
+        guard kind == S_IFREG else { throw .notARegularFile(kind: fileKind(kind)) }
         mode = status.st_mode & 0o777
         guard mode & 0o222 != 0 else { throw .readOnly(mode: "0" + String(mode, radix: 8)) }
         guard access(target, W_OK) == 0 else { throw .system(String(cString: strerror(errno))) }
@@ -143,18 +144,6 @@ func resolveSymbolicLinks(_ path: String) throws(WriteFailure) -> String {
 func directory(containing path: String) -> String {
     guard let slash = path.lastIndex(of: "/") else { return "." }
     return slash == path.startIndex ? "/" : String(path[..<slash])
-}
-
-func describeFileKind(_ kind: mode_t) -> String {
-    switch kind {
-    case S_IFDIR: "a directory"
-    case S_IFCHR: "a character device"
-    case S_IFBLK: "a block device"
-    case S_IFIFO: "a FIFO (named pipe)"
-    case S_IFSOCK: "a socket"
-    case S_IFLNK: "a symbolic link"
-    default: "not a regular file"
-    }
 }
 
 // MARK: - The temporary file a signal handler must remove

@@ -82,6 +82,8 @@ struct CheckpointFile: Equatable {
         var smoothLoss: Double
         /// The last step's report (nil before the first step).
         var lastStep: LastStepRecord?
+        /// [step, T] where the window length changed; absent: T = settings.seq throughout.
+        var windowLengths: [[Int]]?
     }
 
     struct LastStepRecord: Equatable {
@@ -99,6 +101,8 @@ struct CheckpointFile: Equatable {
 
     struct KeptRunRecord: Equatable {
         var name: String
+        /// The loss of each step per character (files before per-character losses hold the
+        /// window's sums under "losses": they are divided by settings.seq when read).
         var losses: [Double]
         var gradientNorms: [Double]?
     }
@@ -173,7 +177,8 @@ extension CheckpointFile {
             lastStep: trainer.lastReport.map {
                 LastStepRecord(loss: $0.loss, position: $0.position, wrapped: $0.wrapped,
                                gradientNorm: $0.clip.normBefore, clippedEntries: $0.clip.clippedEntries)
-            })
+            },
+            windowLengths: trainer.windowLengths.map { [$0.step, $0.length] })
         lossHistory = trainer.lossHistory
         random = RandomRecord(sampling: trainer.samplingGenerator.state.map(hexWord))
         keptRuns = session.keptRuns.map { KeptRunRecord(name: $0.name, losses: $0.losses, gradientNorms: $0.gradientNorms) }
@@ -212,6 +217,7 @@ struct RestoredCheckpoint {
     var stepCount: Int
     var smoothLoss: Double
     var lossHistory: [Double]
+    var windowLengths: [WindowLength]
     var samplingGenerator: SeededGenerator
     var lastReport: StepReport?
     var keptRuns: [KeptRun]
@@ -389,6 +395,21 @@ extension CheckpointFile {
                                     clip: ClipReport(normBefore: last.gradientNorm, clippedEntries: last.clippedEntries),
                                     sequenceLength: config.sequenceLength)
         }
+        // Window lengths: from step 1, at increasing steps, each a length the settings allow.
+        var lengths = [WindowLength(step: 1, length: config.sequenceLength)]
+        if let pairs = state.windowLengths {
+            lengths = []
+            for pair in pairs {
+                guard pair.count == 2, pair[1] >= 1, pair[0] >= (lengths.last.map { $0.step + 1 } ?? 1),
+                      lengths.isEmpty ? pair[0] == 1 : pair[0] <= state.step + 1 else {
+                    throw .badState("state.window_lengths must be [step, T] pairs from step 1 on, in increasing steps")
+                }
+                lengths.append(WindowLength(step: pair[0], length: pair[1]))
+            }
+            guard lengths.last?.length == config.sequenceLength else {
+                throw .badState("state.window_lengths must end with the current seq (\(config.sequenceLength))")
+            }
+        }
         var kept: [KeptRun] = []
         for run in keptRuns {
             guard run.losses.allSatisfy(\.isFinite), run.gradientNorms?.allSatisfy(\.isFinite) ?? true else {
@@ -404,7 +425,8 @@ extension CheckpointFile {
         return RestoredCheckpoint(vocabulary: vocabulary, checksum: checksum, config: config, display: display,
                                   parameters: parameters, gradients: gradients, optimizer: optimizerState,
                                   hiddenState: carried, position: state.pointer, stepCount: state.step,
-                                  smoothLoss: state.smoothLoss, lossHistory: lossHistory, samplingGenerator: generator,
+                                  smoothLoss: state.smoothLoss, lossHistory: lossHistory, windowLengths: lengths,
+                                  samplingGenerator: generator,
                                   lastReport: lastReport, keptRuns: kept)
     }
 }

@@ -79,6 +79,10 @@ extension CheckpointFile {
                     w.field("pointer", raw: String(state.pointer))
                     w.field("step", raw: String(state.step))
                     w.field("smooth_loss", raw: numberText(state.smoothLoss))
+                    if let lengths = state.windowLengths {
+                        w.field("window_lengths", raw: "[" + lengths.map { "[" + $0.map(String.init).joined(separator: ", ") + "]" }
+                            .joined(separator: ", ") + "]")
+                    }
                     if let last = state.lastStep {
                         w.field("last_step") {
                             w.object {
@@ -100,7 +104,7 @@ extension CheckpointFile {
                 w.array(keptRuns) { run in
                     w.object {
                         w.field("name", string: run.name)
-                        w.field("losses", raw: numbersText(run.losses))
+                        w.field("losses_per_char", raw: numbersText(run.losses))
                         if let norms = run.gradientNorms { w.field("gradient_norms", raw: numbersText(norms)) }
                     }
                 }
@@ -154,12 +158,21 @@ extension CheckpointFile {
                     LastStepRecord(loss: try last.double("loss"), position: try last.int("position"),
                                    wrapped: try last.bool("wrapped"), gradientNorm: try last.double("gradient_norm"),
                                    clippedEntries: try last.int("clipped_entries"))
-                }),
+                },
+                windowLengths: try state.optionalIntegerPairs("window_lengths")),
             lossHistory: try top.numbers("loss_history"),
             random: RandomRecord(sampling: try random.strings("sampling")),
             keptRuns: try top.objects("kept_runs").map { (run) throws(CheckpointProblem) in
-                KeptRunRecord(name: try run.string("name"), losses: try run.numbers("losses"),
-                              gradientNorms: try run.optionalNumbers("gradient_norms"))
+                // Older files kept the window's sums: per character they are those over seq.
+                var losses: [Double]
+                if let perCharacter = try run.optionalNumbers("losses_per_char") {
+                    losses = perCharacter
+                } else {
+                    let seq = Double(try settings.int("seq"))
+                    losses = try run.numbers("losses").map { $0 / seq }
+                }
+                return KeptRunRecord(name: try run.string("name"), losses: losses,
+                                     gradientNorms: try run.optionalNumbers("gradient_norms"))
             })
     }
 }
@@ -299,6 +312,25 @@ struct JSONFields {
 
     func optionalNumbers(_ key: String) throws(CheckpointProblem) -> [Double]? {
         object[key] == nil ? nil : try numbers(key)
+    }
+
+    /// A list of [whole number, whole number] pairs, or nil when absent.
+    func optionalIntegerPairs(_ key: String) throws(CheckpointProblem) -> [[Int]]? {
+        guard let value = object[key] else { return nil }
+        func wrong() -> CheckpointProblem { .missingOrWrong(field: field(key), detail: "expected a list of [step, length] pairs") }
+        switch value {
+        case .numbers(let values) where values.isEmpty: return []
+        case .array(let items):
+            var pairs: [[Int]] = []
+            for item in items {
+                guard case .numbers(let pair) = item, pair.count == 2, pair.allSatisfy({ $0 == $0.rounded() && abs($0) < 0x1p62 }) else {
+                    throw wrong()
+                }
+                pairs.append(pair.map { Int($0) })
+            }
+            return pairs
+        default: throw wrong()
+        }
     }
 
     func optionalObject(_ key: String) throws(CheckpointProblem) -> JSONFields? {

@@ -111,7 +111,8 @@ public enum CommandKind: Equatable, Sendable {
     case train(steps: Int, sampleEvery: Int?, printEvery: Int?, sampleLength: Int)
     /// nil mode: the default (values for matrices, the text for text blocks).
     case show(NameReference, ShowMode?)
-    case gradCheck(name: NameReference?, checks: Int?, delta: Double, method: NumericDerivative)
+    /// `clipped`: compare the gradient clipped as the update would use it (a lesson's demonstration).
+    case gradCheck(name: NameReference?, checks: Int?, delta: Double, method: NumericDerivative, clipped: Bool)
     case sample(count: Int, temperature: Double, prime: Located<String>?, seed: UInt64?)
     case score(Located<String>)
     case plot(PlotKind, PlotOptions)

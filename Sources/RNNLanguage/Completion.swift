@@ -30,7 +30,7 @@ public func completions(line: String, cursor: Int, session: Session) -> Completi
         var values = SettingKey(rawValue: key)?.choices ?? []
         switch key {
         case "method": values = ["precise", "plain"]
-        case "log": values = ["on", "off"]
+        case "log", "clipped": values = ["on", "off"]
         default: break
         }
         return .words(values.filter { $0.hasPrefix(typed) }.map { key + "=" + $0 }.sorted())

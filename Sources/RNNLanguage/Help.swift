@@ -113,9 +113,9 @@ public enum Help {
                     z and p are characters, and so are the rows of every W_x*).
                     """,
                     example: "show W_hh[0:4, 0:4] heatmap"),
-        CommandSpec(name: "grad-check", aliases: [], usage: "grad-check [NAME] [checks=N] [delta=D] [method=precise|plain]",
+        CommandSpec(name: "grad-check", aliases: [], usage: "grad-check [NAME] [checks=N] [delta=D] [method=precise|plain] [clipped=on]",
                     summary: "compare backprop's gradient with numerical differentiation",
-                    options: ["checks", "delta", "method"], keywords: [],
+                    options: ["checks", "delta", "method", "clipped"], keywords: [],
                     details: """
                     On the next window, with clipping off: for each checked entry, analytic (backprop) and \
                     numeric (central differences with step delta, default 1e-5) derivatives and their \
@@ -123,7 +123,9 @@ public enum Help {
                     in double-double arithmetic and extrapolates δ and 2δ (Richardson), so the numeric value is \
                     exact to double precision: pass below 1e-6. method=plain is one double-precision central \
                     difference: pass below 1e-4. checks=N samples N entries per parameter (default: all entries \
-                    of small parameters, else 5).
+                    of small parameters, else 5). Rows of input matrices for characters not in the window are \
+                    left out: both sides are zero there by construction. clipped=on compares the gradient \
+                    clipped as the update would use it (clip and clip-mode), to show that it is no longer ∂L/∂θ.
                     """,
                     example: "grad-check W_hh checks=3"),
         CommandSpec(name: "sample", aliases: [], usage: "sample [N] [temperature=T] [prime=\"text\"] [seed=S]",

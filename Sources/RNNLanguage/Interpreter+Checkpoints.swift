@@ -111,7 +111,8 @@ extension Interpreter {
         var trainer = Trainer(corpus: corpus, config: restored.config, parameters: restored.parameters)
         trainer.restoreState(gradients: restored.gradients, optimizer: restored.optimizer, hiddenState: restored.hiddenState,
                              position: restored.position, stepCount: restored.stepCount, smoothLoss: restored.smoothLoss,
-                             lossHistory: restored.lossHistory, samplingGenerator: restored.samplingGenerator,
+                             lossHistory: restored.lossHistory, windowLengths: restored.windowLengths,
+                             samplingGenerator: restored.samplingGenerator,
                              lastReport: restored.lastReport)
         session.corpus = corpus
         session.trainer = trainer

@@ -63,6 +63,7 @@ extension Interpreter {
             throw Diagnostic(.expectationFailed(name: reference.text, actual: actual, comparison: comparison,
                                                 expected: expected, tolerance: tolerance), at: reference.range)
         }
+        guard session.showsPassingChecks else { return }
         let name = reference.text
         emit(.text { context in
             let style = context.style
@@ -74,8 +75,8 @@ extension Interpreter {
         })
     }
 
-    mutating func gradCheck(name: NameReference?, checks: Int?, delta: Double, method: NumericDerivative,
-                                    command: Command) throws(Diagnostic) -> CommandOutcome {
+    mutating func gradCheck(name: NameReference?, checks: Int?, delta: Double, method: NumericDerivative, clipped: Bool,
+                            command: Command) throws(Diagnostic) -> CommandOutcome {
         try requireModel(command)
         let trainer = session.trainer!
         let layout = trainer.parameters.layout
@@ -88,7 +89,9 @@ extension Interpreter {
         let targets = (start + 1 ..< start + t + 1).map { trainer.corpus.indices[$0] }
         let state = wraps || !trainer.config.carryHiddenState ? nil : trainer.hiddenState
         let perParameter = checks ?? (layout.count <= 500 ? nil : 5)
-        let options = GradientCheckOptions(delta: delta, method: method, entriesPerParameter: perParameter)
+        let config = trainer.config
+        let options = GradientCheckOptions(delta: delta, method: method, entriesPerParameter: perParameter,
+                                           clipping: clipped && config.clipMode != .off ? (config.clipMode, config.clip) : nil)
         let console = self.console
         let result: GradientCheckResult
         do {
@@ -160,9 +163,9 @@ extension Interpreter {
         }
         let result = RNNCore.score(cell: trainer.cell, parameters: trainer.parameters, text: indices)
         session.lastScore = result
-        write("score of \(quoted(text.value)): loss " + fixed(result.loss) + " over " + counted(result.predictions, "prediction") + ", "
-            + fixed(result.lossPerCharacter) + " per character, perplexity " + fixed(result.perplexity) + ", "
-            + fixed(result.bitsPerCharacter) + " bits per character\n")
+        write("score of \(quoted(text.value)): loss " + fixed(result.loss) + " over " + counted(result.predictions, "prediction")
+            + " = " + fixed(result.lossPerCharacter) + " per char, perplexity " + fixed(result.perplexity) + ", "
+            + fixed(result.bitsPerCharacter) + " bits per char\n")
     }
 
 }

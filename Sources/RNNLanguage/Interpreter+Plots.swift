@@ -11,7 +11,7 @@ extension Interpreter {
     mutating func keep(_ name: Located<String>, command: Command) throws(Diagnostic) {
         try requireModel(command)
         let trainer = session.trainer!
-        let losses = trainer.lossHistory
+        let losses = trainer.lossesPerCharacter
         let norms = trainer.recordedWindow?.backwardDone == true ? trainer.cell.hiddenGradientNorms : nil
         guard !losses.isEmpty || norms != nil else {
             throw Diagnostic(.notYet(.somethingToKeep), at: command.range)
@@ -76,7 +76,8 @@ extension Interpreter {
         let series = runs.map { run in
             PlotSeries(name: run.name, values: runningMean(run.losses, window: window))
         }
-        let title = "loss per step, mean of the last \(window) step" + (window == 1 ? "" : "s") + ", for each kept run"
+        let title = "loss per character at each step, mean of the last \(window) step" + (window == 1 ? "" : "s")
+            + ", for each kept run"
         emit(.plot(series, PlotLayout(LinePlotOptions(title: title, height: options.height ?? 14, logScale: options.logScale,
                                                      xLabel: "step", yMin: options.yMin, yMax: options.yMax),
                                       width: options.width)))
@@ -103,17 +104,23 @@ extension Interpreter {
             guard !trainer.lossHistory.isEmpty else {
                 throw Diagnostic(.notYet(.trainingSteps(name: "plot loss")), at: command.range)
             }
+            // The smooth loss as training computes it (a sum over the window), per character.
             var smooth: [Double] = []
-            var s = -log(1 / Double(trainer.vocabulary.count)) * Double(trainer.config.sequenceLength)
-            for loss in trainer.lossHistory {
+            var s = -log(1 / Double(trainer.vocabulary.count)) * Double(trainer.windowLengths[0].length)
+            var change = 0
+            for (index, loss) in trainer.lossHistory.enumerated() {
+                while change + 1 < trainer.windowLengths.count && trainer.windowLengths[change + 1].step <= index + 1 {
+                    s *= Double(trainer.windowLengths[change + 1].length) / Double(trainer.windowLengths[change].length)
+                    change += 1
+                }
                 s = 0.999 * s + 0.001 * loss
-                smooth.append(s)
+                smooth.append(s / Double(trainer.windowLengths[change].length))
             }
-            // The smooth loss runs through the raw loss's band: draw it on top, no overlap marks.
-            let plotOptions = LinePlotOptions(title: "loss per step (window of \(trainer.config.sequenceLength) characters)",
+            let plotOptions = LinePlotOptions(title: "loss per character at each step (the window's loss / T)",
                                               height: options.height ?? 14, logScale: options.logScale, xLabel: "step",
                                               yMin: options.yMin, yMax: options.yMax)
-            emit(.plot([PlotSeries(name: "loss", values: trainer.lossHistory), PlotSeries(name: "smooth loss", values: smooth)],
+            emit(.plot([PlotSeries(name: "loss", values: trainer.lossesPerCharacter),
+                        PlotSeries(name: "smooth loss", values: smooth)],
                        PlotLayout(plotOptions, width: options.width)))
         case .gradNorms:
             guard let window = trainer.recordedWindow, window.backwardDone else {

@@ -65,7 +65,8 @@ extension Interpreter {
                 kept.restoreState(gradients: trainer.gradients, optimizer: trainer.optimizer,
                                   hiddenState: [Double](repeating: 0, count: trainer.hiddenState.count), position: 0,
                                   stepCount: trainer.stepCount, smoothLoss: trainer.smoothLoss,
-                                  lossHistory: trainer.lossHistory, samplingGenerator: trainer.samplingGenerator)
+                                  lossHistory: trainer.lossHistory, windowLengths: trainer.windowLengths,
+                                  samplingGenerator: trainer.samplingGenerator)
                 session.trainer = kept
                 text += "the model is kept (same vocabulary); it continues from the start of this text with "
                     + (trainer.config.cell == .lstm ? "h = c = 0\n" : "h = 0\n")
@@ -181,7 +182,8 @@ extension Interpreter {
         }
         text += "  \(config.optimizer.rawValue), lr \(formatSettingNumber(config.learningRate)), "
         text += config.clipMode == .off ? "no clipping" : "clip \(config.clipMode.rawValue) \(formatSettingNumber(config.clip))"
-        text += ", seed \(config.seed); smooth loss starts at " + NumberFormat.fixed(trainer.smoothLoss, decimals: precision) + "\n"
+        text += ", seed \(config.seed); smooth loss starts at ln \(v) = "
+            + NumberFormat.fixed(trainer.smoothLossPerCharacter, decimals: precision) + " per char\n"
         var bugs: [String] = []
         if !config.applyUpdate { bugs.append("update=off: gradients are never applied") }
         if !config.zeroGradients { bugs.append("zero-grad=off: gradients pile up from step to step") }

@@ -10,9 +10,15 @@ import Darwin
 extension Interpreter {
     // MARK: Training
 
+    /// "loss 35.5692 = 1.7785 per char": the window's sum (what min-char-rnn prints) and the
+    /// loss per character (what compares across window lengths).
+    func lossText(_ sum: Double, characters: Int) -> String {
+        "loss " + fixed(sum) + " = " + fixed(sum / Double(characters)) + " per char"
+    }
+
     func stepLine(_ report: StepReport) -> String {
-        var line = "step " + leftPad(String(report.step), 6) + "  loss " + fixed(report.loss)
-            + "  smooth " + fixed(report.smoothLoss) + "  p " + String(report.position)
+        var line = "step " + leftPad(String(report.step), 6) + "  " + lossText(report.loss, characters: report.sequenceLength)
+            + "  smooth " + fixed(report.smoothLoss / Double(report.sequenceLength)) + " per char  p " + String(report.position)
         if report.wrapped && report.step > 1 { line += "  (wrapped to the start, h reset)" }
         return line + "\n"
     }
@@ -48,8 +54,8 @@ extension Interpreter {
         } else {
             let t = Double(session.trainer!.config.sequenceLength)
             write("forward over characters \(session.trainer!.recordedWindow!.start) to "
-                + "\(session.trainer!.recordedWindow!.start + Int(t) - 1): loss " + fixed(loss) + " ("
-                + fixed(loss / t) + " per character); nothing was learnt\n")
+                + "\(session.trainer!.recordedWindow!.start + Int(t) - 1): " + lossText(loss, characters: Int(t))
+                + "; nothing was learnt\n")
         }
     }
 
@@ -116,13 +122,14 @@ extension Interpreter {
                 break
             }
             done += 1
+            let characters = Double(report.sequenceLength)
             if printsLines && (report.step % every == 0 || done == steps) {
-                write("step " + leftPad(String(report.step), 6) + "  loss " + fixed(report.loss)
-                    + "  smooth " + fixed(report.smoothLoss) + "\n")
+                write("step " + leftPad(String(report.step), 6) + "  " + lossText(report.loss, characters: report.sequenceLength)
+                    + "  smooth " + fixed(report.smoothLoss / characters) + " per char\n")
             }
             if console.showsProgress {
                 console.progress(ProgressState(done: done, total: steps, elapsed: console.now() - started,
-                                               loss: report.loss, smoothLoss: report.smoothLoss))
+                                               loss: report.loss / characters, smoothLoss: report.smoothLoss / characters))
             }
             if let k = sampleEvery, done % k == 0 {
                 if console.showsProgress { console.finishProgress() }
@@ -143,8 +150,9 @@ extension Interpreter {
                 + "after \(done) of \(steps) steps (step \(trainer.stepCount)); the model keeps what it learnt\n")
         } else if failure == nil {
             let last = trainer.lastReport!
-            write("trained \(done) steps (\(firstStep + 1) to \(trainer.stepCount)): loss " + fixed(last.loss)
-                + ", smooth loss " + fixed(last.smoothLoss) + "\n")
+            write("trained \(done) steps (\(firstStep + 1) to \(trainer.stepCount)): "
+                + lossText(last.loss, characters: last.sequenceLength)
+                + ", smooth " + fixed(last.smoothLoss / Double(last.sequenceLength)) + " per char\n")
         }
         if done > 0 {
             let characters = Double(done * trainer.config.sequenceLength)

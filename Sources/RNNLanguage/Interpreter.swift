@@ -97,8 +97,8 @@ public struct Interpreter {
         case .forward(let trace): try forward(trace: trace, command: command)
         case .backward(let trace, let lastOnly): try backward(trace: trace, lastOnly: lastOnly, command: command)
         case .show(let reference, let mode): try show(reference, mode: mode)
-        case .gradCheck(let name, let checks, let delta, let method):
-            return try gradCheck(name: name, checks: checks, delta: delta, method: method, command: command)
+        case .gradCheck(let name, let checks, let delta, let method, let clipped):
+            return try gradCheck(name: name, checks: checks, delta: delta, method: method, clipped: clipped, command: command)
         case .sample(let count, let temperature, let prime, let seed):
             return try sample(count: count, temperature: temperature, prime: prime, seed: seed, command: command)
         case .score(let text): try score(text, command: command)

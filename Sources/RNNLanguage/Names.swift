@@ -22,7 +22,8 @@ struct NameResolver {
     let session: Session
 
     /// Names of single numbers.
-    static let scalarNames = ["step", "smooth-loss", "recent-loss", "perplexity", "pointer", "grad-norm", "grad-check",
+    static let scalarNames = ["step", "loss-per-char", "smooth-loss", "smooth-loss-per-char", "recent-loss",
+                              "recent-loss-per-char", "perplexity", "pointer", "grad-norm", "grad-check",
                               "score", "score-perplexity", "params", "vocab-size"]
     /// Names of per-window records.
     static let recordNames = ["x", "y", "hs", "z", "p", "dhnorm"]
@@ -206,10 +207,11 @@ struct NameResolver {
             var text = ""
             if trainer.recordedWindow != nil {
                 let loss = recordedLoss(trainer)
-                text += "loss of the last window: " + fixed(loss) + " (" + fixed(loss / t) + " per character, perplexity "
-                    + fixed(exp(loss / t)) + ")\n"
+                text += "loss of the last window: " + fixed(loss) + " = " + fixed(loss / t) + " per char, perplexity "
+                    + fixed(exp(loss / t)) + "\n"
             }
-            text += "step \(trainer.stepCount), smooth loss " + fixed(trainer.smoothLoss)
+            text += "step \(trainer.stepCount), smooth loss " + fixed(trainer.smoothLoss) + " = "
+                + fixed(trainer.smoothLossPerCharacter) + " per char"
             text += trainer.stepCount == 0
                 ? " (its start: −ln(1/V)⋅T = ln \(trainer.vocabulary.count) ⋅ \(Int(t)))\n"
                 : "\n"
@@ -219,13 +221,18 @@ struct NameResolver {
             return .scalar(Double(try requireModel(reference, command).stepCount))
         case "smooth-loss":
             return .scalar(try requireModel(reference, command).smoothLoss)
-        case "recent-loss":
-            let history = try requireModel(reference, command).lossHistory
-            guard !history.isEmpty else {
+        case "recent-loss", "recent-loss-per-char":
+            let trainer = try requireModel(reference, command)
+            guard !trainer.lossHistory.isEmpty else {
                 throw Diagnostic(.notYet(.trainingSteps(name: name)), at: reference.range)
             }
-            let recent = history.suffix(100)
+            let recent = (name == "recent-loss" ? trainer.lossHistory : trainer.lossesPerCharacter).suffix(100)
             return .scalar(recent.reduce(0, +) / Double(recent.count))
+        case "smooth-loss-per-char":
+            return .scalar(try requireModel(reference, command).smoothLossPerCharacter)
+        case "loss-per-char":
+            let (trainer, _) = try requireRecord(reference, command)
+            return .scalar(recordedLoss(trainer) / Double(trainer.cell.steps))
         case "perplexity":
             let (trainer, _) = try requireRecord(reference, command)
             return .scalar(exp(recordedLoss(trainer) / Double(trainer.cell.steps)))

@@ -407,9 +407,17 @@ struct CommandBuilder {
             if let first = target?.subscripts.first {
                 throw Diagnostic(.unexpectedSubscript(command: "grad-check"), at: first.range)
             }
+            var clipped = false
+            if let token = option("clipped") {
+                switch token.text {
+                case "on", "true", "yes": clipped = true
+                case "off", "false", "no": clipped = false
+                default: throw Diagnostic(.badValue(key: "clipped", text: token.lexeme, requirement: "on or off"), at: token.range)
+                }
+            }
             return .gradCheck(name: target, checks: try integer("checks"),
                               delta: try number("delta", requirement: "a number > 0 and ≤ 1", { $0 > 0 && $0 <= 1 }) ?? 1e-5,
-                              method: try choice("method", NumericDerivative.self) ?? .precise)
+                              method: try choice("method", NumericDerivative.self) ?? .precise, clipped: clipped)
 
         case "sample":
             try allowPositionals(1)

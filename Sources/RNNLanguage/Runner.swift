@@ -36,12 +36,26 @@ public enum Runner {
             }
             return .syntaxError
         }
-        for (index, command) in parsed.commands.enumerated() {
+        var index = 0
+        while index < parsed.commands.count {
+            let command = parsed.commands[index]
             // Ctrl-C during a quick command (an echo, a show) still stops the script here.
             if index > 0 && console.takeInterrupt() {
                 console.emit(.plain("interrupted: the rest of the script does not run\n"), width: nil)
                 return .interrupted
             }
+            // Consecutive echo lines are one piece of prose: a paragraph that can be re-flowed
+            // as a whole when the page is narrower than its lines.
+            if case .echo = command.kind {
+                var lines: [String] = []
+                while index < parsed.commands.count, case .echo(let line) = parsed.commands[index].kind {
+                    lines.append(line)
+                    index += 1
+                }
+                console.emit(.prose(lines.joined(separator: "\n")), width: session.display.width)
+                continue
+            }
+            index += 1
             console.emit(.command(text.text(command.span)), width: nil)
             do {
                 switch try Interpreter.execute(command, session: &session, console: console) {

@@ -17,6 +17,9 @@ public struct Session {
     public var lastScore: ScoreResult?
     /// Loss curves and ‖∂L/∂h_t‖ profiles saved with `keep NAME`, in the order first kept.
     public var keptRuns: [KeptRun] = []
+    /// Whether an `expect` that passes says so. Lessons check their own numbers silently (a
+    /// failed check is an error); `--show-checks` and lines typed at the REPL prompt show them.
+    public var showsPassingChecks = false
 
     public init() {}
 }
@@ -24,7 +27,8 @@ public struct Session {
 /// A run saved for comparison plots.
 public struct KeptRun: Equatable, Sendable {
     public var name: String
-    /// The loss of every step.
+    /// The loss of every step, per character (the window's loss / T), so that runs with
+    /// different window lengths compare.
     public var losses: [Double]
     /// ‖∂L/∂h_t‖ of the last backward pass, if there was one.
     public var gradientNorms: [Double]?

@@ -45,7 +45,7 @@ public func formatBarChart(_ bars: [Bar], title: String? = nil, width: Int = 40,
     if let scale {
         let full = style.unicode ? "█" : "#"
         output += rightPad("", labelWidth) + "  " + rightPad("", valueWidth) + "  "
-            + style.text("(a full bar of \(width) \(full) is \(NumberFormat.general(scale, significant: 4)))") + "\n"
+            + style.text("(a bar of \(width) \(full) would be \(NumberFormat.general(scale, significant: 4)))") + "\n"
     }
     return output
 }

@@ -168,45 +168,74 @@ func gluedWords(_ line: Substring) -> [String] {
     return words
 }
 
-/// Lines longer than `width` broken at spaces, each continuation indented like its line (an
-/// indented list item continues under its text). A word longer than the line stays whole.
+/// Prose laid out for a page `width` characters wide.
+///
+/// Lines that fit are kept exactly as written (so a lesson keeps its own line breaks, and a
+/// transcript at 100 columns does not change). When a line does not fit, the run of plain
+/// lines around it (a paragraph: lines that start at the margin, up to an empty or indented
+/// line) is re-flowed as a whole, so no word is left alone on a line. Indented lines
+/// (equations, list items) are never joined: one that does not fit wraps under its text.
 public func wrapProse(_ text: String, width: Int) -> String {
+    let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
     var output: [String] = []
-    for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
-        guard displayColumns(line) > width else {
-            output.append(String(line))
+    var index = 0
+    while index < lines.count {
+        let line = lines[index]
+        if line.isEmpty || line.first == " " {
+            output.append(line.isEmpty ? "" : wrapIndented(line, width: width))
+            index += 1
             continue
         }
-        let indent = line.prefix { $0 == " " }
-        // A list item ("1. ", "- ", "* ") continues under its text.
-        var hanging = String(indent)
-        let rest = line.dropFirst(indent.count)
-        if let marker = rest.split(separator: " ", maxSplits: 1).first,
-           marker == "-" || marker == "*" || marker == "•" || (marker.last == "." && marker.dropLast().allSatisfy(\.isNumber) && !marker.dropLast().isEmpty) {
-            hanging += String(repeating: " ", count: marker.count + 1)
+        // A paragraph: this line and the plain lines after it.
+        var end = index + 1
+        while end < lines.count && !lines[end].isEmpty && lines[end].first != " " { end += 1 }
+        let paragraph = lines[index ..< end]
+        if paragraph.allSatisfy({ displayColumns($0) <= width }) {
+            output += paragraph.map(String.init)
+        } else {
+            output += flow(paragraph.flatMap { $0.split(separator: " ") }, width: width, indent: "")
         }
-        var current = String(indent)
-        var currentWidth = indent.count
-        var atStart = true
-        for word in rest.split(separator: " ", omittingEmptySubsequences: true) {
-            let wordWidth = displayColumns(word)
-            if !atStart && currentWidth + 1 + wordWidth > width {
-                output.append(current)
-                current = hanging + word
-                currentWidth = hanging.count + wordWidth
-                continue
-            }
-            if !atStart {
-                current += " "
-                currentWidth += 1
-            }
-            current += word
-            currentWidth += wordWidth
-            atStart = false
-        }
-        output.append(current)
+        index = end
     }
     return output.joined(separator: "\n")
+}
+
+/// Words joined into lines of at most `width` columns (a longer word stands alone).
+func flow<S: StringProtocol>(_ words: [S], width: Int, indent: String, hanging: String? = nil) -> [String] {
+    var lines: [String] = []
+    var current = indent, currentWidth = indent.count, atStart = true
+    for word in words {
+        let wordWidth = displayColumns(word)
+        if !atStart && currentWidth + 1 + wordWidth > width {
+            lines.append(current)
+            current = (hanging ?? indent) + word
+            currentWidth = (hanging ?? indent).count + wordWidth
+            continue
+        }
+        if !atStart {
+            current += " "
+            currentWidth += 1
+        }
+        current += word
+        currentWidth += wordWidth
+        atStart = false
+    }
+    lines.append(current)
+    return lines
+}
+
+/// An indented prose line that does not fit: wrapped under its text (a list item "  * …" or
+/// "  1. …" continues under the text after its marker).
+func wrapIndented(_ line: Substring, width: Int) -> String {
+    guard displayColumns(line) > width else { return String(line) }
+    let indent = String(line.prefix { $0 == " " })
+    var hanging = indent
+    let rest = line.dropFirst(indent.count)
+    if let marker = rest.split(separator: " ", maxSplits: 1).first,
+       marker == "-" || marker == "*" || marker == "•" || (marker.last == "." && marker.dropLast().allSatisfy(\.isNumber) && !marker.dropLast().isEmpty) {
+        hanging += String(repeating: " ", count: marker.count + 1)
+    }
+    return flow(rest.split(separator: " "), width: width, indent: indent, hanging: hanging).joined(separator: "\n")
 }
 
 /// Terminal columns a text takes: East Asian wide and full-width characters (CJK, Hangul,

@@ -4,6 +4,7 @@ public struct ProgressState: Equatable, Sendable {
     public var total: Int
     /// Seconds since the run started.
     public var elapsed: Double
+    /// The last step's loss and the smooth loss, per character.
     public var loss: Double?
     public var smoothLoss: Double?
     /// A run bounded by time (`train 10m`): the seconds it may take; `total` is then unknown.
@@ -36,7 +37,7 @@ public struct ProgressState: Equatable, Sendable {
 /// A tqdm-style progress line that always fits on one line of `width` characters (redrawn in
 /// place on a terminal, it must never wrap):
 ///
-///      42%|████▎     | 420/1000 [00:03<00:04, 131.2 steps/s, loss 45.21, smooth 52.33]
+///      42%|████▎     | 420/1000 [00:03<00:04, 131.2 steps/s, loss 1.513/char, smooth 1.744/char]
 ///
 /// When the line is too long, the bar shrinks (to 10 cells), then the least important fields go:
 /// the smooth loss, the loss, the speed, the times; the percentage and the count stay.
@@ -46,8 +47,8 @@ public func formatProgress(_ state: ProgressState, width: Int = 100, style: Text
     let count = state.duration == nil ? "\(state.done)/\(state.total)" : "\(state.done) steps"
     // Fields after the count, most important first.
     var fields = [clock(state.elapsed) + "<" + clock(state.remaining), NumberFormat.rate(state.rate) + " steps/s"]
-    if let loss = state.loss { fields.append("loss " + NumberFormat.fixed(loss, decimals: 2)) }
-    if let smooth = state.smoothLoss { fields.append("smooth " + NumberFormat.fixed(smooth, decimals: 2)) }
+    if let loss = state.loss { fields.append("loss " + NumberFormat.fixed(loss, decimals: 3) + "/char") }
+    if let smooth = state.smoothLoss { fields.append("smooth " + NumberFormat.fixed(smooth, decimals: 3) + "/char") }
 
     func line(bar cells: Int, fields: [String]) -> String {
         var text = percent + "|" + drawBar(fraction, width: cells) + "| " + count

@@ -204,7 +204,7 @@ public struct TraceRenderer {
     private func totalLoss() -> String {
         let total = (0 ..< steps).reduce(0) { $0 + cell.loss(at: $1) }
         return style.text("  loss L = Σ_t loss_t = ") + NumberFormat.fixed(total, decimals: precision)
-            + " (" + NumberFormat.fixed(total / Double(steps), decimals: precision) + " per character)\n"
+            + " = " + NumberFormat.fixed(total / Double(steps), decimals: precision) + " per char\n"
     }
 
     /// Step t of an LSTM or GRU: each gate with its equation, then the new state.
@@ -380,8 +380,12 @@ public struct TraceRenderer {
             changes.append("\(entry.name) " + NumberFormat.general(sum.squareRoot(), significant: 3))
         }
         text += wrapLines(style.text("  ‖Δθ‖ per parameter: ") + changes.joined(separator: ", "), width: pageWidth) + "\n"
-        text += "loss " + NumberFormat.fixed(report.loss, decimals: precision) + ", smooth loss "
-            + NumberFormat.fixed(report.smoothLoss, decimals: precision) + style.text(" (0.999⋅previous + 0.001⋅loss)") + "\n"
+        let t = Double(report.sequenceLength)
+        text += wrapLines("loss " + NumberFormat.fixed(report.loss, decimals: precision) + " = "
+            + NumberFormat.fixed(report.loss / t, decimals: precision) + " per char, smooth loss "
+            + NumberFormat.fixed(report.smoothLoss, decimals: precision) + " = "
+            + NumberFormat.fixed(report.smoothLoss / t, decimals: precision) + " per char"
+            + style.text(" (0.999⋅previous + 0.001⋅loss)"), width: pageWidth) + "\n"
         return text
     }
 
@@ -440,8 +444,13 @@ public struct GradientCheckReport {
 
     public func render() -> String {
         let options = result.options
-        var text = "gradient check on the window at p = \(window) (loss " + NumberFormat.fixed(result.loss, decimals: 4)
-            + "), clipping off\n"
+        var text = "gradient check on the window at p = \(window) (loss " + NumberFormat.fixed(result.loss, decimals: 4) + "), "
+        if let (mode, limit) = options.clipping {
+            text += "analytic side clipped as the update would use it (clip \(mode.rawValue) "
+                + NumberFormat.general(limit, significant: 4) + "): it is no longer ∂L/∂θ\n"
+        } else {
+            text += "clipping off\n"
+        }
         text += "numeric: " + (options.method == .precise
             ? "central differences at δ and 2δ, Richardson-extrapolated, loss in double-double"
             : "one central difference (L(θ+δ) − L(θ−δ))/2δ in double precision")

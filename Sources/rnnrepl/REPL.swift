@@ -35,7 +35,12 @@ struct REPL {
                 lastStep = Runner.isStep(line) ? line : nil
             }
             session.baseDirectory = nil
-            if Runner.run(source, fileName: nil, session: &session, console: console) == .quit { return }
+            // A check typed at the prompt answers, passing or not.
+            let quiet = session.showsPassingChecks
+            session.showsPassingChecks = true
+            let outcome = Runner.run(source, fileName: nil, session: &session, console: console)
+            session.showsPassingChecks = quiet
+            if outcome == .quit { return }
         }
     }
 }

@@ -39,6 +39,9 @@ struct RNNRepl: ParsableCommand {
     @Flag(help: "Plain ASCII without colour, even on a terminal (as on a pipe).")
     var ascii = false
 
+    @Flag(name: .customLong("show-checks"), help: "Print a line for every 'expect' that passes (lessons check silently).")
+    var showChecks = false
+
     @Option(help: ArgumentHelp("Characters per line (default: the terminal's width, or 100 on a pipe).", valueName: "N"))
     var width: Int?
 
@@ -63,6 +66,7 @@ struct RNNRepl: ParsableCommand {
         let console = TerminalConsole(terminal: terminal)
         installSignalHandlers()
         var session = Session()
+        session.showsPassingChecks = showChecks
 
         // Scripts, then -e commands; with -i a failure skips the rest and goes interactive.
         var failed: Int32?
@@ -171,7 +175,7 @@ func describe(_ failure: ReadFailure, limit: Int) -> String {
     switch failure {
     case .notFound: "no such file"
     case .isDirectory: "it is a directory"
-    case .notAFile: "it is a device or a socket, not a file"
+    case .notAFile(let kind): "it is \(kind), not a file"
     case .tooLarge: "it is longer than \(formatLimit(limit)), the most rnnrepl reads here"
     case .interrupted: "interrupted"
     case .system(let reason): reason

@@ -33,7 +33,7 @@ import Testing
 
     @Test func everyNumberOfTheFirstStepIsRecomputed() throws {
         let output = try lessonTranscript("03-bptt.rnn").output
-        let start = try #require(output.range(of: "=== step 1 ===")), end = try #require(output.range(of: "=== step 2 ==="))
+        let start = try #require(output.range(of: "=== step 1 ===")), end = try #require(output.range(of: "\nWhat to see, from the top."))
         let section = output[start.upperBound ..< end.lowerBound].split(separator: "\n")
 
         // The lesson's model: load data/hello.txt; init hidden=3 seq=4 sigma=0.5 whh=random scale=0.5 lr=0.1 seed=3.

@@ -67,7 +67,7 @@ import Testing
         let history = text.range(of: "\"loss_history\": [")!.upperBound
         let end = text[history...].firstIndex(of: "]")!
         text.replaceSubrange(history ..< end, with: "1e308, 0")
-        let losses = text.range(of: "\"losses\": [")!.upperBound
+        let losses = text.range(of: "\"losses_per_char\": [")!.upperBound
         let lossesEnd = text[losses...].firstIndex(of: "]")!
         text.replaceSubrange(losses ..< lossesEnd, with: "5e-324, 1.7976931348623157e308")
         let extreme = try folder.write("extreme.json", text: text)

@@ -68,7 +68,7 @@ import Testing
         Case(setup: trained, command: "grad-check W_hh[0, 0]", message: "'grad-check' takes a parameter's name without a subscript", column: 17, syntax: true),
         Case(setup: "load builtin rhyme\ninit optimizer=sgd lr=1e307 clip-mode=off hidden=8 seq=8\nstep 2", command: "grad-check W_hh checks=2",
              message: "cannot check gradients: the loss of the window is", column: 1, syntax: false),
-        Case(setup: trained, command: "load /dev/zero", message: "'/dev/zero' is a device or a socket, not a text file", column: 6, syntax: false),
+        Case(setup: trained, command: "load /dev/zero", message: "'/dev/zero' is a character device, not a text file", column: 6, syntax: false),
         Case(setup: trained, command: "forget adam", message: "no kept run is named 'adam' (none are kept)", column: 8, syntax: false),
         Case(setup: trained + "\nkeep adagrad", command: "forget adagrd",
              message: "no kept run is named 'adagrd'; did you mean 'adagrad'? (kept: adagrad)", column: 8, syntax: false),

@@ -27,7 +27,7 @@ import RNNRendering
         #expect(result.output == """
         model: rnn, V=24 H=8 T=6, 480 parameters
           W_xh 24x8 randn*0.01, W_hh 8x8 orthogonal*0.5, W_hy 8x24 randn*0.01, b_h 1x8 zeros, b_y 1x24 zeros
-          adagrad, lr 0.01, clip value 5, seed 1; smooth loss starts at 19.0683
+          adagrad, lr 0.01, clip value 5, seed 1; smooth loss starts at ln 24 = 3.1781 per char
           article bug on: carry=off: every window starts from h = 0
 
         """)
@@ -98,7 +98,14 @@ import RNNRendering
         var session = session(after: Self.setup)
         let trainer = session.trainer!
         let loss = trainer.lastReport!.loss
+        // A check that passes is silent, unless the session shows them (--show-checks, the REPL).
+        #expect(run("expect step ≈ 2", &session).output == "")
+        session.showsPassingChecks = true
         #expect(run("expect step ≈ 2", &session).output == "check: step = 2 ~ 2 (tol 1e-06)  OK\n")
+        session.showsPassingChecks = false
+        #expect(run("expect loss-per-char ≈ \(loss / 6) tol=1e-12; expect smooth-loss-per-char < 4", &session).outcome == .completed)
+        #expect(run("expect recent-loss-per-char ≈ \(trainer.lossesPerCharacter.suffix(100).reduce(0, +) / Double(min(100, trainer.stepCount))) tol=1e-12",
+                    &session).outcome == .completed)
         #expect(run("expect loss ≈ \(loss) tol=1e-12", &session).outcome == .completed)
         #expect(run("expect smooth-loss < 20; expect pointer ≈ 12; expect params ≈ 480", &session).outcome == .completed)
         #expect(run("expect W_hh[0, 0] ≈ \(trainer.parameters.matrix(named: "W_hh")![0, 0]) tol=0", &session).outcome == .completed)
@@ -166,11 +173,11 @@ import RNNRendering
 
     @Test func plots() {
         var session = session(after: "load builtin rhyme\ninit hidden=8 seq=6 lr=0.1\ntrain 30 print-every=100")
-        #expect(run("plot loss width=40 height=6", &session).output.hasPrefix("loss per step (window of 6 characters)\n"))
+        #expect(run("plot loss width=40 height=6", &session).output.hasPrefix("loss per character at each step (the window's loss / T)\n"))
         #expect(run("plot grad-norms", &session).output.contains("t=5 "))
         let bars = run("plot probs top=3", &session).output.split(separator: "\n")
         #expect(bars.count == 5)
-        #expect(bars.last!.hasSuffix("(a full bar of 52 # is 1)"), "probabilities are drawn on a fixed scale from 0 to 1")
+        #expect(bars.last!.hasSuffix("(a bar of 52 # would be 1)"), "probabilities are drawn on a fixed scale from 0 to 1")
     }
 
     @Test func tracesShowEveryEquation() {

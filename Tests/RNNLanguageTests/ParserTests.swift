@@ -50,8 +50,8 @@ import Testing
         ("show W_xh['e', :]", { if case .show(let r, _) = $0 {
             r.subscripts.map(\.value) == [.character("e"), .range(nil, nil)] } else { false } }),
         ("show p[-1, 2:]", { if case .show(let r, _) = $0 { r.subscripts.map(\.value) == [.index(-1), .range(2, nil)] } else { false } }),
-        ("grad-check", { $0 == .gradCheck(name: nil, checks: nil, delta: 1e-5, method: .precise) }),
-        ("grad-check W_hh checks=3 delta=1e-4 method=plain", { if case .gradCheck(let n, 3, 1e-4, .plain) = $0 { n?.name == "W_hh" } else { false } }),
+        ("grad-check", { $0 == .gradCheck(name: nil, checks: nil, delta: 1e-5, method: .precise, clipped: false) }),
+        ("grad-check W_hh checks=3 delta=1e-4 method=plain", { if case .gradCheck(let n, 3, 1e-4, .plain, false) = $0 { n?.name == "W_hh" } else { false } }),
         ("sample", { if case .sample(200, 1, nil, nil) = $0 { true } else { false } }),
         ("sample 50 temperature=0.5 prime=\"the \" seed=9", { if case .sample(50, 0.5, let p, 9) = $0 { p?.value == "the " } else { false } }),
         ("score \"the cat\"", { if case .score(let t) = $0 { t.value == "the cat" } else { false } }),

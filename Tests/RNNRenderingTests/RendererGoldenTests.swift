@@ -286,15 +286,16 @@ import Testing
     }
 
     @Test func progressLikeTqdm() {
-        #expect(formatProgress(ProgressState(done: 420, total: 1000, elapsed: 3.0, loss: 45.2109, smoothLoss: 52.3))
-            == " 42%|##########              | 420/1000 [00:03<00:04, 140 steps/s, loss 45.21, smooth 52.30]")
-        #expect(formatProgress(ProgressState(done: 421, total: 1000, elapsed: 3.0, loss: 45.2109, smoothLoss: 52.3),
+        // Losses per character.
+        #expect(formatProgress(ProgressState(done: 420, total: 1000, elapsed: 3.0, loss: 1.45211, smoothLoss: 1.7431))
+            == " 42%|#########             | 420/1000 [00:03<00:04, 140 steps/s, loss 1.452/char, smooth 1.743/char]")
+        #expect(formatProgress(ProgressState(done: 421, total: 1000, elapsed: 3.0, loss: 1.45211, smoothLoss: 1.7431),
                                width: 80, style: .terminal)
-            == " 42%|█████       | 421/1000 [00:03<00:04, 140 steps/s, loss 45.21, smooth 52.30]")
-        // At 70 columns the bar would be shorter than 10 cells: the smooth loss goes first.
-        #expect(formatProgress(ProgressState(done: 421, total: 1000, elapsed: 3.0, loss: 45.2109, smoothLoss: 52.3),
+            == " 42%|████████▊            | 421/1000 [00:03<00:04, 140 steps/s, loss 1.452/char]")
+        // At 70 columns the bar would be shorter than 10 cells with the loss too: it goes next.
+        #expect(formatProgress(ProgressState(done: 421, total: 1000, elapsed: 3.0, loss: 1.45211, smoothLoss: 1.7431),
                                width: 70, style: .terminal)
-            == " 42%|██████▋         | 421/1000 [00:03<00:04, 140 steps/s, loss 45.21]")
+            == " 42%|████▋      | 421/1000 [00:03<00:04, 140 steps/s, loss 1.452/char]")
         #expect(formatProgress(ProgressState(done: 0, total: 10, elapsed: 0)) == "  0%|                        | 0/10 [00:00<?, 0.0 steps/s]")
     }
 

@@ -162,7 +162,7 @@ import Glibc
         for path in ["/dev/zero", "/dev/urandom"] {
             let result = try runRNNRepl([path])
             #expect(result.status == 64)
-            #expect(result.errors == "rnnrepl: cannot read script '\(path)': it is a device or a socket, not a file\n")
+            #expect(result.errors == "rnnrepl: cannot read script '\(path)': it is a character device, not a file\n")
         }
         // A FIFO fed from /dev/zero: the limit stops it.
         let folder = try TemporaryFolder()

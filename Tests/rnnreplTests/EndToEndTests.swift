@@ -60,9 +60,11 @@ import Glibc
     }
 
     @Test func commandsFromDashE() throws {
-        let result = try runRNNRepl(["-e", "load builtin hello; init hidden=2 seq=3", "-e", "expect vocab-size ≈ 9; echo done"])
+        let result = try runRNNRepl(["--show-checks", "-e", "load builtin hello; init hidden=2 seq=3", "-e", "expect vocab-size ≈ 9; echo done"])
         #expect(result.status == 0, "\(result.errors)")
         #expect(result.output.hasSuffix("check: vocab-size = 9 ~ 9 (tol 1e-06)  OK\ndone\n"))
+        let quiet = try runRNNRepl(["-e", "load builtin hello; expect vocab-size ≈ 9; echo done"])
+        #expect(quiet.output.hasSuffix("8 'w'\ndone\n"), "a passing check is silent: \(quiet.output)")
         let failing = try runRNNRepl(["-e", "show W_hh"])
         #expect(failing.status == 70)
         #expect(failing.errors.hasPrefix("-e:1:6: error: 'show' needs a text"))
@@ -81,9 +83,9 @@ import Glibc
     @Test func scriptsThenInteractiveKeepTheSession() throws {
         let folder = try TemporaryFolder()
         let path = try folder.write("setup.rnn", "load builtin hello\ninit hidden=2 seq=3\n")
-        let result = try runRNNRepl([path, "-i"], input: "expect vocab-size ≈ 9\n")
+        let result = try runRNNRepl([path, "-i"], input: "expect vocab-size ≈ 9\necho still here\n")
         #expect(result.status == 0, "\(result.errors)")
-        #expect(result.output.contains("check: vocab-size = 9"))
+        #expect(result.output.hasSuffix("still here\n"))
     }
 
     @Test func versionAndHelp() throws {
