@@ -23,6 +23,32 @@ public struct Corpus: Sendable {
     /// The number of characters (Unicode scalars).
     public var count: Int { indices.count }
 
+    /// The characters training reads: the first `trainingCount` of the text. The rest, when
+    /// `load … validation=F` held some out, is the validation text (`evaluate`).
+    public private(set) var trainingCount = 0
+
+    /// The held-out characters, if any.
+    public var validationRange: Range<Int>? { trainingCount < count ? trainingCount ..< count : nil }
+
+    /// The same text with its last ⌊n·fraction⌋ characters held out for validation (0 < fraction
+    /// < 1); the vocabulary stays the whole text's. Both parts must hold at least one window.
+    public func holdingOut(fraction: Double, sequenceLength: Int) throws(CorpusError) -> Corpus {
+        precondition(fraction > 0 && fraction < 1, "a fraction strictly between 0 and 1")
+        var split = self
+        split.trainingCount = count - Int((Double(count) * fraction).rounded(.down))
+        try split.validate(sequenceLength: sequenceLength)
+        return split
+    }
+
+    /// The same text with the first `characters` for training and the rest held out (checkpoints
+    /// restore the split exactly); `count` means nothing held out.
+    public func splitting(atCharacter characters: Int) -> Corpus {
+        precondition(characters >= 1 && characters <= count, "a split inside the text")
+        var split = self
+        split.trainingCount = characters
+        return split
+    }
+
     /// Reads and encodes a UTF-8 file (a regular file or a FIFO, at most `ReadLimit.corpus`
     /// bytes); `shouldStop` can interrupt a long or blocked read.
     public static func load(path: String, shouldStop: () -> Bool = { false }) throws(CorpusError) -> Corpus {
@@ -61,12 +87,21 @@ public struct Corpus: Sendable {
         indices = rawBytes.withUnsafeBufferPointer { buffer in
             scan.encode(UnsafeBufferPointer(rebasing: buffer[skip...]), sortedScalars: present)
         }
+        trainingCount = indices.count
     }
 
-    /// Checks that training windows of `sequenceLength` fit: a window needs T inputs plus one target.
+    /// Checks that training windows of `sequenceLength` fit: a window needs T inputs plus one
+    /// target, in the training part, and the held-out part (if any) must hold one window too.
     public func validate(sequenceLength: Int) throws(CorpusError) {
-        if count < sequenceLength + 1 {
-            throw .tooShort(source: source, characters: count, needed: sequenceLength + 1)
+        if validationRange == nil {
+            if count < sequenceLength + 1 {
+                throw .tooShort(source: source, characters: count, needed: sequenceLength + 1)
+            }
+            return
+        }
+        for (part, characters) in [("training", trainingCount), ("held-out", count - trainingCount)]
+        where characters < sequenceLength + 1 {
+            throw .splitTooShort(source: source, part: part, characters: characters, needed: sequenceLength + 1)
         }
     }
 

@@ -19,6 +19,8 @@ public enum CorpusError: Error, Equatable, Sendable {
     case tooManyDistinctCharacters(source: String, found: Int)
     /// Training needs T + 1 characters for one window (T inputs, each with its next character).
     case tooShort(source: String, characters: Int, needed: Int)
+    /// `validation=F` left the training or the held-out part shorter than one window.
+    case splitTooShort(source: String, part: String, characters: Int, needed: Int)
 }
 
 /// A request the model cannot carry out; nothing was changed when one is thrown.
@@ -66,6 +68,9 @@ extension CorpusError: CustomStringConvertible {
             "'\(source)' has \(found) distinct characters; at most 65536 are supported"
         case .tooShort(let source, let characters, let needed):
             "'\(source)' has \(characters) characters; one training window needs \(needed) (seq + 1): lower seq or use a longer text"
+        case .splitTooShort(let source, let part, let characters, let needed):
+            "the \(part) part of '\(source)' would have \(characters) characters, fewer than one window needs "
+                + "(seq + 1 = \(needed)): choose a " + (part == "training" ? "smaller" : "larger") + " validation fraction or a smaller seq"
         }
     }
 }

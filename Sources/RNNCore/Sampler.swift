@@ -117,23 +117,80 @@ public struct ScoreResult: Equatable, Sendable {
 /// Scores `text` (at least 2 indices), starting from h = 0: every character predicts the next.
 public func score(cell: any RecurrentCell, parameters: Parameters, text: [Int]) -> ScoreResult {
     precondition(text.count >= 2, "scoring needs at least two characters")
+    return score(cell: cell, parameters: parameters, count: text.count, index: { text[$0] }, shouldStop: { false })!
+}
+
+/// Scores the characters `range` of an encoded text, the same way: read once from the first
+/// character with h = 0 (and c = 0), the state carried through, Σ −ln p(next character) over
+/// the range's n − 1 predictions. `shouldStop` is asked every 1000 characters; nil when it
+/// said stop. This is `evaluate`'s validation loss.
+public func score(cell: any RecurrentCell, parameters: Parameters, indices: EncodedText, range: Range<Int>,
+                  shouldStop: () -> Bool = { false }) -> ScoreResult? {
+    precondition(range.count >= 2 && range.upperBound <= indices.count, "scoring needs at least two characters")
+    return score(cell: cell, parameters: parameters, count: range.count, index: { indices[range.lowerBound + $0] },
+                 shouldStop: shouldStop)
+}
+
+private func score(cell: any RecurrentCell, parameters: Parameters, count: Int, index: (Int) -> Int,
+                   shouldStop: () -> Bool) -> ScoreResult? {
     let v = cell.vocabularySize
     var state = [Double](repeating: 0, count: cell.stateSize)
     var logits = [Double](repeating: 0, count: v)
     var scratch = [Double](repeating: 0, count: v)
     var total = 0.0
+    var stopped = false
     parameters.values.withUnsafeBufferPointer { p in
         state.withUnsafeMutableBufferPointer { h in
             logits.withUnsafeMutableBufferPointer { z in
                 scratch.withUnsafeMutableBufferPointer { q in
-                    for i in 0 ..< text.count - 1 {
-                        cell.advance(p.baseAddress!, input: text[i], state: h.baseAddress!, logits: z.baseAddress!)
+                    for i in 0 ..< count - 1 {
+                        if i % 1000 == 999 && shouldStop() {
+                            stopped = true
+                            return
+                        }
+                        cell.advance(p.baseAddress!, input: index(i), state: h.baseAddress!, logits: z.baseAddress!)
                         let logSumExp = softmax(z.baseAddress!, v, into: q.baseAddress!)
-                        total += logSumExp - z[text[i + 1]]  // −log p(next)
+                        total += logSumExp - z[index(i + 1)]  // −log p(next)
                     }
                 }
             }
         }
     }
-    return ScoreResult(loss: total, predictions: text.count - 1)
+    return stopped ? nil : ScoreResult(loss: total, predictions: count - 1)
+}
+
+/// What a model that ignores context can do: each character predicted by how often it occurs
+/// in the training text, add-one smoothed so no character gets probability 0:
+///
+///     q_c = (count_c + 1) / (N + V),   entropy of the frequencies  H = −Σ_c f_c ln f_c,  f_c = count_c / N
+///
+/// The loss of a model that has learnt only the character frequencies is about H; an RNN must
+/// beat it to have learnt anything about order.
+public struct UnigramBaseline: Equatable, Sendable {
+    /// H = −Σ f_c ln f_c over the training text's frequencies, nats per character.
+    public let entropy: Double
+    /// −mean ln q(next character) over the held-out text's n − 1 predictions (nil without one).
+    public let validationLoss: Double?
+
+    public init(corpus: Corpus) {
+        let v = corpus.vocabulary.count
+        var counts = [Int](repeating: 0, count: v)
+        for i in 0 ..< corpus.trainingCount { counts[corpus.indices[i]] += 1 }
+        let n = Double(corpus.trainingCount)
+        var entropy = 0.0
+        for count in counts where count > 0 {
+            let f = Double(count) / n
+            entropy -= f * log(f)
+        }
+        self.entropy = entropy
+        if let range = corpus.validationRange, range.count >= 2 {
+            var total = 0.0
+            for i in range.lowerBound + 1 ..< range.upperBound {
+                total -= log(Double(counts[corpus.indices[i]] + 1) / (n + Double(v)))
+            }
+            validationLoss = total / Double(range.count - 1)
+        } else {
+            validationLoss = nil
+        }
+    }
 }

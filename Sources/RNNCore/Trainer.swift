@@ -121,6 +121,19 @@ public struct WindowLength: Equatable, Sendable {
     }
 }
 
+/// One evaluation on the held-out text.
+public struct ValidationPoint: Equatable, Sendable {
+    /// The number of training steps taken when it was measured.
+    public var step: Int
+    /// Mean −ln p(next character) over the held-out text, in nats.
+    public var loss: Double
+
+    public init(step: Int, loss: Double) {
+        self.step = step
+        self.loss = loss
+    }
+}
+
 /// Which window the cell's record holds.
 public struct RecordedWindow: Equatable, Sendable {
     /// Index of the first input character.
@@ -160,6 +173,8 @@ public struct Trainer {
     /// The window length T from each step on where it changed (`set seq=`): the first entry is
     /// step 1's. Per-character losses divide each step's L by the T it had.
     public private(set) var windowLengths: [WindowLength]
+    /// Every evaluation on the held-out text: after which step, and the loss per character.
+    public private(set) var validationHistory: [ValidationPoint] = []
     public private(set) var lastReport: StepReport?
     /// The window the cell's record holds (from the last `step` or `forwardOnly`), if any.
     public private(set) var recordedWindow: RecordedWindow?
@@ -234,7 +249,7 @@ public struct Trainer {
     /// Where the next window will start and whether the pointer wraps first: p + T + 1 > count → p = 0.
     public var nextWindowStart: (position: Int, wraps: Bool) {
         let t = config.sequenceLength
-        return position + t + 1 > corpus.count ? (0, true) : (position, false)
+        return position + t + 1 > corpus.trainingCount ? (0, true) : (position, false)
     }
 
     /// The next window (inputs = data[p ..< p+T], targets = data[p+1 ... p+T]) through `cell`'s
@@ -356,6 +371,15 @@ public struct Trainer {
         return "?"
     }
 
+    /// Records an evaluation of the current parameters (replacing one already made at this step).
+    public mutating func recordValidation(loss: Double) {
+        if validationHistory.last?.step == stepCount { validationHistory.removeLast() }
+        validationHistory.append(ValidationPoint(step: stepCount, loss: loss))
+    }
+
+    /// The lowest validation loss so far.
+    public var bestValidation: ValidationPoint? { validationHistory.min { $0.loss < $1.loss } }
+
     // MARK: One pass at a time (for teaching)
 
     /// The forward pass on the next window, without learning: records x, a, h, z, p and the
@@ -424,7 +448,7 @@ public struct Trainer {
     /// Restores every piece of training state (checkpoints).
     public mutating func restoreState(gradients: Parameters, optimizer: OptimizerState, hiddenState: [Double],
                                       position: Int, stepCount: Int, smoothLoss: Double, lossHistory: [Double],
-                                      windowLengths: [WindowLength]? = nil,
+                                      windowLengths: [WindowLength]? = nil, validationHistory: [ValidationPoint] = [],
                                       samplingGenerator: SeededGenerator, lastReport: StepReport? = nil) {
         precondition(gradients.layout == parameters.layout && hiddenState.count == cell.stateSize)
         self.lastReport = lastReport
@@ -437,6 +461,7 @@ public struct Trainer {
         self.smoothLoss = smoothLoss
         self.lossHistory = lossHistory
         self.windowLengths = windowLengths ?? [WindowLength(step: 1, length: config.sequenceLength)]
+        self.validationHistory = validationHistory
         self.samplingGenerator = samplingGenerator
     }
 }

@@ -124,6 +124,35 @@ public func writeAtomically(_ data: [UInt8], to path: String, shouldStop: () -> 
     return target
 }
 
+/// Why `writeAtomically` would refuse or fail to write `path`, checked without writing: a
+/// target that is not a regular file or is read-only, a missing or unwritable folder. nil when
+/// it can be written (as far as can be known before writing).
+public func writabilityProblem(_ path: String) -> WriteFailure? {
+    let target: String
+    do {
+        target = try resolveSymbolicLinks(path)
+    } catch {
+        return error
+    }
+    var status = stat()
+    if lstat(target, &status) == 0 {
+        let kind = status.st_mode & S_IFMT
+        guard kind == S_IFREG else { return .notARegularFile(kind: fileKind(kind)) }
+        let mode = status.st_mode & 0o777
+        guard mode & 0o222 != 0 else { return .readOnly(mode: "0" + String(mode, radix: 8)) }
+        guard access(target, W_OK) == 0 else { return .system(String(cString: strerror(errno))) }
+        return nil
+    }
+    guard errno == ENOENT else { return .system(String(cString: strerror(errno))) }
+    let folder = directory(containing: target)
+    guard stat(folder, &status) == 0 else { return .system("its folder '\(folder)': " + String(cString: strerror(errno))) }
+    guard status.st_mode & S_IFMT == S_IFDIR else { return .system("'\(folder)' is not a folder") }
+    guard access(folder, W_OK | X_OK) == 0 else {
+        return .system("its folder '\(folder)' cannot be written: " + String(cString: strerror(errno)))
+    }
+    return nil
+}
+
 /// `path` with every symbolic link along the chain at its end followed (at most 40), relative
 /// targets taken from the link's folder. A dangling link gives the path it points to.
 func resolveSymbolicLinks(_ path: String) throws(WriteFailure) -> String {

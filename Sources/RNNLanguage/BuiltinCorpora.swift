@@ -10,6 +10,7 @@ public enum BuiltinCorpus {
         ("rhyme", "a short nursery rhyme about a cat and a dog", rhyme),
         ("story", "a longer tale of a boat and a gull, for training runs", story),
         ("recall", "a key letter to repeat 21 characters later, 500 lines: a test of memory", recall),
+        ("fables", "nine short fables in plain English, for held-out text and overfitting", fables),
     ]
 
     public static var names: [String] { texts.map(\.name) }
@@ -71,6 +72,95 @@ public enum BuiltinCorpus {
     the boat went out on the sea, and the gull sat on its mast,
     and the two friends sang a song about the wind and the rain and the light on the hill.
     the end.
+
+    """
+
+    static let fables = """
+    the fox and the crow.
+    a crow found a piece of bread and flew up into a tree to eat it.
+    a fox came by and sat under the tree.
+    what a fine bird, said the fox. what fine black wings you have.
+    if your voice is as fine as your wings, you must be the queen of the birds.
+    the crow was pleased and opened her beak to sing.
+    the bread fell down, and the fox ate it.
+    thank you, said the fox. your voice is fine, but your head is not.
+
+    the ant and the bird.
+    an ant went down to the river to drink, and the water took her away.
+    a bird in a tree saw the ant in the water.
+    the bird let a leaf fall on the river, and the ant climbed on the leaf.
+    the leaf came to the bank, and the ant was safe.
+    the next day a man came with a net to catch the bird.
+    the ant ran to the man and bit his foot.
+    the man cried out and let the net fall, and the bird flew away.
+    one good turn asks for another.
+
+    the wind and the sun.
+    the wind and the sun had a quarrel. each said that he was the stronger.
+    a man came down the road in a long coat.
+    let us see, said the sun, which of us can take the coat from the man.
+    the wind blew as hard as it could. the man held his coat close.
+    the more the wind blew, the more the man held on to his coat.
+    then the sun came out and shone on the man.
+    the man grew warm, and he took off his coat and sat in the shade.
+    kind words do more than hard ones.
+
+    the mouse and the lion.
+    a lion was asleep in the grass, and a little mouse ran over his face.
+    the lion woke up and held the mouse under his paw.
+    let me go, said the mouse, and one day i will help you.
+    the lion laughed, for how could a mouse help a lion. but he let her go.
+    some days later the lion was caught in a net of ropes.
+    he roared and roared, but he could not get out.
+    the mouse heard him and came running.
+    she bit the ropes, one after another, until the lion was free.
+    you laughed at me, said the mouse, but a mouse can help a lion.
+
+    the dog and his shadow.
+    a dog had a piece of meat and was going home over a bridge.
+    he looked down into the water and saw another dog with another piece of meat.
+    he wanted that meat too, so he opened his mouth to bark at the other dog.
+    his own meat fell into the water and was gone.
+    there was no other dog. it was his own face in the water.
+    he who wants too much may lose what he has.
+
+    the hare and the tortoise.
+    a hare laughed at a tortoise because he was so slow.
+    let us run a race, said the tortoise, and we will see.
+    the hare ran fast and was soon far ahead.
+    he was so sure of himself that he lay down under a tree to sleep.
+    the tortoise went on, slow and steady, and did not stop.
+    when the hare woke up, the tortoise was at the end of the road.
+    slow and steady wins the race.
+
+    the boy and the wolf.
+    a boy kept the sheep of his village on the hill.
+    one day he cried out, wolf, wolf, to see the people run up the hill.
+    the people came running, but there was no wolf, and the boy laughed.
+    he did the same the next day, and the people came again.
+    then a wolf really came, and the boy cried out, wolf, wolf.
+    but no one came, for no one believed him, and the wolf took the sheep.
+    no one believes a liar, even when he tells the truth.
+
+    the town mouse and the country mouse.
+    a country mouse asked his friend from the town to come and eat with him.
+    he gave him beans and bread and water from the stream.
+    this is poor food, said the town mouse. come with me to the town.
+    in the town there was cake and cheese and honey on a long table.
+    but as soon as they began to eat, a cat ran into the room.
+    the mice ran to hide in a hole in the wall.
+    the cat sat by the hole all night.
+    good night, said the country mouse in the morning. i am going home.
+    better beans in peace than cake in fear.
+
+    the crow and the jug.
+    a crow was dying of thirst and came upon a jug with a little water in it.
+    the water was low, and his beak could not reach it.
+    he tried to push the jug over, but it was too heavy.
+    then he took a stone and dropped it into the jug.
+    he dropped another stone, and another, and another.
+    slowly the water rose, until at last he could drink.
+    little by little does the trick.
 
     """
 }

@@ -5,12 +5,14 @@ import RNNCore
 /// field before anything of a session changes, and `save` runs the same check before it writes,
 /// so the program never writes a file its own `restore` would refuse.
 ///
-/// Version 2 (gated cells: `settings.forget-bias`, `state.c`); version 1 files (vanilla RNN
-/// only) are still read. The README documents every field.
+/// Version 3 (held-out text: `corpus.training_characters`, `corpus.validation`,
+/// `state.validation_history`; `state.window_lengths`; kept runs per character); versions 2
+/// (gated cells: `settings.forget-bias`, `state.c`) and 1 (vanilla RNN only) are still read. The
+/// README documents every field.
 struct CheckpointFile: Equatable {
     static let formatName = "rnnrepl-checkpoint"
-    static let currentVersion = 2
-    static let readableVersions = 1 ... 2
+    static let currentVersion = 3
+    static let readableVersions = 1 ... 3
 
     var format = formatName
     var version = currentVersion
@@ -38,6 +40,11 @@ struct CheckpointFile: Equatable {
         var bytes: Int
         /// FNV-1a 64 of the text's bytes, "0x…".
         var checksum: String
+        /// Characters training reads (the rest is held out); absent: the whole text.
+        var trainingCharacters: Int?
+        /// The fraction held out with `load … validation=F` (applied to another text given with
+        /// `restore … corpus=`).
+        var validation: Double?
     }
 
     struct SettingsRecord: Equatable {
@@ -84,6 +91,9 @@ struct CheckpointFile: Equatable {
         var lastStep: LastStepRecord?
         /// [step, T] where the window length changed; absent: T = settings.seq throughout.
         var windowLengths: [[Int]]?
+        /// Every evaluation on the held-out text: after which step, and the loss per character.
+        var validationSteps: [Int] = []
+        var validationLosses: [Double] = []
     }
 
     struct LastStepRecord: Equatable {
@@ -156,7 +166,9 @@ extension CheckpointFile {
         corpus = CorpusRecord(path: isBuiltin ? nil : corpusPath,
                               builtin: isBuiltin ? String(trainer.corpus.source.dropFirst(builtinPrefix.count)) : nil,
                               characters: trainer.corpus.count, bytes: trainer.corpus.byteCount,
-                              checksum: hexWord(trainer.corpus.checksum))
+                              checksum: hexWord(trainer.corpus.checksum),
+                              trainingCharacters: trainer.corpus.validationRange == nil ? nil : trainer.corpus.trainingCount,
+                              validation: session.validationFraction)
         settings = SettingsRecord(
             hidden: config.hiddenSize, seq: config.sequenceLength, lr: config.learningRate, clip: config.clip,
             clipMode: config.clipMode.rawValue, optimizer: config.optimizer.rawValue, seed: String(config.seed),
@@ -178,7 +190,8 @@ extension CheckpointFile {
                 LastStepRecord(loss: $0.loss, position: $0.position, wrapped: $0.wrapped,
                                gradientNorm: $0.clip.normBefore, clippedEntries: $0.clip.clippedEntries)
             },
-            windowLengths: trainer.windowLengths.map { [$0.step, $0.length] })
+            windowLengths: trainer.windowLengths.map { [$0.step, $0.length] },
+            validationSteps: trainer.validationHistory.map(\.step), validationLosses: trainer.validationHistory.map(\.loss))
         lossHistory = trainer.lossHistory
         random = RandomRecord(sampling: trainer.samplingGenerator.state.map(hexWord))
         keptRuns = session.keptRuns.map { KeptRunRecord(name: $0.name, losses: $0.losses, gradientNorms: $0.gradientNorms) }
@@ -218,6 +231,10 @@ struct RestoredCheckpoint {
     var smoothLoss: Double
     var lossHistory: [Double]
     var windowLengths: [WindowLength]
+    var validationHistory: [ValidationPoint]
+    /// Characters training reads, when some are held out; and the fraction held out.
+    var trainingCharacters: Int?
+    var validationFraction: Double?
     var samplingGenerator: SeededGenerator
     var lastReport: StepReport?
     var keptRuns: [KeptRun]
@@ -410,6 +427,28 @@ extension CheckpointFile {
                 throw .badState("state.window_lengths must end with the current seq (\(config.sequenceLength))")
             }
         }
+        // The held-out text and its evaluations.
+        if let training = corpus.trainingCharacters {
+            guard (1 ..< corpus.characters).contains(training), let fraction = corpus.validation, fraction > 0 && fraction < 1 else {
+                throw .missingOrWrong(field: "corpus.training_characters",
+                                      detail: "expected a split inside the text with its fraction in corpus.validation")
+            }
+        } else if corpus.validation != nil {
+            throw .missingOrWrong(field: "corpus.validation", detail: "it needs corpus.training_characters")
+        }
+        guard state.validationSteps.count == state.validationLosses.count else {
+            throw .badState("state.validation_history has \(state.validationSteps.count) steps for \(state.validationLosses.count) losses")
+        }
+        var validation: [ValidationPoint] = []
+        for (step, loss) in zip(state.validationSteps, state.validationLosses) {
+            guard loss.isFinite, loss >= 0, (0 ... state.step).contains(step), step >= (validation.last?.step ?? 0) else {
+                throw .badState("state.validation_history holds an impossible evaluation (step \(step), loss \(loss))")
+            }
+            validation.append(ValidationPoint(step: step, loss: loss))
+        }
+        if !validation.isEmpty && corpus.trainingCharacters == nil {
+            throw .badState("state.validation_history has evaluations but the corpus holds nothing out")
+        }
         var kept: [KeptRun] = []
         for run in keptRuns {
             guard run.losses.allSatisfy(\.isFinite), run.gradientNorms?.allSatisfy(\.isFinite) ?? true else {
@@ -426,7 +465,8 @@ extension CheckpointFile {
                                   parameters: parameters, gradients: gradients, optimizer: optimizerState,
                                   hiddenState: carried, position: state.pointer, stepCount: state.step,
                                   smoothLoss: state.smoothLoss, lossHistory: lossHistory, windowLengths: lengths,
-                                  samplingGenerator: generator,
+                                  validationHistory: validation, trainingCharacters: corpus.trainingCharacters,
+                                  validationFraction: corpus.validation, samplingGenerator: generator,
                                   lastReport: lastReport, keptRuns: kept)
     }
 }

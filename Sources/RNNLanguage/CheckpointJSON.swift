@@ -40,6 +40,8 @@ extension CheckpointFile {
                     w.field("characters", raw: String(corpus.characters))
                     w.field("bytes", raw: String(corpus.bytes))
                     w.field("checksum", string: corpus.checksum)
+                    if let training = corpus.trainingCharacters { w.field("training_characters", raw: String(training)) }
+                    if let validation = corpus.validation { w.field("validation", raw: numberText(validation)) }
                 }
             }
             w.field("settings") {
@@ -79,6 +81,14 @@ extension CheckpointFile {
                     w.field("pointer", raw: String(state.pointer))
                     w.field("step", raw: String(state.step))
                     w.field("smooth_loss", raw: numberText(state.smoothLoss))
+                    if !state.validationSteps.isEmpty {
+                        w.field("validation_history") {
+                            w.object {
+                                w.field("steps", raw: "[" + state.validationSteps.map(String.init).joined(separator: ", ") + "]")
+                                w.field("losses", raw: numbersText(state.validationLosses))
+                            }
+                        }
+                    }
                     if let lengths = state.windowLengths {
                         w.field("window_lengths", raw: "[" + lengths.map { "[" + $0.map(String.init).joined(separator: ", ") + "]" }
                             .joined(separator: ", ") + "]")
@@ -132,13 +142,16 @@ extension CheckpointFile {
         let optimizer = try top.object("optimizer")
         let state = try top.object("state")
         let lastStep = try state.optionalObject("last_step")
+        let validation = try state.optionalObject("validation_history")
         let random = try top.object("random")
         return CheckpointFile(
             version: version,
             rnnrepl: try top.string("rnnrepl"), cell: try top.string("cell"), vocabulary: try top.string("vocabulary"),
             corpus: CorpusRecord(path: try corpus.optionalString("path"), builtin: try corpus.optionalString("builtin"),
                                  characters: try corpus.int("characters"), bytes: try corpus.int("bytes"),
-                                 checksum: try corpus.string("checksum")),
+                                 checksum: try corpus.string("checksum"),
+                                 trainingCharacters: try corpus.optionalInt("training_characters"),
+                                 validation: try corpus.optionalDouble("validation")),
             settings: SettingsRecord(
                 hidden: try settings.int("hidden"), seq: try settings.int("seq"), lr: try settings.double("lr"),
                 clip: try settings.double("clip"), clipMode: try settings.string("clip-mode"),
@@ -159,7 +172,9 @@ extension CheckpointFile {
                                    wrapped: try last.bool("wrapped"), gradientNorm: try last.double("gradient_norm"),
                                    clippedEntries: try last.int("clipped_entries"))
                 },
-                windowLengths: try state.optionalIntegerPairs("window_lengths")),
+                windowLengths: try state.optionalIntegerPairs("window_lengths"),
+                validationSteps: try validation?.wholeNumbers("steps") ?? [],
+                validationLosses: try validation?.numbers("losses") ?? []),
             lossHistory: try top.numbers("loss_history"),
             random: RandomRecord(sampling: try random.strings("sampling")),
             keptRuns: try top.objects("kept_runs").map { (run) throws(CheckpointProblem) in
@@ -312,6 +327,15 @@ struct JSONFields {
 
     func optionalNumbers(_ key: String) throws(CheckpointProblem) -> [Double]? {
         object[key] == nil ? nil : try numbers(key)
+    }
+
+    /// A list of whole numbers.
+    func wholeNumbers(_ key: String) throws(CheckpointProblem) -> [Int] {
+        let values = try numbers(key)
+        guard values.allSatisfy({ $0 == $0.rounded() && abs($0) < 0x1p62 }) else {
+            throw .missingOrWrong(field: field(key), detail: "expected whole numbers")
+        }
+        return values.map { Int($0) }
     }
 
     /// A list of [whole number, whole number] pairs, or nil when absent.

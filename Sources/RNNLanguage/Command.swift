@@ -51,6 +51,44 @@ public enum LoadSource: Equatable, Sendable {
     case builtin(String)
 }
 
+/// What `score` scores: a quoted text, or a whole file (`score file=PATH`).
+public enum ScoreSource: Equatable, Sendable {
+    case text(String)
+    case file(String)
+}
+
+/// How long `train` runs: a number of steps, or a time (`train 10m`).
+public enum TrainLimit: Equatable, Sendable {
+    case steps(Int)
+    /// Seconds of training; it stops between two steps once they have passed.
+    case duration(Double)
+}
+
+/// The options of `train`.
+public struct TrainOptions: Equatable, Sendable {
+    public var limit: TrainLimit
+    public var sampleEvery: Int?
+    public var printEvery: Int?
+    public var sampleLength = 200
+    /// Evaluate on the held-out text every K steps (and at the end).
+    public var evalEvery: Int?
+    /// Save the session at every evaluation.
+    public var checkpoint: Located<String>?
+    /// Save the session whenever the validation loss is the lowest so far.
+    public var best: Located<String>?
+
+    public init(limit: TrainLimit, sampleEvery: Int? = nil, printEvery: Int? = nil, sampleLength: Int = 200,
+                evalEvery: Int? = nil, checkpoint: Located<String>? = nil, best: Located<String>? = nil) {
+        self.limit = limit
+        self.sampleEvery = sampleEvery
+        self.printEvery = printEvery
+        self.sampleLength = sampleLength
+        self.evalEvery = evalEvery
+        self.checkpoint = checkpoint
+        self.best = best
+    }
+}
+
 /// How `show` draws a value.
 public enum ShowMode: String, CaseIterable, Sendable {
     case values, stats, heatmap
@@ -101,20 +139,23 @@ public enum TracePart: String, Sendable, Equatable {
 
 /// A parsed command, ready to run.
 public enum CommandKind: Equatable, Sendable {
-    case load(Located<LoadSource>)
+    /// `load PATH [validation=F]`: F holds out the text's last fraction for `evaluate`.
+    case load(Located<LoadSource>, validation: Located<Double>?)
     case initialize([Located<Setting>])
     case set([Located<Setting>])
     case config
     case step(count: Int, trace: Bool)
     case forward(trace: Bool)
     case backward(trace: Bool, lastOnly: Bool)
-    case train(steps: Int, sampleEvery: Int?, printEvery: Int?, sampleLength: Int)
+    case train(TrainOptions)
     /// nil mode: the default (values for matrices, the text for text blocks).
     case show(NameReference, ShowMode?)
     /// `clipped`: compare the gradient clipped as the update would use it (a lesson's demonstration).
     case gradCheck(name: NameReference?, checks: Int?, delta: Double, method: NumericDerivative, clipped: Bool)
     case sample(count: Int, temperature: Double, prime: Located<String>?, seed: UInt64?)
-    case score(Located<String>)
+    case score(Located<ScoreSource>)
+    /// The loss per character on the held-out text.
+    case evaluate
     case plot(PlotKind, PlotOptions)
     case keep(Located<String>)
     /// `forget NAME` drops one kept run; `forget` alone drops them all.

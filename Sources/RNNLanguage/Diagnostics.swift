@@ -24,6 +24,10 @@ public enum DiagnosticKind: Equatable, Sendable {
     case settingWithoutCommand(key: String, value: String, isSetting: Bool, suggestion: String?)
     /// `init =3`: an `=` with no key before it.
     case equalsWithoutKey
+    /// `train 0s`, `train -5m`, `train 10x`.
+    case badDuration(text: String)
+    /// `train 100 best=b.json` without eval-every=.
+    case optionNeedsAnother(option: String, needs: String)
 
     // Run time: the command was understood but cannot be carried out (exit code 70).
     case noCorpus(command: String)
@@ -110,6 +114,10 @@ public enum Prerequisite: Equatable, Sendable {
     case keptRuns
     case keptGradientNorms
     case somethingToKeep
+    /// `evaluate`, `val-loss`, `train … eval-every=`: no held-out text.
+    case heldOutText(name: String)
+    /// `val-loss` before any evaluation.
+    case evaluation(name: String)
 
     var message: String {
         switch self {
@@ -135,6 +143,11 @@ public enum Prerequisite: Equatable, Sendable {
             "no ‖∂L/∂h_t‖ profiles have been kept yet: run 'backward' (or 'step'), then 'keep NAME'"
         case .somethingToKeep:
             "there is nothing to keep yet: run 'step', 'train' or 'backward' first"
+        case .heldOutText(let name):
+            "'\(name)' needs held-out text and none is set aside: load the text with validation=F, e.g. "
+                + "load FILE validation=0.1 to hold out its last 10%"
+        case .evaluation(let name):
+            "'\(name)' is the result of an evaluation and there has been none yet: run 'evaluate', or train with eval-every="
         }
     }
 }
@@ -155,7 +168,7 @@ public struct Diagnostic: Error, Equatable, Sendable {
         case .unterminatedString, .invalidEscape, .unknownCommand, .unknownOption, .duplicateOption, .missingValue,
              .badValue, .badChoice, .missingArgument, .unexpectedArgument, .badCount, .badSubscript,
              .unclosedSubscript, .badComparison, .badExpectedValue, .unexpectedSubscript, .badKeyword,
-             .optionNotForKind, .valueTooLarge, .scriptNotUTF8, .settingWithoutCommand, .equalsWithoutKey:
+             .optionNotForKind, .valueTooLarge, .scriptNotUTF8, .settingWithoutCommand, .equalsWithoutKey, .badDuration, .optionNeedsAnother:
             true
         default:
             false
@@ -260,6 +273,11 @@ extension DiagnosticKind {
             return "unknown command '\(key)'" + (suggestion.map { "; to change the setting '\($0)', write 'set \($0)=\(value)'" } ?? " (type 'help' for the list)")
         case .equalsWithoutKey:
             return "'=' needs a key before it, as in key=value"
+        case .optionNeedsAnother(let option, let needs):
+            return "\(option)= saves at evaluations, and there are none without \(needs)=: add \(needs)=K (every K steps)"
+        case .badDuration(let text):
+            return "'\(text)' is not a time to train for: write a number greater than 0 and s, m, h or d, "
+                + "e.g. train 90s, train 10m, train 1.5h (or a number of steps: train 1000)"
 
         case .noCorpus(let command):
             return "'\(command)' needs a text: run 'load PATH' (or 'load builtin rhyme') first"

@@ -15,17 +15,19 @@ public struct CommandSpec: Sendable {
 
 public enum Help {
     public static let commands: [CommandSpec] = [
-        CommandSpec(name: "load", aliases: [], usage: "load PATH | load builtin NAME",
+        CommandSpec(name: "load", aliases: [], usage: "load PATH [validation=F] | load builtin NAME [validation=F]",
                     summary: "read a UTF-8 text to train on and show its vocabulary",
-                    options: [], keywords: ["builtin"],
+                    options: ["validation"], keywords: ["builtin"],
                     details: """
                     The vocabulary is every distinct character, sorted by code point, so index i always \
                     means the same character. Relative paths in a script are relative to the script's \
                     folder. Built-in corpora (written for rnnrepl): \(BuiltinCorpus.names.joined(separator: ", ")). \
+                    validation=F (0 < F < 1) holds out the text's last ⌊n⋅F⌋ characters: training never reads \
+                    them, 'evaluate' scores them; the vocabulary is still the whole text's. \
                     A model whose vocabulary matches the new text is kept (its position and state restart); \
-                    otherwise it is dropped and 'init' is needed.
+                    otherwise it is dropped and 'init' is needed. A text may have at most 1 GiB of UTF-8.
                     """,
-                    example: "load builtin rhyme"),
+                    example: "load data/story.txt validation=0.1"),
         CommandSpec(name: "init", aliases: [], usage: "init [key=value …]",
                     summary: "create a model with fresh weights for the loaded text",
                     options: SettingKey.allCases.map(\.rawValue), keywords: [],
@@ -87,15 +89,21 @@ public enum Help {
                     reaches (vanishing and exploding gradients).
                     """,
                     example: "backward last"),
-        CommandSpec(name: "train", aliases: [], usage: "train N [sample-every=K] [print-every=K] [sample-length=N]",
-                    summary: "run N steps with a progress bar (log lines when not on a terminal)",
-                    options: ["sample-every", "print-every", "sample-length"], keywords: [],
+        CommandSpec(name: "train", aliases: [], usage: "train N|TIME [eval-every=K] [best=PATH] [checkpoint=PATH] [print-every=K] [sample-every=K] [sample-length=N]",
+                    summary: "run N steps, or for a time (train 10m), with a progress bar on a terminal",
+                    options: ["eval-every", "best", "checkpoint", "sample-every", "print-every", "sample-length"], keywords: [],
                     details: """
-                    Prints the loss every print-every steps (default N/10) and a sample every sample-every \
-                    steps. Ends with the speed in steps/s and characters/s (on standard error). Ctrl-C stops \
-                    between two steps and keeps what was learnt.
+                    TIME is a number with s, m, h or d (train 90s, train 10m, train 1.5h): training stops between \
+                    two steps once the time is up, as Ctrl-C stops it. On a pipe it prints the loss every \
+                    print-every steps (default: ten lines, or every 1000 steps for a time); on a terminal a \
+                    progress bar, and lines only with print-every=. eval-every=K evaluates on the held-out text \
+                    (load … validation=F) every K steps and at the end, and prints each result; checkpoint=PATH \
+                    saves the session at every evaluation, best=PATH whenever the validation loss is the lowest so \
+                    far (both checked before training starts, both written atomically). sample-every=K prints a \
+                    sample every K steps. Ends with the speed (on standard error). Ctrl-C stops between two steps \
+                    and keeps what was learnt.
                     """,
-                    example: "train 2000 sample-every=500"),
+                    example: "train 10m eval-every=500 best=best.json"),
         CommandSpec(name: "show", aliases: [], usage: "show NAME[subscripts] [values|stats|heatmap]",
                     summary: "print a parameter, gradient, memory or recorded value",
                     options: [], keywords: ShowMode.allCases.map(\.rawValue),
@@ -108,6 +116,7 @@ public enum Help {
                     states cs instead, a GRU r u n and hn), hs (hidden states), z (logits), p (probabilities), dhnorm (‖∂L/∂h_t‖); vocab, data (the \
                     next window), loss; and the \
                     numbers step, smooth-loss, recent-loss (mean loss of the last 100 steps), perplexity, \
+                    val-loss, val-perplexity, best-val-loss (held-out text), unigram-entropy, unigram-val-loss, \
                     pointer, grad-norm, grad-check, score (loss per character of the last score), score-perplexity. Subscripts \
                     select like NumPy: W_hh[0:5, 0:5], h[3], W_xh['e'] (rows of W_xh and columns of W_hy, \
                     z and p are characters, and so are the rows of every W_x*).
@@ -138,11 +147,22 @@ public enum Help {
                     session's own sampling stream is used (different each call, the same every run).
                     """,
                     example: "sample 100 temperature=0.5 prime=\"the \""),
-        CommandSpec(name: "score", aliases: [], usage: "score \"text\"",
-                    summary: "the loss and perplexity of a text under the model",
-                    options: [], keywords: [],
-                    details: "From h = 0, every character predicts the next: loss Σ −log p, per character, perplexity exp(loss/n) and bits per character.",
+        CommandSpec(name: "score", aliases: [], usage: "score \"text\" | score file=PATH",
+                    summary: "the loss and perplexity of a text or a whole file under the model",
+                    options: ["file"], keywords: [],
+                    details: "From h = 0, every character predicts the next: loss Σ −log p, per character, perplexity exp(loss/n) and bits per character. file=PATH scores a whole file (read like load) without echoing it.",
                     example: "score \"the cat sat\""),
+        CommandSpec(name: "evaluate", aliases: [], usage: "evaluate",
+                    summary: "the loss per character on the held-out text (load … validation=F)",
+                    options: [], keywords: [],
+                    details: """
+                    The held-out text is read once from its first character with h = 0 (and c = 0), the state \
+                    carried through; the loss is the mean over its n − 1 predictions of −ln p(next character), \
+                    the same sum as score. Prints it with its perplexity and bits per character, and what a \
+                    unigram model (the training text's character frequencies, add-one smoothed, no context) \
+                    scores on the same text. val-loss and best-val-loss name the results for show and expect.
+                    """,
+                    example: "evaluate"),
         CommandSpec(name: "plot", aliases: [], usage: "plot loss|grad-norms|probs|runs|run-norms [width=W] [height=H] [log=on] [ymin=A] [ymax=B] [t=T] [top=K] [prime=\"…\"] [temperature=τ]",
                     summary: "draw the loss curve, ‖∂L/∂h_t‖ per step, next-character probabilities, or kept runs",
                     options: ["width", "height", "log", "ymin", "ymax", "t", "top", "prime", "temperature"],

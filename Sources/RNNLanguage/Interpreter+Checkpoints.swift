@@ -14,6 +14,17 @@ extension Interpreter {
     /// restore would refuse is never written (and a good one is never replaced by it).
     func save(_ path: Located<String>, command: Command) throws(Diagnostic) -> CommandOutcome {
         try requireModel(command)
+        guard let bytes = try writeCheckpoint(to: path) else {
+            write("interrupted: nothing was saved; any file that was at \(path.value) is unchanged\n")
+            return .interrupted
+        }
+        write("saved step \(session.trainer!.stepCount) to \(path.value) (" + formatBytes(Double(bytes)) + ")\n")
+        return .completed
+    }
+
+    /// The session as a checkpoint at `path` (save, and train's checkpoint= and best=): the
+    /// bytes written, or nil when Ctrl-C stopped it (the file that was there is unchanged).
+    func writeCheckpoint(to path: Located<String>) throws(Diagnostic) -> Int? {
         let trainer = session.trainer!
         let corpusPath = trainer.corpus.source.hasPrefix("builtin ") ? nil : absolutePath(trainer.corpus.source)
         let file = CheckpointFile(session: session, trainer: trainer, corpusPath: corpusPath)
@@ -23,21 +34,16 @@ extension Interpreter {
             throw Diagnostic(.checkpointWrite(path: path.value, reason: "this session could not be restored from it ("
                 + error.message + ")"), at: path.range)
         }
-        guard let text = file.json(shouldStop: console.takeInterrupt) else {
-            write("interrupted: nothing was saved; any file that was at \(path.value) is unchanged\n")
-            return .interrupted
-        }
+        guard let text = file.json(shouldStop: console.takeInterrupt) else { return nil }
         let bytes = Array(text.utf8)
         do {
             try writeAtomically(bytes, to: resolvePath(path.value), shouldStop: console.takeInterrupt)
         } catch .interrupted {
-            write("interrupted: nothing was saved; any file that was at \(path.value) is unchanged\n")
-            return .interrupted
+            return nil
         } catch {
             throw Diagnostic(.checkpointWrite(path: path.value, reason: error.reason), at: path.range)
         }
-        write("saved step \(trainer.stepCount) to \(path.value) (" + formatBytes(Double(bytes.count)) + ")\n")
-        return .completed
+        return bytes.count
     }
 
     mutating func restore(_ path: Located<String>, corpus override: Located<String>?) throws(Diagnostic) {
@@ -62,7 +68,7 @@ extension Interpreter {
         }
 
         // The text: the one named in the file (unchanged), or the one given with corpus=.
-        let corpus: Corpus
+        var corpus: Corpus
         do {
             if let override {
                 corpus = try Corpus.load(path: resolvePath(override.value))
@@ -102,9 +108,23 @@ extension Interpreter {
         guard corpus.vocabulary == restored.vocabulary else {
             throw Diagnostic(.checkpointVocabularyMismatch(corpus: corpus.source), at: path.range)
         }
+        // The held-out part: the same split on the same text; the same fraction on another.
+        if let training = restored.trainingCharacters, let fraction = restored.validationFraction {
+            if corpus.checksum == restored.checksum && training < corpus.count {
+                corpus = corpus.splitting(atCharacter: training)
+            } else {
+                do {
+                    corpus = try corpus.holdingOut(fraction: fraction, sequenceLength: restored.config.sequenceLength)
+                } catch {
+                    throw Diagnostic(.corpus(error), at: override?.range ?? path.range)
+                }
+            }
+        } else {
+            corpus = corpus.splitting(atCharacter: corpus.count)
+        }
         let needed = max(restored.config.sequenceLength + 1, restored.position)
-        guard corpus.count >= needed else {
-            throw Diagnostic(.checkpointCorpusTooShort(corpus: corpus.source, characters: corpus.count, needed: needed),
+        guard corpus.trainingCount >= needed else {
+            throw Diagnostic(.checkpointCorpusTooShort(corpus: corpus.source, characters: corpus.trainingCount, needed: needed),
                              at: override?.range ?? path.range)
         }
 
@@ -112,18 +132,21 @@ extension Interpreter {
         trainer.restoreState(gradients: restored.gradients, optimizer: restored.optimizer, hiddenState: restored.hiddenState,
                              position: restored.position, stepCount: restored.stepCount, smoothLoss: restored.smoothLoss,
                              lossHistory: restored.lossHistory, windowLengths: restored.windowLengths,
-                             samplingGenerator: restored.samplingGenerator,
+                             validationHistory: restored.validationHistory, samplingGenerator: restored.samplingGenerator,
                              lastReport: restored.lastReport)
         session.corpus = corpus
         session.trainer = trainer
         session.config = restored.config
         session.display = restored.display
         session.keptRuns = restored.keptRuns
+        session.validationFraction = restored.validationFraction
         session.lastGradientCheck = nil
         session.lastScore = nil
         let config = restored.config
+        // The text by its name only: the checkpoint holds an absolute path, which differs from machine to machine.
+        let name = corpus.source.split(separator: "/").last.map(String.init) ?? corpus.source
         write("restored at step \(trainer.stepCount): \(config.cell.rawValue), V=\(corpus.vocabulary.count) "
-            + "H=\(config.hiddenSize) T=\(config.sequenceLength), on \(corpus.source), position \(trainer.position)\n")
+            + "H=\(config.hiddenSize) T=\(config.sequenceLength), on \(name), position \(trainer.position)\n")
     }
 
     /// `path` made absolute against the current folder (checkpoints name their text this way).

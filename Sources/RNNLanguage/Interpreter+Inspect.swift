@@ -138,9 +138,8 @@ extension Interpreter {
         }
         let (text, complete) = drawSample(count: count, temperature: temperature, primeIndices: primeIndices, seed: seed)
         let from = prime.map { quoted($0.value) } ?? "the first character " + characterLabel(trainer.vocabulary[trainer.corpus.indices[0]])
-        write("--- sample: " + counted(count, "character") + ", temperature \(formatSettingNumber(temperature)), from \(from)"
-            + (seed.map { ", seed \($0)" } ?? "") + " ---\n")
-        writeVerbatim(text + "\n---\n")
+        writeSample("--- sample: " + counted(count, "character") + ", temperature \(formatSettingNumber(temperature)), from \(from)"
+            + (seed.map { ", seed \($0)" } ?? "") + " ---\n", text + "\n---\n")
         if !complete {
             write("interrupted: the sample stops there\n")
             return .interrupted
@@ -148,24 +147,98 @@ extension Interpreter {
         return .completed
     }
 
-    mutating func score(_ text: Located<String>, command: Command) throws(Diagnostic) {
+    mutating func score(_ source: Located<ScoreSource>, command: Command) throws(Diagnostic) -> CommandOutcome {
         try requireModel(command)
         let trainer = session.trainer!
-        let indices: [Int]
-        switch trainer.vocabulary.encode(text.value) {
-        case .success(let encoded): indices = encoded
-        case .failure(let unknown):
-            throw Diagnostic(.model(.unknownCharacter(context: "text", scalar: unknown.scalar, position: unknown.position)),
-                             at: text.range)
+        let result: ScoreResult
+        let what: String
+        switch source.value {
+        case .text(let text):
+            let indices: [Int]
+            switch trainer.vocabulary.encode(text) {
+            case .success(let encoded): indices = encoded
+            case .failure(let unknown):
+                throw Diagnostic(.model(.unknownCharacter(context: "text", scalar: unknown.scalar, position: unknown.position)),
+                                 at: source.range)
+            }
+            guard indices.count >= 2 else {
+                throw Diagnostic(.model(.textTooShort(context: "text", characters: indices.count, needed: 2)), at: source.range)
+            }
+            result = RNNCore.score(cell: trainer.cell, parameters: trainer.parameters, text: indices)
+            what = quoted(text)
+        case .file(let path):
+            // A whole file, read with the same checks and limit as load, never echoed.
+            let text: Corpus
+            do {
+                text = try Corpus.load(path: resolvePath(path), shouldStop: console.takeInterrupt)
+            } catch .interrupted {
+                write("interrupted: nothing was scored\n")
+                return .interrupted
+            } catch {
+                throw Diagnostic(.corpus(error), at: source.range)
+            }
+            // Its characters by the model's vocabulary (its own may be a subset).
+            var indices: [Int] = []
+            indices.reserveCapacity(text.count)
+            for i in 0 ..< text.count {
+                let scalar = text.vocabulary[text.indices[i]]
+                guard let index = trainer.vocabulary.index(of: scalar) else {
+                    throw Diagnostic(.model(.unknownCharacter(context: "file", scalar: scalar, position: i)), at: source.range)
+                }
+                indices.append(index)
+            }
+            guard let scored = RNNCore.score(cell: trainer.cell, parameters: trainer.parameters,
+                                             indices: .wide(indices.map(UInt16.init)), range: 0 ..< indices.count,
+                                             shouldStop: console.takeInterrupt) else {
+                write("interrupted: nothing was scored\n")
+                return .interrupted
+            }
+            result = scored
+            what = path + " (" + counted(indices.count, "character") + ")"
         }
-        guard indices.count >= 2 else {
-            throw Diagnostic(.model(.textTooShort(context: "text", characters: indices.count, needed: 2)), at: text.range)
-        }
-        let result = RNNCore.score(cell: trainer.cell, parameters: trainer.parameters, text: indices)
         session.lastScore = result
-        write("score of \(quoted(text.value)): loss " + fixed(result.loss) + " over " + counted(result.predictions, "prediction")
+        write("score of \(what): loss " + fixed(result.loss) + " over " + counted(result.predictions, "prediction")
             + " = " + fixed(result.lossPerCharacter) + " per char, perplexity " + fixed(result.perplexity) + ", "
             + fixed(result.bitsPerCharacter) + " bits per char\n")
+        return .completed
     }
 
+    /// The loss on the held-out text (`load … validation=F`), recorded in the session and in the
+    /// model's validation history; nil when Ctrl-C stopped it.
+    mutating func runEvaluation() -> ScoreResult? {
+        let trainer = session.trainer!
+        guard let range = trainer.corpus.validationRange,
+              let result = RNNCore.score(cell: trainer.cell, parameters: trainer.parameters, indices: trainer.corpus.indices,
+                                         range: range, shouldStop: console.takeInterrupt) else { return nil }
+        session.trainer!.recordValidation(loss: result.lossPerCharacter)
+        return result
+    }
+
+    /// `evaluate`: the validation loss per character, perplexity and bits per character, with a
+    /// unigram model's loss on the same text for comparison.
+    mutating func evaluate(command: Command) throws(Diagnostic) -> CommandOutcome {
+        try requireModel(command)
+        let corpus = session.trainer!.corpus
+        guard let range = corpus.validationRange else {
+            throw Diagnostic(.notYet(.heldOutText(name: "evaluate")), at: command.range)
+        }
+        guard let result = runEvaluation() else {
+            write("interrupted: nothing was evaluated\n")
+            return .interrupted
+        }
+        let unigram = UnigramBaseline(corpus: corpus)
+        write("validation loss at step \(session.trainer!.stepCount), on the held-out " + counted(range.count, "character")
+            + " (read once from h = 0): " + fixed(result.lossPerCharacter) + " per char, perplexity " + fixed(result.perplexity)
+            + ", " + fixed(result.bitsPerCharacter) + " bits per char\n"
+            + "  for comparison, a unigram model (the training text's character frequencies, no context) scores "
+            + fixed(unigram.validationLoss ?? .nan) + " per char on it\n")
+        return .completed
+    }
+
+    /// A generated text under its header: the text wraps at spaces to the page (continuations
+    /// indented by two) so that no word is cut by the terminal; its own line breaks stay.
+    func writeSample(_ header: String, _ text: String) {
+        write(header)
+        emit(.text { wrapLines(text, width: $0.width) })
+    }
 }

@@ -119,9 +119,14 @@ extension Interpreter {
             let plotOptions = LinePlotOptions(title: "loss per character at each step (the window's loss / T)",
                                               height: options.height ?? 14, logScale: options.logScale, xLabel: "step",
                                               yMin: options.yMin, yMax: options.yMax)
-            emit(.plot([PlotSeries(name: "loss", values: trainer.lossesPerCharacter),
-                        PlotSeries(name: "smooth loss", values: smooth)],
-                       PlotLayout(plotOptions, width: options.width)))
+            var series = [PlotSeries(name: "loss", values: trainer.lossesPerCharacter),
+                          PlotSeries(name: "smooth loss", values: smooth)]
+            let validation = trainer.validationHistory.filter { $0.step >= 1 }
+            if !validation.isEmpty {
+                series.append(PlotSeries(name: "validation loss", xs: validation.map { Double($0.step) },
+                                         ys: validation.map(\.loss)))
+            }
+            emit(.plot(series, PlotLayout(plotOptions, width: options.width)))
         case .gradNorms:
             guard let window = trainer.recordedWindow, window.backwardDone else {
                 throw Diagnostic(.notYet(.backwardPass(name: "plot grad-norms")), at: command.range)

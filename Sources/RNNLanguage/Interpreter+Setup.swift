@@ -10,8 +10,8 @@ import Darwin
 extension Interpreter {
     // MARK: load, init, set, config
 
-    mutating func load(_ source: Located<LoadSource>) throws(Diagnostic) -> CommandOutcome {
-        let corpus: Corpus
+    mutating func load(_ source: Located<LoadSource>, validation: Located<Double>?) throws(Diagnostic) -> CommandOutcome {
+        var corpus: Corpus
         let started = console.now()
         do {
             switch source.value {
@@ -43,6 +43,14 @@ extension Interpreter {
                 + " (" + formatBytes(Double(corpus.byteCount) / max(seconds, 1e-9)) + "/s)\n")
         }
 
+        if let validation {
+            do {
+                corpus = try corpus.holdingOut(fraction: validation.value,
+                                               sequenceLength: (session.trainer?.config ?? session.config).sequenceLength)
+            } catch {
+                throw Diagnostic(.corpus(error), at: validation.range)
+            }
+        }
         let shown: String
         switch source.value {
         case .builtin(let name): shown = "builtin " + name
@@ -53,6 +61,12 @@ extension Interpreter {
             + (corpus.hadByteOrderMark ? ", after a byte-order mark that was skipped" : "")
             + "), \(corpus.indices.bytesPerCharacter) byte" + (corpus.indices.bytesPerCharacter == 1 ? "" : "s")
             + " each in memory\n"
+        if let range = corpus.validationRange {
+            let percent = NumberFormat.general(100 * Double(range.count) / Double(corpus.count), significant: 3)
+            text += "held out for validation: the last " + counted(range.count, "character") + " (\(percent)%, from character "
+                + NumberFormat.grouped(range.lowerBound) + "); training reads the first " + counted(corpus.trainingCount, "character")
+                + "; the vocabulary is the whole text's\n"
+        }
         write(text)
         let vocabulary = corpus.vocabulary
         emit(.text { vocabularyTable(vocabulary, width: $0.width) })
@@ -60,7 +74,7 @@ extension Interpreter {
 
         if let trainer = session.trainer {
             let needed = trainer.config.sequenceLength + 1
-            if trainer.vocabulary == corpus.vocabulary && corpus.count >= needed {
+            if trainer.vocabulary == corpus.vocabulary && corpus.trainingCount >= needed {
                 var kept = Trainer(corpus: corpus, config: trainer.config, parameters: trainer.parameters)
                 kept.restoreState(gradients: trainer.gradients, optimizer: trainer.optimizer,
                                   hiddenState: [Double](repeating: 0, count: trainer.hiddenState.count), position: 0,
@@ -75,11 +89,12 @@ extension Interpreter {
                 text += "the model was dropped (its vocabulary differs): run 'init'\n"
             } else {
                 session.trainer = nil
-                text += "the model was dropped: the text has " + counted(corpus.count, "character")
+                text += "the model was dropped: the text has " + counted(corpus.trainingCount, "character")
                     + ", fewer than one window needs (seq + 1 = \(needed)): run 'init' with a smaller seq\n"
             }
         }
         session.corpus = corpus
+        session.validationFraction = validation?.value
         if !text.isEmpty { write(text) }
         return .completed
     }

@@ -96,24 +96,37 @@ extension Interpreter {
         emit(.text { part(TraceRenderer(input: input, precision: precision, style: $0.style, pageWidth: $0.width)) })
     }
 
-    mutating func train(steps: Int, sampleEvery: Int?, printEvery: Int?, sampleLength: Int,
-                        command: Command) throws(Failure) -> CommandOutcome {
-        do { try requireModel(command) } catch { throw Failure(diagnostic: error) }
-        // Log lines: on a pipe every `print-every` steps (default: ten lines); on a terminal the
-        // progress bar shows the rest, and lines come only when print-every= asks for them.
-        let every = printEvery ?? max(1, steps / 10)
-        let printsLines = !console.showsProgress || printEvery != nil
+    mutating func train(_ options: TrainOptions, command: Command) throws(Failure) -> CommandOutcome {
+        do {
+            try requireModel(command)
+            try checkTrainOptions(options, command: command)
+        } catch {
+            throw Failure(diagnostic: error)
+        }
+        var steps = 0, duration: Double?
+        switch options.limit {
+        case .steps(let count): steps = count
+        case .duration(let seconds): duration = seconds
+        }
+        // Log lines: on a pipe every `print-every` steps (default: ten lines, or every 1000 steps
+        // when training by the clock); on a terminal the progress bar shows the rest, and lines
+        // come only when print-every= asks for them.
+        let every = options.printEvery ?? (duration == nil ? max(1, steps / 10) : 1000)
+        let printsLines = !console.showsProgress || options.printEvery != nil
         let started = console.now()
         var done = 0
         var outcome = CommandOutcome.completed
         var failure: Diagnostic?
         var stoppedInSample = false
         let firstStep = session.trainer!.stepCount
-        while done < steps {
+        var best = session.trainer!.bestValidation?.loss
+        while duration != nil || done < steps {
             if console.takeInterrupt() {
                 outcome = .interrupted
                 break
             }
+            let elapsed = console.now() - started
+            if let duration, elapsed >= duration { break }
             let report: StepReport
             do {
                 report = try session.trainer!.step()
@@ -123,18 +136,35 @@ extension Interpreter {
             }
             done += 1
             let characters = Double(report.sequenceLength)
-            if printsLines && (report.step % every == 0 || done == steps) {
-                write("step " + leftPad(String(report.step), 6) + "  " + lossText(report.loss, characters: report.sequenceLength)
-                    + "  smooth " + fixed(report.smoothLoss / characters) + " per char\n")
+            var line = "step " + leftPad(String(report.step), 6) + "  " + lossText(report.loss, characters: report.sequenceLength)
+                + "  smooth " + fixed(report.smoothLoss / characters) + " per char"
+            var evaluated = false
+            if let k = options.evalEvery, done % k == 0 {
+                switch evaluateDuringTraining(options, best: &best, command: command) {
+                case .success(let note):
+                    line += note
+                    evaluated = true
+                case .failure(let problem):
+                    if case .interrupted = problem {
+                        outcome = .interrupted
+                    } else if case .diagnostic(let diagnostic) = problem {
+                        failure = diagnostic
+                    }
+                }
+                if outcome == .interrupted || failure != nil { break }
+            }
+            if (printsLines && (report.step % every == 0 || done == steps)) || evaluated {
+                write(line + "\n")
             }
             if console.showsProgress {
                 console.progress(ProgressState(done: done, total: steps, elapsed: console.now() - started,
-                                               loss: report.loss / characters, smoothLoss: report.smoothLoss / characters))
+                                               loss: report.loss / characters, smoothLoss: report.smoothLoss / characters,
+                                               duration: duration, validationLoss: session.trainer!.validationHistory.last?.loss))
             }
-            if let k = sampleEvery, done % k == 0 {
+            if let k = options.sampleEvery, done % k == 0 {
                 if console.showsProgress { console.finishProgress() }
-                let (text, complete) = drawSample(count: sampleLength, temperature: 1, primeIndices: nil, seed: nil)
-                writeVerbatim("--- sample at step \(report.step) ---\n" + text + "\n---\n")
+                let (text, complete) = drawSample(count: options.sampleLength, temperature: 1, primeIndices: nil, seed: nil)
+                writeSample("--- sample at step \(report.step) ---\n", text + "\n---\n")
                 if !complete {
                     stoppedInSample = true
                     outcome = .interrupted
@@ -142,17 +172,36 @@ extension Interpreter {
                 }
             }
         }
+        // The final evaluation (unless the last step was just evaluated).
+        if options.evalEvery != nil && failure == nil && outcome == .completed && done > 0
+            && session.trainer!.validationHistory.last?.step != session.trainer!.stepCount {
+            switch evaluateDuringTraining(options, best: &best, command: command) {
+            case .success(let note):
+                let report = session.trainer!.lastReport!
+                write("step " + leftPad(String(report.step), 6) + "  " + lossText(report.loss, characters: report.sequenceLength)
+                    + note + "\n")
+            case .failure(.interrupted): outcome = .interrupted
+            case .failure(.diagnostic(let diagnostic)): failure = diagnostic
+            }
+        }
         let elapsed = console.now() - started
         if console.showsProgress { console.finishProgress() }
         let trainer = session.trainer!
         if outcome == .interrupted {
             write((stoppedInSample ? "interrupted during the sample: training stopped " : "interrupted ")
-                + "after \(done) of \(steps) steps (step \(trainer.stepCount)); the model keeps what it learnt\n")
+                + "after \(done)" + (duration == nil ? " of \(steps)" : "") + " steps (step \(trainer.stepCount)); "
+                + "the model keeps what it learnt\n")
+        } else if failure == nil, let last = trainer.lastReport, done > 0 {
+            var summary = "trained \(done) steps (\(firstStep + 1) to \(trainer.stepCount))"
+            if duration != nil { summary += " in " + NumberFormat.duration(elapsed) }
+            summary += ": " + lossText(last.loss, characters: last.sequenceLength)
+                + ", smooth " + fixed(last.smoothLoss / Double(last.sequenceLength)) + " per char"
+            if let best = trainer.bestValidation, options.evalEvery != nil {
+                summary += "; best validation loss " + fixed(best.loss) + " per char at step \(best.step)"
+            }
+            write(summary + "\n")
         } else if failure == nil {
-            let last = trainer.lastReport!
-            write("trained \(done) steps (\(firstStep + 1) to \(trainer.stepCount)): "
-                + lossText(last.loss, characters: last.sequenceLength)
-                + ", smooth " + fixed(last.smoothLoss / Double(last.sequenceLength)) + " per char\n")
+            write("trained 0 steps: the time was up before the first step\n")
         }
         if done > 0 {
             let characters = Double(done * trainer.config.sequenceLength)
@@ -162,5 +211,59 @@ extension Interpreter {
         }
         if let failure { throw Failure(diagnostic: failure, keepsProgress: true) }
         return outcome
+    }
+
+    /// What can stop an evaluation during training.
+    enum EvaluationProblem: Error {
+        case interrupted
+        case diagnostic(Diagnostic)
+    }
+
+    /// Evaluates on the held-out text, records it, and writes the checkpoints asked for;
+    /// returns what the log line adds ("  val 1.6234 per char (best, saved to best.json)").
+    mutating func evaluateDuringTraining(_ options: TrainOptions, best: inout Double?,
+                                         command: Command) -> Result<String, EvaluationProblem> {
+        guard let result = runEvaluation() else { return .failure(.interrupted) }
+        let loss = result.lossPerCharacter
+        var note = "  val " + fixed(loss) + " per char"
+        if let path = options.checkpoint {
+            do {
+                guard try writeCheckpoint(to: path) != nil else { return .failure(.interrupted) }
+            } catch {
+                return .failure(.diagnostic(error))
+            }
+        }
+        if best == nil || loss < best! {
+            best = loss
+            note += " (best"
+            if let path = options.best {
+                do {
+                    guard try writeCheckpoint(to: path) != nil else { return .failure(.interrupted) }
+                } catch {
+                    return .failure(.diagnostic(error))
+                }
+                note += ", saved to \(path.value)"
+            }
+            note += ")"
+        }
+        return .success(note)
+    }
+
+    /// Checks before training starts what would otherwise fail after ten minutes: a held-out
+    /// text for eval-every=, and writable checkpoint=/best= paths.
+    func checkTrainOptions(_ options: TrainOptions, command: Command) throws(Diagnostic) {
+        if options.evalEvery != nil || options.best != nil || options.checkpoint != nil,
+           session.corpus?.validationRange == nil {
+            throw Diagnostic(.notYet(.heldOutText(name: "train … eval-every=")), at: command.range)
+        }
+        if options.evalEvery == nil, let option = options.best ?? options.checkpoint {
+            throw Diagnostic(.optionNeedsAnother(option: option.value == options.best?.value ? "best" : "checkpoint",
+                                                 needs: "eval-every"), at: option.range)
+        }
+        for path in [options.checkpoint, options.best].compactMap({ $0 }) {
+            if let problem = writabilityProblem(resolvePath(path.value)) {
+                throw Diagnostic(.checkpointWrite(path: path.value, reason: problem.reason), at: path.range)
+            }
+        }
     }
 }

@@ -73,9 +73,8 @@ public struct Interpreter {
         switch command.kind {
         case .step(let count, let trace):
             return try step(count: count, trace: trace, command: command)
-        case .train(let steps, let sampleEvery, let printEvery, let sampleLength):
-            return try train(steps: steps, sampleEvery: sampleEvery, printEvery: printEvery, sampleLength: sampleLength,
-                             command: command)
+        case .train(let options):
+            return try train(options, command: command)
         case .quit:
             return .quit
         default:
@@ -90,7 +89,7 @@ public struct Interpreter {
     /// Commands that either complete or fail as a whole (grad-check and sample can be interrupted).
     mutating func runSingle(_ command: Command) throws(Diagnostic) -> CommandOutcome {
         switch command.kind {
-        case .load(let source): return try load(source)
+        case .load(let source, let validation): return try load(source, validation: validation)
         case .initialize(let settings): return try initialize(settings, command: command)
         case .set(let settings): try set(settings, command: command)
         case .config: config()
@@ -101,7 +100,8 @@ public struct Interpreter {
             return try gradCheck(name: name, checks: checks, delta: delta, method: method, clipped: clipped, command: command)
         case .sample(let count, let temperature, let prime, let seed):
             return try sample(count: count, temperature: temperature, prime: prime, seed: seed, command: command)
-        case .score(let text): try score(text, command: command)
+        case .score(let source): return try score(source, command: command)
+        case .evaluate: return try evaluate(command: command)
         case .plot(let kind, let options): try plot(kind, options: options, command: command)
         case .keep(let name): try keep(name, command: command)
         case .forget(let name): try forget(name)
@@ -111,7 +111,7 @@ public struct Interpreter {
         case .pause:
             emit(.pause)
             if console.isInteractive && !console.waitForEnter() {
-                write("interrupted at a pause: the rest of the script does not run\n")
+                write("interrupted at a pause\n")
                 return .interrupted
             }
         case .expect(let reference, let comparison, let value, let tolerance):
@@ -147,6 +147,7 @@ public struct Interpreter {
         case .gradCheck: "grad-check"
         case .sample: "sample"
         case .score: "score"
+        case .evaluate: "evaluate"
         case .plot: "plot"
         case .keep: "keep"
         case .forget: "forget"

@@ -24,6 +24,7 @@ struct NameResolver {
     /// Names of single numbers.
     static let scalarNames = ["step", "loss-per-char", "smooth-loss", "smooth-loss-per-char", "recent-loss",
                               "recent-loss-per-char", "perplexity", "pointer", "grad-norm", "grad-check",
+                              "val-loss", "val-perplexity", "best-val-loss", "unigram-entropy", "unigram-val-loss",
                               "score", "score-perplexity", "params", "vocab-size"]
     /// Names of per-window records.
     static let recordNames = ["x", "y", "hs", "z", "p", "dhnorm"]
@@ -228,6 +229,23 @@ struct NameResolver {
             }
             let recent = (name == "recent-loss" ? trainer.lossHistory : trainer.lossesPerCharacter).suffix(100)
             return .scalar(recent.reduce(0, +) / Double(recent.count))
+        case "val-loss", "val-perplexity":
+            let trainer = try requireModel(reference, command)
+            guard let last = trainer.validationHistory.last else {
+                if trainer.corpus.validationRange == nil { throw Diagnostic(.notYet(.heldOutText(name: name)), at: reference.range) }
+                throw Diagnostic(.notYet(.evaluation(name: name)), at: reference.range)
+            }
+            return .scalar(name == "val-loss" ? last.loss : exp(last.loss))
+        case "best-val-loss":
+            let trainer = try requireModel(reference, command)
+            guard let best = trainer.bestValidation else { throw Diagnostic(.notYet(.evaluation(name: name)), at: reference.range) }
+            return .scalar(best.loss)
+        case "unigram-entropy", "unigram-val-loss":
+            guard let corpus = session.corpus else { throw Diagnostic(.noCorpus(command: command), at: reference.range) }
+            let unigram = UnigramBaseline(corpus: corpus)
+            if name == "unigram-entropy" { return .scalar(unigram.entropy) }
+            guard let loss = unigram.validationLoss else { throw Diagnostic(.notYet(.heldOutText(name: name)), at: reference.range) }
+            return .scalar(loss)
         case "smooth-loss-per-char":
             return .scalar(try requireModel(reference, command).smoothLossPerCharacter)
         case "loss-per-char":

@@ -211,6 +211,14 @@ public struct Parser {
     }
 }
 
+/// A time such as `90s`, `10m`, `1.5h` or `2d` in seconds; nil when the text is not one (a
+/// negative or zero time is returned as such, for the caller to refuse).
+func parseDuration(_ text: String) -> Double? {
+    guard let unit = text.last, let scale = ["s": 1.0, "m": 60, "h": 3600, "d": 86400][String(unit)] else { return nil }
+    guard let value = parseNumber(String(text.dropLast())) else { return nil }
+    return value * scale
+}
+
 /// Upper bounds that keep a typo from asking for gigabytes.
 enum Limits {
     static let sampleLength = 1_000_000
@@ -318,6 +326,15 @@ struct CommandBuilder {
             guard let first = positionals.first, let text = first.token.text else {
                 throw Diagnostic(.missingArgument(command: "load", expected: "a path (or builtin NAME)"), at: head.range)
             }
+            var validation: Located<Double>?
+            if let token = option("validation") {
+                guard let text = token.text, let value = parseNumber(text), value > 0 && value < 1 else {
+                    throw Diagnostic(.badValue(key: "validation", text: token.lexeme,
+                                               requirement: "a fraction strictly between 0 and 1, e.g. 0.1 to hold out the last 10%"),
+                                     at: token.range)
+                }
+                validation = Located(value, token.range)
+            }
             if case .word("builtin") = first.token.kind {
                 guard positionals.count >= 2, let corpus = positionals[1].token.text else {
                     throw Diagnostic(.missingArgument(command: "load builtin",
@@ -325,10 +342,10 @@ struct CommandBuilder {
                                      at: first.token.range)
                 }
                 try allowPositionals(2)
-                return .load(Located(.builtin(corpus), positionals[1].token.range))
+                return .load(Located(.builtin(corpus), positionals[1].token.range), validation: validation)
             }
             try allowPositionals(1)
-            return .load(Located(.file(text), first.token.range))
+            return .load(Located(.file(text), first.token.range), validation: validation)
 
         case "init":
             try allowPositionals(0)
@@ -377,12 +394,26 @@ struct CommandBuilder {
 
         case "train":
             guard let first = positionals.first else {
-                throw Diagnostic(.missingArgument(command: "train", expected: "a number of steps, e.g. train 1000"), at: head.range)
+                throw Diagnostic(.missingArgument(command: "train", expected: "a number of steps or a time, e.g. train 1000 or train 10m"),
+                                 at: head.range)
             }
             try allowPositionals(1)
-            return .train(steps: try count(first.token), sampleEvery: try integer("sample-every"),
-                          printEvery: try integer("print-every"),
-                          sampleLength: try integer("sample-length", maximum: Limits.sampleLength) ?? 200)
+            let limit: TrainLimit
+            if let seconds = parseDuration(first.token.text ?? "") {
+                guard seconds > 0 && seconds.isFinite else {
+                    throw Diagnostic(.badDuration(text: first.token.lexeme), at: first.token.range)
+                }
+                limit = .duration(seconds)
+            } else if let text = first.token.text, text.last.map({ "smhd".contains($0) || $0.isLetter }) == true,
+                      text.first.map({ $0.isNumber || $0 == "-" || $0 == "." }) == true {
+                throw Diagnostic(.badDuration(text: first.token.lexeme), at: first.token.range)
+            } else {
+                limit = .steps(try count(first.token))
+            }
+            func path(_ key: String) -> Located<String>? { option(key).map { Located($0.text ?? $0.lexeme, $0.range) } }
+            return .train(TrainOptions(limit: limit, sampleEvery: try integer("sample-every"), printEvery: try integer("print-every"),
+                                       sampleLength: try integer("sample-length", maximum: Limits.sampleLength) ?? 200,
+                                       evalEvery: try integer("eval-every"), checkpoint: path("checkpoint"), best: path("best")))
 
         case "show":
             guard let first = positionals.first else {
@@ -440,11 +471,20 @@ struct CommandBuilder {
                            prime: prime, seed: seed)
 
         case "score":
+            if let token = option("file") {
+                try allowPositionals(0)
+                return .score(Located(.file(token.text ?? token.lexeme), token.range))
+            }
             guard let first = positionals.first, let text = first.token.text else {
-                throw Diagnostic(.missingArgument(command: "score", expected: "a text, e.g. score \"the cat\""), at: head.range)
+                throw Diagnostic(.missingArgument(command: "score", expected: "a text, e.g. score \"the cat\", or file=PATH"),
+                                 at: head.range)
             }
             try allowPositionals(1)
-            return .score(Located(text, first.token.range))
+            return .score(Located(.text(text), first.token.range))
+
+        case "evaluate":
+            try allowPositionals(0)
+            return .evaluate
 
         case "plot":
             guard let first = positionals.first else {

@@ -41,7 +41,7 @@ public enum Runner {
             let command = parsed.commands[index]
             // Ctrl-C during a quick command (an echo, a show) still stops the script here.
             if index > 0 && console.takeInterrupt() {
-                console.emit(.plain("interrupted: the rest of the script does not run\n"), width: nil)
+                console.emit(.plain("interrupted: the commands after it do not run\n"), width: nil)
                 return .interrupted
             }
             // Consecutive echo lines are one piece of prose: a paragraph that can be re-flowed
@@ -61,7 +61,11 @@ public enum Runner {
                 switch try Interpreter.execute(command, session: &session, console: console) {
                 case .completed: continue
                 case .quit: return .quit
-                case .interrupted: return .interrupted
+                case .interrupted:
+                    if index < parsed.commands.count {
+                        console.emit(.plain("the commands after it do not run\n"), width: nil)
+                    }
+                    return .interrupted
                 }
             } catch {
                 console.emitError(.error { error.render(source: text, fileName: fileName, style: $0.style) })

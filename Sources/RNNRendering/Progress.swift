@@ -9,15 +9,18 @@ public struct ProgressState: Equatable, Sendable {
     public var smoothLoss: Double?
     /// A run bounded by time (`train 10m`): the seconds it may take; `total` is then unknown.
     public var duration: Double?
+    /// The last validation loss per character, when training evaluates.
+    public var validationLoss: Double?
 
     public init(done: Int, total: Int, elapsed: Double, loss: Double? = nil, smoothLoss: Double? = nil,
-                duration: Double? = nil) {
+                duration: Double? = nil, validationLoss: Double? = nil) {
         self.done = done
         self.total = total
         self.elapsed = elapsed
         self.loss = loss
         self.smoothLoss = smoothLoss
         self.duration = duration
+        self.validationLoss = validationLoss
     }
 
     /// Steps per second so far.
@@ -40,7 +43,8 @@ public struct ProgressState: Equatable, Sendable {
 ///      42%|████▎     | 420/1000 [00:03<00:04, 131.2 steps/s, loss 1.513/char, smooth 1.744/char]
 ///
 /// When the line is too long, the bar shrinks (to 10 cells), then the least important fields go:
-/// the smooth loss, the loss, the speed, the times; the percentage and the count stay.
+/// the smooth loss, the validation loss, the loss, the speed, the times; the percentage and the
+/// count stay. Training by the clock shows the time's fraction and the steps so far.
 public func formatProgress(_ state: ProgressState, width: Int = 100, style: TextStyle = .plain) -> String {
     let fraction = state.fraction
     let percent = leftPad("\(Int((fraction * 100).rounded(.down)))%", 4)
@@ -48,6 +52,7 @@ public func formatProgress(_ state: ProgressState, width: Int = 100, style: Text
     // Fields after the count, most important first.
     var fields = [clock(state.elapsed) + "<" + clock(state.remaining), NumberFormat.rate(state.rate) + " steps/s"]
     if let loss = state.loss { fields.append("loss " + NumberFormat.fixed(loss, decimals: 3) + "/char") }
+    if let validation = state.validationLoss { fields.append("val " + NumberFormat.fixed(validation, decimals: 3) + "/char") }
     if let smooth = state.smoothLoss { fields.append("smooth " + NumberFormat.fixed(smooth, decimals: 3) + "/char") }
 
     func line(bar cells: Int, fields: [String]) -> String {

@@ -67,4 +67,23 @@ import Testing
         let relative = abs(loss - expected.loss) / abs(expected.loss)
         #expect(relative <= 1e-9, "NumPy \(loss) vs rnnrepl \(expected.loss)")
     }
+
+    /// evaluate's definition, recomputed: the held-out text read once from h = 0, the mean of
+    /// −ln p over its n − 1 predictions.
+    @Test(.enabled(if: numpyIsPresent, "needs python3 with NumPy"), arguments: ["rnn", "lstm", "gru"])
+    func numpyRecomputesTheValidationLoss(cell: String) throws {
+        let folder = try TemporaryFolder()
+        let script = try folder.write("score.py", text: try Self.recipe())
+        let story = try folder.write("story.txt", text: BuiltinCorpus.text(named: "story")!)
+        var session = session(after: "load \(story) validation=0.15\ninit cell=\(cell) hidden=10 seq=12 lr=0.05 sigma=0.3 seed=3\n"
+                                     + "train 200 eval-every=100 print-every=1000\nevaluate")
+        let expected = try #require(session.trainer?.validationHistory.last?.loss)
+        let checkpoint = folder.path + "/run.json"
+        #expect(run("save \(checkpoint)", &session).outcome == .completed)
+        let result = try #require(Self.python([script, checkpoint, "--held-out"]))
+        #expect(result.status == 0, "\(result.errors)")
+        let words = result.output.split(whereSeparator: \.isWhitespace)
+        let perCharacter = try #require(words.firstIndex(of: "character").flatMap { Double(words[$0 + 1]) }, "\(result.output)")
+        #expect(abs(perCharacter - expected) / expected <= 1e-9, "NumPy \(perCharacter) vs rnnrepl \(expected)")
+    }
 }

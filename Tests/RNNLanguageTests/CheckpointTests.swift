@@ -75,8 +75,8 @@ import Testing
         ("empty", { _ in "" }, "it is not valid JSON"),
         ("another format", { $0.replacingOccurrences(of: "\"rnnrepl-checkpoint\"", with: "\"keras\"") },
          "it is JSON but not an rnnrepl checkpoint"),
-        ("a newer version", { $0.replacingOccurrences(of: "\"version\": 2", with: "\"version\": 3") },
-         "it is version 3 of the format; this rnnrepl reads versions 1 to 2"),
+        ("a newer version", { $0.replacingOccurrences(of: "\"version\": 3", with: "\"version\": 4") },
+         "it is version 4 of the format; this rnnrepl reads versions 1 to 3"),
         ("a missing field", { $0.replacingOccurrences(of: "\"smooth_loss\"", with: "\"smoothness\"") },
          "field 'state.smooth_loss': it is missing"),
         ("a wrong type", { $0.replacingOccurrences(of: "\"hidden\": 8", with: "\"hidden\": \"eight\"") },
@@ -126,7 +126,7 @@ import Testing
             return text.replacingCharacters(in: start ..< end, with: "\"0x0\", \"0x0\", \"0x0\", \"0x0\"")
         }, "field 'random.sampling': expected four nonzero hex words"),
         // What the program can never write is refused too (issue 10): every check names its field.
-        ("a key twice", { $0.replacingOccurrences(of: "\"version\": 2,", with: "\"version\": 2, \"version\": 1,") },
+        ("a key twice", { $0.replacingOccurrences(of: "\"version\": 3,", with: "\"version\": 3, \"version\": 1,") },
          "it is not valid JSON (truncated or corrupt?): the key \"version\" appears twice in the same object at line 3"),
         ("a negative smooth loss", { $0.replacingOccurrences(of: "\"smooth_loss\": ", with: "\"smooth_loss\": -1, \"was\": ") },
          "its training state is not valid: state.smooth_loss is negative"),
@@ -149,7 +149,7 @@ import Testing
          "field 'settings.seed': expected decimal digits such as \"42\", found \"+5\""),
         ("more updates than steps", { $0.replacingOccurrences(of: "\"updates\": 10", with: "\"updates\": 12") },
          "its training state is not valid: optimizer.updates is 12, but there have been 10 steps"),
-        ("a trailing comma", { $0.replacingOccurrences(of: "\"version\": 2,", with: "\"version\": 2,,") },
+        ("a trailing comma", { $0.replacingOccurrences(of: "\"version\": 3,", with: "\"version\": 3,,") },
          "it is not valid JSON (truncated or corrupt?): expected a key in double quotes at line 3"),
     ]
 
@@ -185,7 +185,7 @@ import Testing
          "field 'parameters.W_xr': it is missing"),
         ("an unknown cell", { $0.replacingOccurrences(of: "\"cell\": \"lstm\"", with: "\"cell\": \"transformer\"") },
          "its settings are not valid: unknown cell 'transformer'"),
-        ("a version 1 LSTM", { $0.replacingOccurrences(of: "\"version\": 2", with: "\"version\": 1") },
+        ("a version 1 LSTM", { $0.replacingOccurrences(of: "\"version\": 3", with: "\"version\": 1") },
          "its settings are not valid: version 1 checkpoints hold only rnn models, not 'lstm'"),
         ("a missing gate", { $0.replacingOccurrences(of: "\"W_hf\"", with: "\"W_hh\"") },
          "field 'parameters.W_hf': it is missing"),
@@ -215,7 +215,7 @@ import Testing
         run("save \(folder.path)/new.json", &original)
         let text = try String(contentsOfFile: folder.path + "/new.json", encoding: .utf8)
         #expect(text.contains("\"forget-bias\": 1.0,\n"))
-        let old = try folder.write("old.json", text: text.replacingOccurrences(of: "\"version\": 2", with: "\"version\": 1")
+        let old = try folder.write("old.json", text: text.replacingOccurrences(of: "\"version\": 3", with: "\"version\": 1")
             .replacingOccurrences(of: "\"forget-bias\": 1.0,\n", with: ""))
         var session = Session()
         let result = run("restore \(old)", &session)

@@ -26,9 +26,11 @@ import Testing
     }
 
     static let valid: [(String, @Sendable (CommandKind) -> Bool)] = [
-        ("load data/a.txt", { if case .load(let s) = $0 { s.value == .file("data/a.txt") } else { false } }),
-        ("load \"my file.txt\"", { if case .load(let s) = $0 { s.value == .file("my file.txt") } else { false } }),
-        ("load builtin rhyme", { if case .load(let s) = $0 { s.value == .builtin("rhyme") } else { false } }),
+        ("load data/a.txt", { if case .load(let s, nil) = $0 { s.value == .file("data/a.txt") } else { false } }),
+        ("load \"my file.txt\"", { if case .load(let s, nil) = $0 { s.value == .file("my file.txt") } else { false } }),
+        ("load builtin rhyme", { if case .load(let s, nil) = $0 { s.value == .builtin("rhyme") } else { false } }),
+        ("load data/a.txt validation=0.1", { if case .load(let s, let v) = $0 { s.value == .file("data/a.txt") && v?.value == 0.1 } else { false } }),
+        ("load builtin story validation=.25", { if case .load(_, let v) = $0 { v?.value == 0.25 } else { false } }),
         ("init", { if case .initialize(let s) = $0 { s.isEmpty } else { false } }),
         ("init hidden=32 seq=16 lr=1e-3 clip=1 seed=7 whh=orthogonal scale=1 sigma=0.1 optimizer=adam clip-mode=norm",
          { if case .initialize(let s) = $0 {
@@ -42,7 +44,15 @@ import Testing
         ("step trace", { $0 == .step(count: 1, trace: true) }),
         ("step 2 trace", { $0 == .step(count: 2, trace: true) }),
         ("forward trace", { $0 == .forward(trace: true) }),
-        ("train 500 sample-every=100", { $0 == .train(steps: 500, sampleEvery: 100, printEvery: nil, sampleLength: 200) }),
+        ("train 500 sample-every=100", { $0 == .train(TrainOptions(limit: .steps(500), sampleEvery: 100)) }),
+        ("train 90s", { $0 == .train(TrainOptions(limit: .duration(90))) }),
+        ("train 10m eval-every=500", { $0 == .train(TrainOptions(limit: .duration(600), evalEvery: 500)) }),
+        ("train 1.5h", { $0 == .train(TrainOptions(limit: .duration(5400))) }),
+        ("train 2d", { $0 == .train(TrainOptions(limit: .duration(172_800))) }),
+        ("train 100 eval-every=10 best=b.json checkpoint=c.json", { if case .train(let o) = $0 {
+            o.evalEvery == 10 && o.best?.value == "b.json" && o.checkpoint?.value == "c.json" } else { false } }),
+        ("evaluate", { $0 == .evaluate }),
+        ("score file=notes.txt", { if case .score(let t) = $0 { t.value == .file("notes.txt") } else { false } }),
         ("show W_hh", { if case .show(let r, nil) = $0 { r.name == "W_hh" && r.subscripts.isEmpty } else { false } }),
         ("show W_hh[0:5, 0:5] heatmap", { if case .show(let r, .heatmap) = $0 {
             r.subscripts.map(\.value) == [.range(0, 5), .range(0, 5)] } else { false } }),
@@ -54,7 +64,7 @@ import Testing
         ("grad-check W_hh checks=3 delta=1e-4 method=plain", { if case .gradCheck(let n, 3, 1e-4, .plain, false) = $0 { n?.name == "W_hh" } else { false } }),
         ("sample", { if case .sample(200, 1, nil, nil) = $0 { true } else { false } }),
         ("sample 50 temperature=0.5 prime=\"the \" seed=9", { if case .sample(50, 0.5, let p, 9) = $0 { p?.value == "the " } else { false } }),
-        ("score \"the cat\"", { if case .score(let t) = $0 { t.value == "the cat" } else { false } }),
+        ("score \"the cat\"", { if case .score(let t) = $0 { t.value == .text("the cat") } else { false } }),
         ("plot loss height=8 log=on", { $0 == .plot(.loss, PlotOptions(height: 8, logScale: true)) }),
         ("plot probs t=3 top=5", { $0 == .plot(.probs, PlotOptions(step: 3, top: 5)) }),
         ("echo hello   world", { $0 == .echo("hello world") }),
@@ -95,7 +105,7 @@ import Testing
         ("step 0", .badCount(command: "step", text: "0"), 1, 6),
         ("step many", .badCount(command: "step", text: "many"), 1, 6),
         ("step 3 fast", .unexpectedArgument(command: "step", text: "fast"), 1, 8),
-        ("train", .missingArgument(command: "train", expected: "a number of steps, e.g. train 1000"), 1, 1),
+        ("train", .missingArgument(command: "train", expected: "a number of steps or a time, e.g. train 1000 or train 10m"), 1, 1),
         ("show", .missingArgument(command: "show", expected: "a name, e.g. show W_hh (help names)"), 1, 1),
         ("show W_hh[0:5", .unclosedSubscript, 1, 10),
         ("show W_hh[a]", .badSubscript(text: "a"), 1, 11),

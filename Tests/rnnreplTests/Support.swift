@@ -173,6 +173,12 @@ final class PseudoTerminalSession {
 
     var mark: Int { transcript.count }
 
+    /// The offset just past the last occurrence of `text` in the transcript (its end if absent).
+    func offset(after text: String) -> Int {
+        guard let range = transcript.range(of: text, options: .backwards) else { return transcript.count }
+        return transcript.distance(from: transcript.startIndex, to: range.upperBound)
+    }
+
     /// The transcript as a person sees it: escape sequences removed, each redraw after a
     /// carriage return on a line of its own.
     var visibleLines: [String] {
