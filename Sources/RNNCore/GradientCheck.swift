@@ -62,6 +62,16 @@ public struct EntryCheck: Equatable, Sendable {
     public var relativeError: Double { RNNCore.relativeError(analytic, numeric) }
 }
 
+/// Rows of a matrix that the window cannot change. A matrix W used as u·W gets the gradient
+/// ∂L/∂W = Σ_t u_tᵀ δ_t, so its row i is zero whenever u_t[i] = 0 at every step t:
+public enum StructuralZeros: Equatable, Sendable {
+    /// W_x· (u = the one-hot x_t): rows of characters that are not in the window.
+    case charactersNotInWindow
+    /// W_h· (u = h_{t−1}) or W_hy (u = h_t): rows of units whose h is 0 at every step, e.g. all
+    /// of them when h_{−1} = 0 and T = 1.
+    case unitsAtZero
+}
+
 /// The check of one named parameter.
 public struct ParameterCheck: Equatable, Sendable {
     public let name: String
@@ -70,17 +80,21 @@ public struct ParameterCheck: Equatable, Sendable {
     /// The checked entries, in the order checked.
     public let entries: [EntryCheck]
     public let tolerance: Double
-    /// Entries left out because the window cannot change them (rows of input matrices for
-    /// characters not in the window): zero in both gradients by construction.
+    /// Entries left out because the window cannot change them: zero in both gradients by
+    /// construction (see `StructuralZeros`).
     public var structuralZeros = 0
+    /// Why they are zero (nil when none were left out).
+    public var structuralZeroRows: StructuralZeros?
 
-    public init(name: String, rows: Int, columns: Int, entries: [EntryCheck], tolerance: Double, structuralZeros: Int = 0) {
+    public init(name: String, rows: Int, columns: Int, entries: [EntryCheck], tolerance: Double, structuralZeros: Int = 0,
+                structuralZeroRows: StructuralZeros? = nil) {
         self.name = name
         self.rows = rows
         self.columns = columns
         self.entries = entries
         self.tolerance = tolerance
         self.structuralZeros = structuralZeros
+        self.structuralZeroRows = structuralZeros > 0 ? structuralZeroRows : nil
     }
 
     /// The entry with the largest relative error.
@@ -182,15 +196,36 @@ public func checkGradients(cell kind: CellKind, parameters: Parameters, vocabula
     var generator = SeededGenerator(seed: options.seed)
     var checks: [ParameterCheck] = []
     var stopped = false
-    // x_t is one-hot: a row of an input matrix W_x· whose character is not in the window gets
-    // no gradient and cannot change the loss. Its entries are zero on both sides by
-    // construction, so checking them would check nothing: they are left out (and counted).
+    // Rows that get no gradient by construction (StructuralZeros) cannot change the loss
+    // either: both sides are zero, so checking them would check nothing. They are left out
+    // (and counted). x_t is one-hot; h_{t−1} and h_t are the forward pass's (`loss()` above).
     let inputsInWindow = Set(inputs)
+    func unitsAtZero(_ times: Range<Int>) -> Set<Int> {
+        var units = Set(0 ..< hiddenSize)
+        for t in times {
+            let h = cell.hiddenState(at: t)
+            units = units.filter { h[$0] == 0 }
+        }
+        return units
+    }
+    let silentBefore = unitsAtZero(-1 ..< steps - 1), silentAfter = unitsAtZero(0 ..< steps)
     for entry in parameters.layout.entries where names?.contains(entry.name) ?? true {
         if stopped { break }
         var chosen = Array(entry.range)
-        if entry.role == .input {
-            chosen = chosen.filter { inputsInWindow.contains(($0 - entry.offset) / entry.columns) }
+        let row = { ($0 - entry.offset) / entry.columns }
+        var reason: StructuralZeros?
+        switch entry.role {
+        case .input:
+            chosen = chosen.filter { inputsInWindow.contains(row($0)) }
+            reason = .charactersNotInWindow
+        case .recurrent:
+            chosen = chosen.filter { !silentBefore.contains(row($0)) }
+            reason = .unitsAtZero
+        case .output:
+            chosen = chosen.filter { !silentAfter.contains(row($0)) }
+            reason = .unitsAtZero
+        case .bias:
+            break
         }
         let structuralZeros = entry.count - chosen.count
         if let k = options.entriesPerParameter, k < chosen.count {
@@ -213,7 +248,8 @@ public func checkGradients(cell kind: CellKind, parameters: Parameters, vocabula
                                       analytic: analytic[index], numeric: numeric))
         }
         checks.append(ParameterCheck(name: entry.name, rows: entry.rows, columns: entry.columns,
-                                     entries: entries, tolerance: options.tolerance, structuralZeros: structuralZeros))
+                                     entries: entries, tolerance: options.tolerance, structuralZeros: structuralZeros,
+                                     structuralZeroRows: reason))
     }
     return GradientCheckResult(parameters: checks, options: options, loss: baseLoss, complete: !stopped)
 }

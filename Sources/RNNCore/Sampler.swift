@@ -60,8 +60,10 @@ public func sample(cell: any RecurrentCell, parameters: Parameters, prime: [Int]
         state.withUnsafeMutableBufferPointer { h in
             logits.withUnsafeMutableBufferPointer { z in
                 scratch.withUnsafeMutableBufferPointer { q in
-                    for x in prime {
-                        cell.advance(p.baseAddress!, input: x, state: h.baseAddress!, logits: z.baseAddress!)
+                    guard feed(prime, to: cell, p.baseAddress!, state: h.baseAddress!, logits: z.baseAddress!,
+                               shouldStop: shouldStop) else {
+                        complete = false
+                        return
                     }
                     for i in 0 ..< count {
                         if i % 1000 == 999 && shouldStop() {
@@ -81,23 +83,35 @@ public func sample(cell: any RecurrentCell, parameters: Parameters, prime: [Int]
 }
 
 /// The distribution of the character after `prime` (h from zero), at a temperature τ > 0:
-/// softmax(z / τ).
+/// softmax(z / τ). nil when `shouldStop` (asked every 1000 prime characters) said stop.
 public func nextCharacterProbabilities(cell: any RecurrentCell, parameters: Parameters, prime: [Int],
-                                       temperature: Double) -> [Double] {
+                                       temperature: Double, shouldStop: () -> Bool = { false }) -> [Double]? {
     precondition(!prime.isEmpty && temperature > 0, "needs a prime and a positive temperature")
     let v = cell.vocabularySize
     var state = [Double](repeating: 0, count: cell.stateSize)
     var logits = [Double](repeating: 0, count: v)
-    parameters.values.withUnsafeBufferPointer { p in
+    let fed = parameters.values.withUnsafeBufferPointer { p in
         state.withUnsafeMutableBufferPointer { h in
             logits.withUnsafeMutableBufferPointer { z in
-                for x in prime { cell.advance(p.baseAddress!, input: x, state: h.baseAddress!, logits: z.baseAddress!) }
+                feed(prime, to: cell, p.baseAddress!, state: h.baseAddress!, logits: z.baseAddress!, shouldStop: shouldStop)
             }
         }
     }
+    guard fed else { return nil }
     var scaled = logits.map { $0 / temperature }
     scaled.withUnsafeMutableBufferPointer { q in _ = softmax(q.baseAddress!, v, into: q.baseAddress!) }
     return scaled
+}
+
+/// Feeds the characters `prime` through `cell` one by one (state and logits updated in place),
+/// asking `shouldStop` every 1000 characters; false when it said stop.
+private func feed(_ prime: [Int], to cell: any RecurrentCell, _ p: UnsafePointer<Double>, state: UnsafeMutablePointer<Double>,
+                  logits: UnsafeMutablePointer<Double>, shouldStop: () -> Bool) -> Bool {
+    for (i, x) in prime.enumerated() {
+        if i % 1000 == 999 && shouldStop() { return false }
+        cell.advance(p, input: x, state: state, logits: logits)
+    }
+    return true
 }
 
 /// How well a model predicts a text.
@@ -116,8 +130,13 @@ public struct ScoreResult: Equatable, Sendable {
 
 /// Scores `text` (at least 2 indices), starting from h = 0: every character predicts the next.
 public func score(cell: any RecurrentCell, parameters: Parameters, text: [Int]) -> ScoreResult {
+    score(cell: cell, parameters: parameters, text: text, shouldStop: { false })!
+}
+
+/// The same, asking `shouldStop` every 1000 characters; nil when it said stop.
+public func score(cell: any RecurrentCell, parameters: Parameters, text: [Int], shouldStop: () -> Bool) -> ScoreResult? {
     precondition(text.count >= 2, "scoring needs at least two characters")
-    return score(cell: cell, parameters: parameters, count: text.count, index: { text[$0] }, shouldStop: { false })!
+    return score(cell: cell, parameters: parameters, count: text.count, index: { text[$0] }, shouldStop: shouldStop)
 }
 
 /// Scores the characters `range` of an encoded text, the same way: read once from the first

@@ -69,12 +69,20 @@ public func writeAtomically(_ data: [UInt8], to path: String, shouldStop: () -> 
     }
 
     let folder = directory(containing: target)
-    var template = Array((folder + "/.rnnrepl-save-XXXXXX").utf8CString)
-    let descriptor = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
-    guard descriptor >= 0 else { throw .system(String(cString: strerror(errno))) }
-    let temporary = String(cString: template.withUnsafeBufferPointer { $0.baseAddress! })
-    setPendingTemporaryFile(temporary)
+    // The name is registered for the signal handlers *before* the file exists (then created
+    // with O_EXCL, as mkstemp does), so a signal at any moment finds it to remove.
+    var descriptor: Int32 = -1
+    var temporary = ""
+    let letters = Array("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
+    var generator = SystemRandomNumberGenerator()
+    for _ in 0 ..< 100 {
+        temporary = folder + "/.rnnrepl-save-" + String((0 ..< 6).map { _ in letters.randomElement(using: &generator)! })
+        setPendingTemporaryFile(temporary)
+        descriptor = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+        if descriptor >= 0 || errno != EEXIST { break }
+    }
     defer { clearPendingTemporaryFile() }
+    guard descriptor >= 0 else { throw .system(String(cString: strerror(errno))) }
 
     var failure: WriteFailure?
     data.withUnsafeBytes { buffer in

@@ -184,31 +184,103 @@ public struct Diagnostic: Error, Equatable, Sendable {
     ///           |      ^~~
     ///
     /// Without a file name (the REPL) the first line is just `error: …`.
-    public func render(source: String?, fileName: String?, style: TextStyle = .plain) -> String {
-        render(source: source.map { SourceText($0) }, fileName: fileName, style: style)
+    public func render(source: String?, fileName: String?, style: TextStyle = .plain, width: Int = 100) -> String {
+        render(source: source.map { SourceText($0) }, fileName: fileName, style: style, width: width)
     }
 
     /// The report with an excerpt from `source`, whose lines were split once (by the lexer's
-    /// rule), so each report costs the length of one line, not of the whole source.
-    public func render(source: SourceText?, fileName: String?, style: TextStyle = .plain) -> String {
+    /// rule), so each report costs the length of one line, not of the whole source. The
+    /// message wraps at `width` (continuation lines indented); an excerpt longer than the page
+    /// shows the part around the caret, with `…` where it was cut.
+    public func render(source: SourceText?, fileName: String?, style: TextStyle = .plain, width: Int = 100) -> String {
         var head = ""
         if let fileName {
             head = fileName + (range.map { ":\($0.start.line):\($0.start.column)" } ?? "") + ": "
         }
-        var output = head + style.paint("error:", .red) + " " + style.text(message) + "\n"
+        let plain = wrapLines(head + "error: " + style.text(shorteningLongWords(message, ellipsis: style.unicode ? "…" : "...")),
+                              width: max(width, 20), hanging: 4)
+        // "error:" in red (found where it was put, also when a long file name wrapped).
+        let errorWord = plain.hasPrefix(head + "error:")
+            ? plain.index(plain.startIndex, offsetBy: head.count) ..< plain.index(plain.startIndex, offsetBy: head.count + 6)
+            : plain.firstRange(of: "error:")
+        var output = plain
+        if let errorWord { output.replaceSubrange(errorWord, with: style.paint("error:", .red)) }
+        output += "\n"
         if let range, let line = source?.line(range.start.line) {
-            let text = visibleExcerpt(line)
             let number = String(range.start.line)
             let gutter = String(repeating: " ", count: number.count)
-            let before = text.prefix(range.start.column - 1)
-            let marked = text.dropFirst(range.start.column - 1).prefix(range.length)
-            let underline = "^" + String(repeating: "~", count: max(1, displayColumns(marked)) - 1)
-            output += " \(number) | \(text)\n"
-            output += " \(gutter) | " + String(repeating: " ", count: displayColumns(before))
-                + style.paint(underline, .red) + "\n"
+            let excerpt = ExcerptWindow(line: visibleExcerpt(line), column: range.start.column, length: range.length,
+                                        columns: max(width - number.count - 4, 16), ellipsis: style.unicode ? "…" : "...")
+            output += " \(number) | \(excerpt.text)\n"
+            output += " \(gutter) | " + String(repeating: " ", count: excerpt.caretColumn)
+                + style.paint("^" + String(repeating: "~", count: excerpt.underlineWidth - 1), .red) + "\n"
         }
         return output
     }
+}
+
+/// The part of a source line shown under an error: the whole line when it fits in `columns`,
+/// else a window that keeps the marked text in view (its start, and as much of it and of the
+/// text before it as fits), with an ellipsis on each side that was cut.
+struct ExcerptWindow: Equatable {
+    /// The line as shown.
+    let text: String
+    /// Display columns before the caret.
+    let caretColumn: Int
+    /// Columns of `^~~~` (at least 1).
+    let underlineWidth: Int
+
+    /// `column` is 1-based, in characters, like the diagnostic's range; `length` in characters.
+    init(line: String, column: Int, length: Int, columns: Int, ellipsis: String) {
+        let characters = Array(line)
+        let start = min(max(column - 1, 0), characters.count)
+        let end = min(start + max(length, 0), characters.count)
+        func width(_ slice: ArraySlice<Character>) -> Int { displayColumns(String(slice)) }
+        guard width(characters[...]) > columns else {
+            text = line
+            caretColumn = width(characters[..<start])
+            underlineWidth = max(1, width(characters[start ..< end]))
+            return
+        }
+        // Show about a third of the page before the caret, then as much after it as fits.
+        let mark = ellipsis.count
+        var first = start
+        while first > 0 && width(characters[(first - 1) ..< start]) + mark < columns / 3 { first -= 1 }
+        let budget = columns - (first > 0 ? mark : 0) - mark
+        var last = start
+        while last < characters.count && width(characters[first ..< (last + 1)]) <= budget { last += 1 }
+        if last == characters.count && first > 0 {
+            // The end is in view: use the room for more text before the caret.
+            while first > 0 && width(characters[(first - 1) ..< last]) + mark <= columns { first -= 1 }
+        }
+        let before = first > 0 ? ellipsis : ""
+        let after = last < characters.count ? ellipsis : ""
+        text = before + String(characters[first ..< last]) + after
+        caretColumn = before.count + width(characters[first ..< start])
+        underlineWidth = max(1, min(width(characters[start ..< max(start, min(end, last))]), columns - caretColumn))
+    }
+}
+
+/// `message` with every word longer than 200 characters (a token pasted by mistake, a line
+/// of binary) cut to its first 60 and last 20 characters around a note of its length, so that
+/// an error is never longer than a few lines. Our own wording has no such words.
+func shorteningLongWords(_ message: String, ellipsis: String) -> String {
+    guard message.count > 200 else { return message }
+    var result = ""
+    for (index, word) in message.split(separator: " ", omittingEmptySubsequences: false).enumerated() {
+        if index > 0 { result += " " }
+        if word.count > 200 {
+            // Quotes and punctuation around the word stay; the count is of the word inside them.
+            let isMark: (Character) -> Bool = { "'\"()[],;:.".contains($0) }
+            let opening = word.prefix(while: isMark), closing = String(word.reversed().prefix(while: isMark).reversed())
+            let inner = word.dropFirst(opening.count).dropLast(closing.count)
+            result += opening + inner.prefix(60) + ellipsis + " (\(NumberFormat.grouped(inner.count)) characters) " + ellipsis
+                + inner.suffix(20) + closing
+        } else {
+            result += word
+        }
+    }
+    return result
 }
 
 /// A source line as it can be shown under an error, one character for each character of the

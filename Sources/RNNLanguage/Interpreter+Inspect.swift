@@ -164,7 +164,12 @@ extension Interpreter {
             guard indices.count >= 2 else {
                 throw Diagnostic(.model(.textTooShort(context: "text", characters: indices.count, needed: 2)), at: source.range)
             }
-            result = RNNCore.score(cell: trainer.cell, parameters: trainer.parameters, text: indices)
+            guard let scored = RNNCore.score(cell: trainer.cell, parameters: trainer.parameters, text: indices,
+                                             shouldStop: console.takeInterrupt) else {
+                write("interrupted: nothing was scored\n")
+                return .interrupted
+            }
+            result = scored
             what = quoted(text)
         case .file(let path):
             // A whole file, read with the same checks and limit as load, never echoed.

@@ -88,14 +88,14 @@ extension Interpreter {
         write(formatTable(header: ["run", "steps", "first", "last"], rows: rows, rightAligned: [1, 2, 3]))
     }
 
-    func plot(_ kind: PlotKind, options: PlotOptions, command: Command) throws(Diagnostic) {
+    func plot(_ kind: PlotKind, options: PlotOptions, command: Command) throws(Diagnostic) -> CommandOutcome {
         if kind == .runs {
             try plotRuns(options: options, command: command)
-            return
+            return .completed
         }
         if kind == .runNorms {
             try plotRunNorms(options: options, command: command)
-            return
+            return .completed
         }
         try requireModel(command)
         let trainer = session.trainer!
@@ -155,8 +155,13 @@ extension Interpreter {
                     throw Diagnostic(.model(.unknownCharacter(context: "prime", scalar: unknown.scalar, position: unknown.position)),
                                      at: prime.range)
                 }
-                p = nextCharacterProbabilities(cell: trainer.cell, parameters: trainer.parameters, prime: indices,
-                                               temperature: options.temperature)
+                guard let probabilities = nextCharacterProbabilities(cell: trainer.cell, parameters: trainer.parameters,
+                                                                     prime: indices, temperature: options.temperature,
+                                                                     shouldStop: console.takeInterrupt) else {
+                    write("interrupted: nothing was plotted\n")
+                    return .interrupted
+                }
+                p = probabilities
                 title = "the next character after \(quoted(prime.value)), temperature \(formatSettingNumber(options.temperature))"
             } else {
                 guard trainer.recordedWindow != nil else {
@@ -177,6 +182,7 @@ extension Interpreter {
         case .runs, .runNorms:
             preconditionFailure("handled above")
         }
+        return .completed
     }
 
 }

@@ -206,7 +206,7 @@ extension Interpreter {
             bugs.append("carry=off: every window starts from " + (config.cell == .lstm ? "h = c = 0" : "h = 0"))
         }
         for bug in bugs { text += "  article bug on: \(bug)\n" }
-        return text
+        return wrapLines(text, width: context.width)
     }
 
     /// `set` checks what it changes, and only that: a new seq against the text, a size that

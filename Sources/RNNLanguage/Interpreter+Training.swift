@@ -93,7 +93,9 @@ extension Interpreter {
     /// A trace, laid out for each sink's style and width when it renders.
     func emitTrace(_ input: TraceInput, _ part: @escaping (TraceRenderer) -> String) {
         let precision = self.precision
-        emit(.text { part(TraceRenderer(input: input, precision: precision, style: $0.style, pageWidth: $0.width)) })
+        // Sentences of the trace wrap at spaces; its equations and vectors are laid out to fit.
+        emit(.text { wrapLines(part(TraceRenderer(input: input, precision: precision, style: $0.style, pageWidth: $0.width)),
+                               width: $0.width) })
     }
 
     mutating func train(_ options: TrainOptions, command: Command) throws(Failure) -> CommandOutcome {

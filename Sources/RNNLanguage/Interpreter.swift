@@ -102,7 +102,7 @@ public struct Interpreter {
             return try sample(count: count, temperature: temperature, prime: prime, seed: seed, command: command)
         case .score(let source): return try score(source, command: command)
         case .evaluate: return try evaluate(command: command)
-        case .plot(let kind, let options): try plot(kind, options: options, command: command)
+        case .plot(let kind, let options): return try plot(kind, options: options, command: command)
         case .keep(let name): try keep(name, command: command)
         case .forget(let name): try forget(name)
         case .save(let path): return try save(path, command: command)

@@ -194,9 +194,9 @@ struct NameResolver {
             let (start, wraps) = trainer.nextWindowStart
             var text = "next window: characters \(start) to \(start + t - 1) (p = \(start)"
             text += wraps ? ", wrapped to the start; h will be reset)\n" : ")\n"
-            text += "  inputs   " + quoted(trainer.corpus.text(in: start ..< start + t)) + "\n"
-            text += "  targets  " + quoted(trainer.corpus.text(in: start + 1 ..< start + t + 1)) + "\n"
-            return .text { _ in text }
+            let inputs = Array(trainer.corpus.text(in: start ..< start + t).unicodeScalars)
+            let targets = Array(trainer.corpus.text(in: start + 1 ..< start + t + 1).unicodeScalars)
+            return .text { width in text + windowLines(inputs: inputs, targets: targets, firstIndex: start, width: width) }
 
         case "loss":
             if command == "expect" {
@@ -378,6 +378,36 @@ func recordedNames(of cell: CellKind) -> [String] {
 }
 
 /// A text with its invisible characters escaped, in double quotes: "the cat\n".
+/// The window's inputs above its targets, each pair of lines as long as the page allows (a
+/// long window continues in further pairs, each saying where it starts), so that the target
+/// under each character is the character after it.
+func windowLines(inputs: [Unicode.Scalar], targets: [Unicode.Scalar], firstIndex: Int, width: Int) -> String {
+    func piece(_ scalars: ArraySlice<Unicode.Scalar>) -> String {
+        var text = ""
+        text.unicodeScalars.append(contentsOf: scalars)
+        return quoted(text)
+    }
+    /// Columns of one character inside the quotes ("\\n" takes two).
+    func columns(_ scalar: Unicode.Scalar) -> Int { displayColumns(quoted(String(Character(scalar)))) - 2 }
+    var text = "", start = 0
+    while start < inputs.count {
+        // The longest run from `start` whose two quoted lines both fit after the 11-column label.
+        var end = start + 1
+        var inputColumns = 2 + columns(inputs[start]), targetColumns = 2 + columns(targets[start])
+        while end < inputs.count {
+            let nextInput = inputColumns + columns(inputs[end]), nextTarget = targetColumns + columns(targets[end])
+            guard max(nextInput, nextTarget) + 11 <= width else { break }
+            (inputColumns, targetColumns) = (nextInput, nextTarget)
+            end += 1
+        }
+        let from = start == 0 ? "" : "  (from character \(firstIndex + start))"
+        text += "  inputs   " + piece(inputs[start ..< end]) + from + "\n"
+        text += "  targets  " + piece(targets[start ..< end]) + "\n"
+        start = end
+    }
+    return text
+}
+
 func quoted(_ text: String) -> String {
     var result = "\""
     for scalar in text.unicodeScalars {
@@ -397,7 +427,7 @@ func quoted(_ text: String) -> String {
 /// `width` columns.
 func vocabularyTable(_ vocabulary: Vocabulary, width: Int = DisplaySettings.transcriptWidth) -> String {
     let perLine = max(1, min(8, (width - 1) / 11))
-    var text = "vocabulary: \(vocabulary.count) characters, sorted by code point (index character)\n"
+    var text = wrapLines("vocabulary: \(vocabulary.count) characters, sorted by code point (index character)", width: width) + "\n"
     let cells = vocabulary.scalars.enumerated().map { index, scalar in
         leftPad(String(index), 3) + " " + rightPad(characterLabel(scalar), 6)
     }

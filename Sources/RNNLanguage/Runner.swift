@@ -32,7 +32,7 @@ public enum Runner {
         let parsed = Parser.parse(text)
         if !parsed.errors.isEmpty {
             for error in parsed.errors {
-                console.emitError(.error { error.render(source: text, fileName: fileName, style: $0.style) })
+                console.emitError(.error { error.render(source: text, fileName: fileName, style: $0.style, width: $0.width) })
             }
             return .syntaxError
         }
@@ -68,7 +68,7 @@ public enum Runner {
                     return .interrupted
                 }
             } catch {
-                console.emitError(.error { error.render(source: text, fileName: fileName, style: $0.style) })
+                console.emitError(.error { error.render(source: text, fileName: fileName, style: $0.style, width: $0.width) })
                 return .runtimeError
             }
         }

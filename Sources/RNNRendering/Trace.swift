@@ -113,17 +113,32 @@ public struct TraceRenderer {
         return result
     }
 
+    /// The room a value needs beside its equation; with less, the value goes on its own line.
+    private static let valueRoom = 24
+
+    /// "  label equation = " for a value beside its equation, or, when that leaves less than
+    /// `valueRoom` columns of the page, the equation on its own line and "= " under it:
+    ///
+    ///          i_0 = sigma(x_0@W_xi + h_-1@W_hi + b_i)
+    ///            = [ 0.9653  0.9621]
+    private func head(_ label: String, _ equation: String, width: Int) -> (lines: String, current: String) {
+        let beside = "  " + rightPad(label, 5) + rightPad(style.text(equation), width) + " = "
+        guard beside.count + Self.valueRoom > pageWidth else { return ("", beside) }
+        let own = "  " + rightPad(label, 5) + style.text(equation)
+        return (own + "\n", String(repeating: " ", count: 9) + "= ")
+    }
+
     /// "t=3  " and an indent of the same width for the lines that follow. A vector "[…]" too
     /// long for the page wraps under its first entry.
     private func line(_ label: String, _ equation: String, _ value: String, width: Int) -> String {
-        "  " + rightPad(label, 5) + rightPad(style.text(equation), width) + " = " + value + "\n"
+        let (lines, current) = head(label, equation, width: width)
+        return lines + current + value + "\n"
     }
 
     /// A vector on the line of its equation, wrapping under its first entry when too long.
     private func line(_ label: String, _ equation: String, vector values: [Double], width: Int) -> String {
         let text = vector(values)
-        let headWidth = 2 + 5 + max(width, style.text(equation).count) + 3
-        guard headWidth + text.count > pageWidth, values.count <= fullLength else {
+        guard head(label, equation, width: width).current.count + text.count > pageWidth, values.count <= fullLength else {
             return line(label, equation, text, width: width)
         }
         var entries = vectorEntries(values)
@@ -134,7 +149,7 @@ public struct TraceRenderer {
 
     /// Like `line`, with entries that wrap to the page width under the first one.
     private func line(_ label: String, _ equation: String, entries: [String], width: Int, separator: String = "  ") -> String {
-        let head = "  " + rightPad(label, 5) + rightPad(style.text(equation), width) + " = "
+        let (lines, head) = self.head(label, equation, width: width)
         let indent = String(repeating: " ", count: head.count + (separator == " " ? 1 : 0))
         var text = head, current = head.count
         for (index, entry) in entries.enumerated() {
@@ -148,7 +163,7 @@ public struct TraceRenderer {
             text += entry
             current += entry.count
         }
-        return text + "\n"
+        return lines + text + "\n"
     }
 
     // MARK: Forward
@@ -460,10 +475,21 @@ public struct GradientCheckReport {
         for check in result.parameters {
             let total = check.rows * check.columns
             text += "\(check.name)  \(check.rows)\(style.times)\(check.columns): \(check.entries.count) of \(total) entries"
-            if check.structuralZeros > 0 {
+            switch check.structuralZeroRows {
+            case .charactersNotInWindow:
                 text += " (\(check.structuralZeros) left out: rows of characters not in the window, zero by construction)"
+            case .unitsAtZero:
+                text += style.text(" (\(check.structuralZeros) left out: rows of units whose h is 0 at every step of the "
+                    + "window, zero by construction)")
+            case nil:
+                break
             }
             text = wrapLines(text, width: pageWidth) + "\n"
+            if check.entries.isEmpty && check.structuralZeros > 0 {
+                text += wrapLines("  nothing to compare: this window cannot change " + check.name
+                                  + " (a longer window, or one that starts from a carried h, can)", width: pageWidth) + "\n"
+                continue
+            }
             var rows: [[String]] = []
             for entry in check.entries.prefix(rowsPerParameter) {
                 rows.append(["[\(entry.row), \(entry.column)]", NumberFormat.scientific(entry.analytic, digits: 8),
@@ -483,7 +509,15 @@ public struct GradientCheckReport {
         if !failing.isEmpty {
             text += "FAIL: " + failing.joined(separator: ", ") + "\n"
         } else {
-            text += result.parameters.count == 1 ? "\(result.parameters[0].name) passes\n" : "all \(result.parameters.count) parameters pass\n"
+            let compared = result.parameters.filter { !$0.entries.isEmpty }
+            let idle = result.parameters.count - compared.count
+            if compared.isEmpty {
+                text += "nothing was compared\n"
+            } else {
+                text += compared.count == 1 ? "\(compared[0].name) passes"
+                    : "all \(compared.count)" + (idle == 0 ? "" : " compared") + " parameters pass"
+                text += idle == 0 ? "\n" : " (\(idle) had nothing to compare)\n"
+            }
         }
         return text
     }

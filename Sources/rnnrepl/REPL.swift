@@ -15,8 +15,8 @@ struct REPL {
 
     mutating func run() {
         let reader = LineReader()
-        terminal.write(terminal.style.text("rnnrepl \(rnnreplVersion): a character-level RNN from scratch. "
-            + "Type 'help' for commands; 'load builtin rhyme' then 'init' to begin.\n"))
+        console.emit(.prose("rnnrepl \(rnnreplVersion): a character-level RNN from scratch.\n"
+            + "Type 'help' for commands; 'load builtin rhyme' then 'init' to begin."))
         var lastStep: String?
         while true {
             completionSession = session

@@ -82,7 +82,7 @@ struct RNNRepl: ParsableCommand {
             }
             if let offset = firstInvalidUTF8Offset(bytes) {
                 console.emitError(.error { Diagnostic(.scriptNotUTF8(byteOffset: offset), at: nil)
-                    .render(source: nil as SourceText?, fileName: path, style: $0.style) })
+                    .render(source: nil as SourceText?, fileName: path, style: $0.style, width: $0.width) })
                 throw ExitCode(65)
             }
             session.baseDirectory = directory(of: path)

@@ -41,6 +41,28 @@ import Testing
         #expect(result.passed)
     }
 
+    @Test(arguments: [CellKind.rnn, .lstm, .gru])
+    func aOneStepWindowFromZeroLeavesOutEveryRecurrentRow(cell: CellKind) throws {
+        // T = 1 and h_{-1} = 0: every W_h· gets ∂L/∂W = h_{-1}ᵀ δ = 0, whatever δ is.
+        let parameters = randomParameters(cell: cell, vocabularySize: 5, hiddenSize: 4, sigma: 0.5,
+                                          recurrent: .orthogonal, recurrentScale: 0.9, biasSigma: 0.3, seed: 3)
+        let result = try checkGradients(cell: cell, parameters: parameters, vocabularySize: 5, hiddenSize: 4,
+                                        inputs: [2], targets: [3])
+        for check in result.parameters {
+            let role = parameters.layout.entry(named: check.name)!.role
+            switch role {
+            case .recurrent:
+                #expect(check.entries.isEmpty && check.structuralZeros == 16 && check.structuralZeroRows == StructuralZeros.unitsAtZero,
+                        "\(check.name)")
+            case .input:
+                #expect(check.structuralZeros == 16 && check.structuralZeroRows == StructuralZeros.charactersNotInWindow, "\(check.name)")
+            case .output, .bias:
+                #expect(check.structuralZeros == 0 && check.structuralZeroRows == nil, "\(check.name)")
+            }
+        }
+        #expect(result.passed)
+    }
+
     @Test func aLongWindowAgreesOnSampledEntries() throws {
         // T = 40: gradients flow back through 40 products with W_hh.
         let size = Size(vocabulary: 7, hidden: 9, steps: 40)

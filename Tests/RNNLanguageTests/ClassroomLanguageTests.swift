@@ -179,6 +179,60 @@ import Testing
         #expect(result.output.isEmpty, "a comment that ends at U+2028 would have run the rest")
     }
 
+    /// Renders `source`'s first syntax error at `width` (the raw report, not re-joined).
+    static func report(_ source: String, width: Int) -> String {
+        let console = CapturingConsole(context: RenderContext(style: .plain, width: width))
+        var session = Session()
+        _ = Runner.run(source, fileName: "s.rnn", session: &session, console: console)
+        return console.errors
+    }
+
+    /// The columns of `line` before its first '^'.
+    static func caretColumn(_ report: String) -> Int? {
+        let lines = report.split(separator: "\n")
+        guard let caret = lines.last, let index = caret.firstIndex(of: "^") else { return nil }
+        return caret.distance(from: caret.startIndex, to: index)
+    }
+
+    @Test(arguments: [40, 80, 100])
+    func anErrorOnAHugeLineShowsTheCaretsNeighbourhoodWithinThePage(width: Int) {
+        // 60,000 characters of arguments, the mistake in the middle of them.
+        let filler = String(repeating: "x ", count: 15_000)
+        let source = "echo " + filler + "\"a\\qb\" " + filler
+        let report = Self.report(source, width: width)
+        let lines = report.split(separator: "\n")
+        #expect(lines.allSatisfy { $0.count <= width }, "\(report)")
+        #expect(report.count < 12 * width, "a few lines, not the line: \(report.count) characters")
+        #expect(lines[0].hasPrefix("s.rnn:1:30008: error: unknown escape"), "\(lines[0])")
+        // The excerpt is cut on both sides, and the caret stands under the backslash.
+        let excerpt = lines[lines.count - 2]
+        #expect(excerpt.hasPrefix(" 1 | ...") && excerpt.hasSuffix("..."), "\(excerpt)")
+        let caret = Self.caretColumn(report)!
+        let shown = Array(excerpt)
+        #expect(caret < shown.count && shown[caret] == "\\", "\(excerpt)\n\(lines.last!)")
+    }
+
+    @Test func aLineThatFitsIsShownWholeAndTheCaretStaysPut() {
+        let report = Self.report("init hiden=3", width: 40)
+        #expect(report.contains("\n 1 | init hiden=3\n   |      ^~~~~\n"), "\(report)")
+    }
+
+    @Test func aLongMessageWrapsAtThePageWidthWithIndentedContinuations() {
+        let report = Self.report("load builtin hello\ninit hidden=4 seq=1000000000", width: 40)
+        let lines = report.split(separator: "\n")
+        #expect(lines.allSatisfy { $0.count <= 40 }, "\(report)")
+        let message = lines.prefix { !$0.hasPrefix(" 2 |") }
+        #expect(message.count > 3 && message.dropFirst().allSatisfy { $0.hasPrefix("    ") }, "\(report)")
+    }
+
+    @Test func aHugeWordInAMessageIsCutToItsEndsAndItsLength() {
+        let word = String(repeating: "q", count: 5000)
+        let report = joiningWrappedErrorLines(Self.report(word, width: 100))
+        #expect(report.contains("error: unknown command '" + String(repeating: "q", count: 60) + "... (5,000 characters) ..."),
+                "\(report.prefix(300))")
+        #expect(report.count < 600)
+    }
+
     @Test func aHugeWindowBlamesSeqAndSaysWhy() {
         var session = session(after: "load builtin hello")
         let result = run("init hidden=4 seq=1000000000", &session, fileName: "s.rnn")
@@ -199,6 +253,17 @@ import Testing
         #expect(session.display.width == nil && session.display.precision == 2)
         let seq = run("set seq=50", &session, fileName: "s.rnn")
         #expect(seq.errors.hasPrefix("s.rnn:1:5: error: 'builtin hello' has 12 characters; one training window needs 51"))
+    }
+
+    @Test func gradCheckSaysWhenAWindowCannotChangeAParameter() {
+        var session = session(after: "load builtin hello\ninit hidden=3 seq=1")
+        let output = run("grad-check", &session).output
+        #expect(output.contains("W_hh  3x3: 0 of 9 entries (9 left out: rows of units whose h is 0 at every step of the"),
+                "\(output)")
+        #expect(output.contains("  nothing to compare: this window cannot change W_hh"))
+        #expect(output.hasSuffix("all 4 compared parameters pass (1 had nothing to compare)\n"))
+        let alone = run("grad-check W_hh", &session).output
+        #expect(alone.hasSuffix("nothing was compared\n"), "\(alone)")
     }
 
     @Test func gradCheckSaysWhatItLeftOut() {
@@ -226,5 +291,32 @@ import Testing
             #expect(!formatBarChart(values.map { Bar(label: "x", value: abs($0)) }, style: style).isEmpty)
             #expect(!formatBarChart(values.map { Bar(label: "x", value: abs($0)) }, scale: 1, style: style).isEmpty)
         }
+    }
+}
+
+/// Issue 10 (item 9's family): every command whose work grows with its input stops at Ctrl-C,
+/// says so, and changes nothing it would not have changed.
+@Suite struct LongInputInterruptTests {
+    /// A prime or text of 5,000 characters: five checks of Ctrl-C along the way.
+    static let long = String(repeating: "the cat sat. ", count: 400)
+
+    static let cases: [(command: String, message: String)] = [
+        ("score \"\(long)\"", "interrupted: nothing was scored"),
+        ("sample 10 prime=\"\(long)\"", "interrupted: the sample stops there"),
+        ("plot probs prime=\"\(long)\"", "interrupted: nothing was plotted"),
+    ]
+
+    @Test(arguments: 0 ..< cases.count)
+    func ctrlCStopsWorkOnALongInput(index: Int) {
+        var session = session(after: "load builtin story\ninit hidden=8 seq=6")
+        let before = Fingerprint(session)
+        let console = CapturingConsole()
+        console.interruptAfterChecks = 2
+        let outcome = Runner.run(Self.cases[index].command + "\necho \"not reached\"", fileName: nil, session: &session,
+                                 console: console)
+        #expect(outcome == .interrupted)
+        #expect(console.output.contains(Self.cases[index].message), "\(console.output.suffix(300))")
+        #expect(!console.output.contains("not reached"))
+        #expect(Fingerprint(session) == before)
     }
 }

@@ -62,7 +62,24 @@ func runRNNRepl(_ arguments: [String], input: String = "", environment: [String:
     group.wait()
     process.waitUntilExit()
     return ProcessResult(status: process.terminationStatus, output: String(decoding: outBox.data, as: UTF8.self),
-                         errors: String(decoding: errData, as: UTF8.self))
+                         errors: joiningWrappedErrorLines(String(decoding: errData, as: UTF8.self)))
+}
+
+/// Error reports with their wrapped message lines joined again (a continuation line starts with
+/// four spaces and then text; the excerpt's gutter lines start with spaces and a line number or
+/// '|'), so that tests can look for a message whatever the width it was wrapped at.
+func joiningWrappedErrorLines(_ errors: String) -> String {
+    var lines: [Substring] = []
+    for line in errors.split(separator: "\n", omittingEmptySubsequences: false) {
+        let rest = line.drop(while: { $0 == " " })
+        let isGutter = rest.hasPrefix("|") || (rest.first?.isNumber == true && rest.drop(while: \.isNumber).hasPrefix(" | "))
+        if line.hasPrefix("    "), !rest.isEmpty, !isGutter, let last = lines.last {
+            lines[lines.count - 1] = last + " " + rest
+        } else {
+            lines.append(line)
+        }
+    }
+    return lines.joined(separator: "\n")
 }
 
 /// A temporary folder removed when the value is released.
