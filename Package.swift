@@ -39,7 +39,7 @@ let package = Package(
         .testTarget(name: "RNNRenderingTests", dependencies: ["RNNRendering"]),
         // The command language: lexer → parser → interpreter over a session. Never prints.
         .target(name: "RNNLanguage", dependencies: ["RNNCore", "RNNRendering"]),
-        .testTarget(name: "RNNLanguageTests", dependencies: ["RNNLanguage"]),
+        .testTarget(name: "RNNLanguageTests", dependencies: ["RNNLanguage", "TestSupport"]),
         // GNU readline (libreadline-dev): line editing, history, completion.
         .systemLibrary(name: "CReadline", providers: [.apt(["libreadline-dev"])]),
         // The thin executable: flags, terminal I/O, exit codes.
@@ -47,7 +47,9 @@ let package = Package(
             "RNNCore", "RNNLanguage", "CReadline",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
-        .testTarget(name: "rnnreplTests", dependencies: ["rnnrepl", "RNNLanguage"]),
+        .testTarget(name: "rnnreplTests", dependencies: ["rnnrepl", "RNNLanguage", "TestSupport"]),
+        // Helpers shared by the test targets.
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
         // The bare training loop, for bench/run.sh (REPL overhead).
         .executableTarget(name: "rnncore-bench", dependencies: ["RNNCore"], path: "bench/CoreLoop"),
     ]

@@ -263,9 +263,11 @@ extension Interpreter {
             }
             rows.append([key.rawValue, value, key.summary + (key.needsInit ? " *" : "")])
         }
-        var text = formatTable(header: ["setting", "value", "meaning"], rows: rows)
-        text += "* shapes the weights: changes take effect at the next init\n"
-        writeStyled(text)
+        emit(.text { context in
+            let styled = rows.map { row in row.map { context.style.text($0) } }
+            return formatTable(header: ["setting", "value", "meaning"], rows: styled, width: context.width)
+                + wrapLines("* shapes the weights: changes take effect at the next init", width: context.width) + "\n"
+        })
     }
 
 }

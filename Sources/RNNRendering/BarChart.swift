@@ -54,18 +54,43 @@ public func formatBarChart(_ bars: [Bar], title: String? = nil, width: Int = 40,
 ///
 ///     parameter  worst rel. error  result
 ///     W_xh              3.1e-12    OK
-public func formatTable(header: [String], rows: [[String]], rightAligned: Set<Int> = [], indent: Int = 0) -> String {
+///
+/// With a `width`, a last (left-aligned) column too long for the line wraps at spaces, its
+/// continuation lines starting under the column:
+///
+///     seq          20        T, characters per training
+///                            window (BPTT length)
+public func formatTable(header: [String], rows: [[String]], rightAligned: Set<Int> = [], indent: Int = 0,
+                        width: Int? = nil) -> String {
     let columnCount = header.count
-    var widths = header.map(\.count)
+    var widths = header.map(displayColumns)
     for row in rows {
-        for (i, cell) in row.enumerated() where i < columnCount { widths[i] = max(widths[i], cell.count) }
+        for (i, cell) in row.enumerated() where i < columnCount { widths[i] = max(widths[i], displayColumns(cell)) }
+    }
+    let last = columnCount - 1
+    let lastStart = indent + widths.dropLast().reduce(0, +) + 2 * last
+    /// The last column's lines: the cell wrapped to the room left, when there is a useful amount.
+    func lastLines(_ cell: String) -> [String] {
+        guard let width, !rightAligned.contains(last), width - lastStart >= 12, lastStart + displayColumns(cell) > width else {
+            return [cell]
+        }
+        return wrapLines(cell, width: width - lastStart, hanging: 0).split(separator: "\n").map(String.init)
     }
     func line(_ cells: [String]) -> String {
         var text = String(repeating: " ", count: indent)
+        var continuation: [String] = []
         for (i, cell) in cells.enumerated() where i < columnCount {
             if i > 0 { text += "  " }
-            text += rightAligned.contains(i) ? leftPad(cell, widths[i]) : rightPad(cell, widths[i])
+            if i == last && !rightAligned.contains(i) {
+                let pieces = lastLines(cell)
+                text += pieces[0]
+                continuation = Array(pieces.dropFirst())
+            } else {
+                let pad = String(repeating: " ", count: max(0, widths[i] - displayColumns(cell)))
+                text += rightAligned.contains(i) ? pad + cell : cell + pad
+            }
         }
+        for piece in continuation { text += "\n" + String(repeating: " ", count: lastStart) + piece }
         return text.trimmingTrailingSpaces() + "\n"
     }
     return line(header) + rows.map(line).joined()

@@ -127,26 +127,9 @@ public func wrapLines(_ text: String, width: Int, hanging: Int = 2) -> String {
             output.append(String(line))
             continue
         }
-        let indent = line.prefix { $0 == " " }
-        let continuation = String(indent) + String(repeating: " ", count: hanging)
-        var current = String(indent), currentWidth = indent.count, atStart = true
-        for word in gluedWords(line.dropFirst(indent.count)) {
-            let wordWidth = displayColumns(word)
-            if !atStart && currentWidth + 1 + wordWidth > width && current.trimmingTrailingSpaces().count > continuation.count {
-                output.append(current)
-                current = continuation + word
-                currentWidth = continuation.count + wordWidth
-                continue
-            }
-            if !atStart {
-                current += " "
-                currentWidth += 1
-            }
-            current += word
-            currentWidth += wordWidth
-            atStart = false
-        }
-        output.append(current)
+        let indent = String(line.prefix { $0 == " " })
+        output += flow(gluedWords(line.dropFirst(indent.count)), width: width, indent: indent,
+                       hanging: indent + String(repeating: " ", count: hanging))
     }
     return output.joined(separator: "\n")
 }
@@ -204,12 +187,14 @@ public func wrapProse(_ text: String, width: Int) -> String {
 func flow<S: StringProtocol>(_ words: [S], width: Int, indent: String, hanging: String? = nil) -> [String] {
     var lines: [String] = []
     var current = indent, currentWidth = indent.count, atStart = true
+    let continuation = hanging ?? indent
     for word in words {
         let wordWidth = displayColumns(word)
-        if !atStart && currentWidth + 1 + wordWidth > width {
+        // Never break where the line would hold only its indent (after a run of spaces).
+        if !atStart && currentWidth + 1 + wordWidth > width && current.trimmingTrailingSpaces().count > continuation.count {
             lines.append(current)
-            current = (hanging ?? indent) + word
-            currentWidth = (hanging ?? indent).count + wordWidth
+            current = continuation + word
+            currentWidth = continuation.count + wordWidth
             continue
         }
         if !atStart {

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 @testable import RNNCore
 @testable import RNNLanguage
 
@@ -8,23 +9,6 @@ func run(_ source: String, _ session: inout Session, fileName: String? = "test.r
     let console = CapturingConsole()
     let outcome = Runner.run(source, fileName: fileName, session: &session, console: console)
     return (outcome, console.output, joiningWrappedErrorLines(console.errors))
-}
-
-/// Error reports with their wrapped message lines joined again (a continuation line starts with
-/// four spaces and then text; the excerpt's gutter lines start with spaces and a line number or
-/// '|'), so that tests can look for a message whatever the width it was wrapped at.
-func joiningWrappedErrorLines(_ errors: String) -> String {
-    var lines: [Substring] = []
-    for line in errors.split(separator: "\n", omittingEmptySubsequences: false) {
-        let rest = line.drop(while: { $0 == " " })
-        let isGutter = rest.hasPrefix("|") || (rest.first?.isNumber == true && rest.drop(while: \.isNumber).hasPrefix(" | "))
-        if line.hasPrefix("    "), !rest.isEmpty, !isGutter, let last = lines.last {
-            lines[lines.count - 1] = last + " " + rest
-        } else {
-            lines.append(line)
-        }
-    }
-    return lines.joined(separator: "\n")
 }
 
 /// A fresh session that ran `source` successfully.

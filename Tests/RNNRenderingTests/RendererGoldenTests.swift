@@ -329,6 +329,20 @@ import Testing
 
         """)
     }
+
+    @Test func aTablesLastColumnWrapsUnderItself() {
+        let rows = [["seq", "20", "T, characters per training window (BPTT length)"], ["lr", "0.01", "learning rate"]]
+        #expect(formatTable(header: ["setting", "value", "meaning"], rows: rows, width: 40) == """
+        setting  value  meaning
+        seq      20     T, characters per
+                        training window (BPTT
+                        length)
+        lr       0.01   learning rate
+
+        """)
+        // Too little room to wrap usefully: the line stays whole.
+        #expect(formatTable(header: ["a", "b"], rows: [["x", "one two three"]], width: 8).split(separator: "\n").count == 2)
+    }
 }
 
 @Suite struct TextStyleTests {

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 
 #if canImport(Glibc)
 import Glibc
@@ -65,21 +66,19 @@ func runRNNRepl(_ arguments: [String], input: String = "", environment: [String:
                          errors: joiningWrappedErrorLines(String(decoding: errData, as: UTF8.self)))
 }
 
-/// Error reports with their wrapped message lines joined again (a continuation line starts with
-/// four spaces and then text; the excerpt's gutter lines start with spaces and a line number or
-/// '|'), so that tests can look for a message whatever the width it was wrapped at.
-func joiningWrappedErrorLines(_ errors: String) -> String {
-    var lines: [Substring] = []
-    for line in errors.split(separator: "\n", omittingEmptySubsequences: false) {
-        let rest = line.drop(while: { $0 == " " })
-        let isGutter = rest.hasPrefix("|") || (rest.first?.isNumber == true && rest.drop(while: \.isNumber).hasPrefix(" | "))
-        if line.hasPrefix("    "), !rest.isEmpty, !isGutter, let last = lines.last {
-            lines[lines.count - 1] = last + " " + rest
-        } else {
-            lines.append(line)
-        }
-    }
-    return lines.joined(separator: "\n")
+/// Runs a `/bin/sh -c` command line (for redirections and limits), standard output discarded;
+/// its exit status and standard error.
+func runShell(_ command: String) throws -> (status: Int32, errors: String) {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/bin/sh")
+    process.arguments = ["-c", command]
+    let errors = Pipe()
+    process.standardError = errors
+    process.standardOutput = FileHandle.nullDevice
+    try process.run()
+    let text = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+    process.waitUntilExit()
+    return (process.terminationStatus, text)
 }
 
 /// A temporary folder removed when the value is released.
