@@ -1,13 +1,15 @@
 // swift-tools-version: 6.0
 import PackageDescription
 
-/// Release builds of the numeric core target a CPU with AVX2 ("haswell": every x86-64 CPU since
-/// 2013–2015, Intel and AMD): wider vectors took the benchmark from 3,485 to 5,494 steps/s
-/// (bench/README.md) and change no result, since Swift never fuses or reorders floating-point
-/// operations. RNNREPL_TARGET_CPU=native (or any LLVM CPU name) overrides it; =generic leaves it off.
+/// The numeric core is compiled for the CPU it is built on ("native": every vector instruction
+/// it has, e.g. AVX-512 and FMA), since rnnrepl is always built where it runs. Wider vectors took
+/// the benchmark from 3,485 to 5,494 steps/s (bench/README.md). No number depends on it: Swift
+/// never fuses or reorders floating-point operations on its own, and the batched float32
+/// kernels fuse explicitly (an FMA is exact wherever it runs). RNNREPL_TARGET_CPU=haswell (or
+/// any LLVM CPU name) builds for another CPU; =generic leaves the option off.
 let targetCPU: [String] = {
     #if arch(x86_64)
-    let cpu = Context.environment["RNNREPL_TARGET_CPU"] ?? "haswell"
+    let cpu = Context.environment["RNNREPL_TARGET_CPU"] ?? "native"
     return cpu == "generic" ? [] : ["-target-cpu", cpu]
     #else
     return []
@@ -30,7 +32,7 @@ let package = Package(
             // The numeric loops are the whole cost of training: optimise them in debug builds too, so
             // `swift run` lessons and `swift test` are fast. No numbers change (Swift never
             // reassociates floating-point arithmetic); see bench/README.md for the measurements.
-            .unsafeFlags(["-O"], .when(configuration: .debug)),
+            .unsafeFlags(["-O"] + targetCPU, .when(configuration: .debug)),
             .unsafeFlags(targetCPU, .when(configuration: .release)),
         ]),
         .testTarget(name: "RNNCoreTests", dependencies: ["RNNCore"]),

@@ -224,7 +224,7 @@ public func checkGradients(cell kind: CellKind, parameters: Parameters, vocabula
         case .output:
             chosen = chosen.filter { !silentAfter.contains(row($0)) }
             reason = .unitsAtZero
-        case .bias:
+        case .bias, .layerInput:
             break
         }
         let structuralZeros = entry.count - chosen.count

@@ -6,6 +6,8 @@ public enum OptimizerKind: String, CaseIterable, Sendable {
     case sgd
     /// m ← β₁m + (1−β₁)g;  v ← β₂v + (1−β₂)g²;  θ ← θ − lr·m̂/(√v̂ + ε), m̂ = m/(1−β₁ᵗ), v̂ = v/(1−β₂ᵗ)
     case adam
+    /// mem ← α·mem + (1−α)·g²;  θ ← θ − lr·g/(√mem + ε)   (Hinton's RMSprop; char-rnn's default, α = 0.95)
+    case rmsprop
 }
 
 /// An optimiser and its memory.
@@ -24,6 +26,9 @@ public struct OptimizerState: Equatable, Sendable {
     public static let adamBeta2 = 0.999
     /// Added to √v̂ (Kingma & Ba's default).
     public static let adamEpsilon = 1e-8
+    /// RMSprop's decay of the mean square (char-rnn's `decay_rate`) and the ε added to its root.
+    public static let rmspropDecay = 0.95
+    public static let rmspropEpsilon = 1e-8
 
     /// Fresh state (all memory zero) for `count` parameters.
     public init(kind: OptimizerKind, count: Int) {
@@ -61,6 +66,12 @@ public struct OptimizerState: Equatable, Sendable {
             return memory.withUnsafeBufferPointer { m in
                 next.memory.withUnsafeMutableBufferPointer { m2 in
                     adagradUpdate(theta, g, m.baseAddress!, newTheta, m2.baseAddress!, n, lr)
+                }
+            }
+        case .rmsprop:
+            return memory.withUnsafeBufferPointer { m in
+                next.memory.withUnsafeMutableBufferPointer { m2 in
+                    rmspropUpdate(theta, g, m.baseAddress!, newTheta, m2.baseAddress!, n, lr)
                 }
             }
         case .adam:
@@ -147,6 +158,36 @@ func adagradUpdate(_ theta: UnsafePointer<Double>, _ g: UnsafePointer<Double>, _
         let gi = g[i]
         let m = mem[i] + gi * gi
         let t = theta[i] - lr * gi / (m + epsilon).squareRoot()
+        newMem[i] = m
+        newTheta[i] = t
+        tail += (t - t) + (m - m)
+        i += 1
+    }
+    return check.sum() + tail == 0
+}
+
+/// mem' = α·mem + (1−α)·g²;  θ' = θ − lr·g/(√mem' + ε)
+@inline(never)
+func rmspropUpdate(_ theta: UnsafePointer<Double>, _ g: UnsafePointer<Double>, _ mem: UnsafePointer<Double>,
+                   _ newTheta: UnsafeMutablePointer<Double>, _ newMem: UnsafeMutablePointer<Double>,
+                   _ n: Int, _ lr: Double) -> Bool {
+    let alpha = OptimizerState.rmspropDecay, epsilon = OptimizerState.rmspropEpsilon
+    var check = SIMD4<Double>()
+    var i = 0
+    while i + 4 <= n {  // four at a time, as in `adagradUpdate`
+        let gi = load4(g + i)
+        let m = alpha * load4(mem + i) + (1 - alpha) * gi * gi
+        let t = load4(theta + i) - lr * gi / (squareRoot(m) + epsilon)
+        store4(m, newMem + i)
+        store4(t, newTheta + i)
+        check += (t - t) + (m - m)
+        i += 4
+    }
+    var tail = 0.0
+    while i < n {
+        let gi = g[i]
+        let m = alpha * mem[i] + (1 - alpha) * gi * gi
+        let t = theta[i] - lr * gi / (m.squareRoot() + epsilon)
         newMem[i] = m
         newTheta[i] = t
         tail += (t - t) + (m - m)

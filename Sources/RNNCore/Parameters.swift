@@ -30,6 +30,8 @@ public struct ParameterLayout: Equatable, Sendable {
         case input
         /// H×H, multiplied by h_{t−1}.
         case recurrent
+        /// H×H, multiplied by the layer below's output (layers 2 and up of a stacked model).
+        case layerInput
         /// H×V, h_t to the logits: its columns are characters.
         case output
         /// 1×H or 1×V.
@@ -93,6 +95,36 @@ public struct ParameterLayout: Equatable, Sendable {
         shapes += (gates + extraBiases).map { ("b_" + $0, 1, h, .bias) }
         shapes.append(("b_y", 1, v, .bias))
         return ParameterLayout(shapes)
+    }
+
+    /// A model of `layers` stacked layers. One layer is `forCell` exactly (names, order and so the
+    /// initial weights); with more, every name of layer l (1 = the bottom) gets the suffix "@l"
+    /// (W_xi@1 is V×H, W_xi@2 is H×H) and the order is: for each layer its W_x·, then its W_h·;
+    /// W_hy; for each layer its biases; b_y.
+    public static func forModel(_ cell: CellKind, vocabularySize v: Int, hiddenSize h: Int, layers: Int) -> ParameterLayout {
+        guard layers > 1 else { return forCell(cell, vocabularySize: v, hiddenSize: h) }
+        let gates = cell.gateNames, biases = gates + (cell == .gru ? ["hn"] : [])
+        var shapes: [(name: String, rows: Int, columns: Int, role: Role)] = []
+        for l in 0 ..< layers {
+            shapes += gates.map { (name("W_x" + $0, layer: l, of: layers), l == 0 ? v : h, h, l == 0 ? .input : .layerInput) }
+            shapes += gates.map { (name("W_h" + $0, layer: l, of: layers), h, h, .recurrent) }
+        }
+        shapes.append(("W_hy", h, v, .output))
+        for l in 0 ..< layers { shapes += biases.map { (name("b_" + $0, layer: l, of: layers), 1, h, .bias) } }
+        shapes.append(("b_y", 1, v, .bias))
+        return ParameterLayout(shapes)
+    }
+
+    /// The name of parameter `base` of layer l (0-based) in a model of `layers` layers: the name
+    /// itself with one layer, "W_hh@2" for the second of several.
+    public static func name(_ base: String, layer l: Int, of layers: Int) -> String {
+        layers == 1 ? base : base + "@\(l + 1)"
+    }
+
+    /// The layer (0-based) and the base name of a parameter's name: "W_hh@2" → (1, "W_hh").
+    public static func split(_ name: String) -> (base: String, layer: Int) {
+        guard let at = name.firstIndex(of: "@"), let layer = Int(name[name.index(after: at)...]), layer >= 1 else { return (name, 0) }
+        return (String(name[..<at]), layer - 1)
     }
 
     public static func forCell(_ cell: CellKind, vocabularySize v: Int, hiddenSize h: Int) -> ParameterLayout {
@@ -200,13 +232,13 @@ public struct Initialization: Equatable, Sendable {
         for entry in layout.entries {
             switch entry.role {
             case .bias:
-                if entry.name == "b_f" {  // only the LSTM has a forget gate
+                if ParameterLayout.split(entry.name).base == "b_f" {  // only the LSTM has a forget gate
                     result[entry] = Matrix(rows: 1, columns: entry.columns, storage: Array(repeating: forgetBias, count: entry.columns))
                 }
             case .recurrent:
                 guard let matrix = recurrentMatrix(size: entry.rows, generator: &generator, shouldStop: shouldStop) else { return nil }
                 result[entry] = matrix
-            case .input, .output:
+            case .input, .layerInput, .output:
                 guard let matrix = gaussianMatrix(rows: entry.rows, columns: entry.columns, scale: weightScale,
                                                   generator: &generator, shouldStop: shouldStop) else { return nil }
                 result[entry] = matrix
@@ -219,8 +251,8 @@ public struct Initialization: Equatable, Sendable {
     public func describe(_ entry: ParameterLayout.Entry, times: String = "·") -> String {
         func number(_ x: Double) -> String { x == x.rounded() && abs(x) < 1e15 ? String(Int(x)) : "\(x)" }
         switch entry.role {
-        case .bias: return entry.name == "b_f" && forgetBias != 0 ? "all " + number(forgetBias) : "zeros"
-        case .input, .output: return "randn" + times + number(weightScale)
+        case .bias: return ParameterLayout.split(entry.name).base == "b_f" && forgetBias != 0 ? "all " + number(forgetBias) : "zeros"
+        case .input, .layerInput, .output: return "randn" + times + number(weightScale)
         case .recurrent:
             switch recurrent {
             case .identity: return "identity" + times + number(recurrentScale)

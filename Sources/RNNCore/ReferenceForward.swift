@@ -6,24 +6,117 @@
 /// θ_i ± δ is represented exactly.
 func referenceLoss(cell: CellKind, layout: ParameterLayout, theta: [DoubleDouble],
                    inputs: [Int], targets: [Int], initialState: [Double]) -> DoubleDouble {
-    switch cell {
-    case .rnn: referenceRNNLoss(layout: layout, theta: theta, inputs: inputs, targets: targets, initialState: initialState)
-    case .lstm: referenceLSTMLoss(layout: layout, theta: theta, inputs: inputs, targets: targets, initialState: initialState)
-    case .gru: referenceGRULoss(layout: layout, theta: theta, inputs: inputs, targets: targets, initialState: initialState)
-    }
+    referenceLoss(cell: cell, layout: layout, layers: 1, theta: theta,
+                  streams: [ReferenceStream(inputs: inputs, targets: targets, initialState: initialState)])
 }
 
-/// x·W_x? + b_? + h·W_h? for the gate named `gate`, read from θ by name.
-private func referenceGate(_ gate: String, layout: ParameterLayout, theta: [DoubleDouble], input x: Int,
-                           previous h: [DoubleDouble], withRecurrent: Bool = true) -> [DoubleDouble] {
-    let wx = layout.entry(named: "W_x" + gate)!, wh = layout.entry(named: "W_h" + gate)!, b = layout.entry(named: "b_" + gate)!
-    let n = wh.rows
-    return (0 ..< n).map { j in
-        var sum = theta[wx.offset + x * n + j] + theta[b.offset + j]
-        if withRecurrent {
-            for i in 0 ..< n { sum += h[i] * theta[wh.offset + i * n + j] }
+/// One stream of a window: its characters and the state each layer starts from (layer by
+/// layer: h, then c for the LSTM).
+struct ReferenceStream {
+    var inputs: [Int]
+    var targets: [Int]
+    var initialState: [Double]
+}
+
+/// Σ over the streams and steps of −ln p_t[y_t] for a model of `layers` layers (no dropout):
+/// layer 1 reads the one-hot x_t, layer l ≥ 2 the h_t of layer l − 1, the output reads the top.
+func referenceLoss(cell: CellKind, layout: ParameterLayout, layers: Int, theta: [DoubleDouble],
+                   streams: [ReferenceStream]) -> DoubleDouble {
+    var total = DoubleDouble.zero
+    for stream in streams {
+        let size = stream.initialState.count / layers
+        var states = (0 ..< layers).map { l in stream.initialState[l * size ..< (l + 1) * size].map(DoubleDouble.init) }
+        for (x, y) in zip(stream.inputs, stream.targets) {
+            var input = ReferenceInput.character(x)
+            for l in 0 ..< layers {
+                let model = ReferenceLayer(cell: cell, layout: layout, layer: l, of: layers, theta: theta)
+                states[l] = model.step(input, state: states[l])
+                input = .vector(Array(states[l][0 ..< model.hiddenSize]))
+            }
+            guard case .vector(let top) = input else { preconditionFailure("no layers") }
+            total += referenceOutputLoss(layout: layout, theta: theta, hidden: top, target: y)
         }
-        return sum
+    }
+    return total
+}
+
+/// What a layer reads: a character (one-hot, layer 1) or the layer below's h_t.
+enum ReferenceInput {
+    case character(Int)
+    case vector([DoubleDouble])
+}
+
+/// One layer's equations, its matrices read from θ by name.
+struct ReferenceLayer {
+    let cell: CellKind
+    let layout: ParameterLayout
+    let layer: Int
+    let layers: Int
+    let theta: [DoubleDouble]
+    let hiddenSize: Int
+
+    init(cell: CellKind, layout: ParameterLayout, layer: Int, of layers: Int, theta: [DoubleDouble]) {
+        self.cell = cell
+        self.layout = layout
+        self.layer = layer
+        self.layers = layers
+        self.theta = theta
+        hiddenSize = layout.entry(named: ParameterLayout.name("W_h" + cell.gateNames[0], layer: layer, of: layers))!.rows
+    }
+
+    func entry(_ base: String) -> ParameterLayout.Entry { layout.entry(named: ParameterLayout.name(base, layer: layer, of: layers))! }
+
+    /// x·W_x? + b_? (+ h·W_h? unless `withRecurrent` is false) for the gate named `gate`.
+    func gate(_ gate: String, input: ReferenceInput, previous h: [DoubleDouble], withRecurrent: Bool = true) -> [DoubleDouble] {
+        let wx = entry("W_x" + gate), wh = entry("W_h" + gate), b = entry("b_" + gate)
+        let n = hiddenSize
+        return (0 ..< n).map { j in
+            var sum: DoubleDouble
+            switch input {
+            case .character(let x):
+                sum = theta[wx.offset + x * n + j] + theta[b.offset + j]
+            case .vector(let v):
+                sum = theta[b.offset + j]
+                for i in 0 ..< v.count { sum += v[i] * theta[wx.offset + i * n + j] }
+            }
+            if withRecurrent {
+                for i in 0 ..< n { sum += h[i] * theta[wh.offset + i * n + j] }
+            }
+            return sum
+        }
+    }
+
+    /// The new state (h, then c for the LSTM) from the old one.
+    func step(_ x: ReferenceInput, state: [DoubleDouble]) -> [DoubleDouble] {
+        let n = hiddenSize
+        let h = Array(state[0 ..< n])
+        switch cell {
+        case .rnn:
+            // h = tanh(x·W_xh + b_h + h·W_hh)
+            return gate("h", input: x, previous: h).map(DoubleDouble.tanh)
+        case .lstm:
+            // i, f, o = σ(gate), g = tanh(gate);  c = f⊙c + i⊙g;  h = o⊙tanh(c)
+            let c = Array(state[n...])
+            let i = gate("i", input: x, previous: h).map(DoubleDouble.sigmoid)
+            let f = gate("f", input: x, previous: h).map(DoubleDouble.sigmoid)
+            let g = gate("g", input: x, previous: h).map(DoubleDouble.tanh)
+            let o = gate("o", input: x, previous: h).map(DoubleDouble.sigmoid)
+            let newC = (0 ..< n).map { f[$0] * c[$0] + i[$0] * g[$0] }
+            return (0 ..< n).map { o[$0] * DoubleDouble.tanh(newC[$0]) } + newC
+        case .gru:
+            // r, u = σ(gate);  hn = h·W_hn + b_hn;  n = tanh(x·W_xn + b_n + r⊙hn);  h = (1 − u)⊙n + u⊙h
+            let whn = entry("W_hn"), bhn = entry("b_hn")
+            let r = gate("r", input: x, previous: h).map(DoubleDouble.sigmoid)
+            let u = gate("u", input: x, previous: h).map(DoubleDouble.sigmoid)
+            let hn = (0 ..< n).map { j in
+                var sum = theta[bhn.offset + j]
+                for i in 0 ..< n { sum += h[i] * theta[whn.offset + i * n + j] }
+                return sum
+            }
+            let inputPart = gate("n", input: x, previous: h, withRecurrent: false)
+            let candidate = (0 ..< n).map { DoubleDouble.tanh(inputPart[$0] + r[$0] * hn[$0]) }
+            return (0 ..< n).map { (DoubleDouble.one - u[$0]) * candidate[$0] + u[$0] * h[$0] }
+        }
     }
 }
 
@@ -37,72 +130,4 @@ private func referenceOutputLoss(layout: ParameterLayout, theta: [DoubleDouble],
         return sum
     }
     return DoubleDouble.logSumExp(z) - z[y]
-}
-
-/// i, f, o = σ(gate), g = tanh(gate);  c = f⊙c + i⊙g;  h = o⊙tanh(c);  L = Σ_t logΣexp(z_t) − z_t[y_t]
-private func referenceLSTMLoss(layout: ParameterLayout, theta: [DoubleDouble],
-                               inputs: [Int], targets: [Int], initialState: [Double]) -> DoubleDouble {
-    let n = initialState.count / 2
-    var h = initialState[..<n].map(DoubleDouble.init), c = initialState[n...].map(DoubleDouble.init)
-    var total = DoubleDouble.zero
-    for (x, y) in zip(inputs, targets) {
-        let i = referenceGate("i", layout: layout, theta: theta, input: x, previous: h).map(DoubleDouble.sigmoid)
-        let f = referenceGate("f", layout: layout, theta: theta, input: x, previous: h).map(DoubleDouble.sigmoid)
-        let g = referenceGate("g", layout: layout, theta: theta, input: x, previous: h).map(DoubleDouble.tanh)
-        let o = referenceGate("o", layout: layout, theta: theta, input: x, previous: h).map(DoubleDouble.sigmoid)
-        c = (0 ..< n).map { f[$0] * c[$0] + i[$0] * g[$0] }
-        h = (0 ..< n).map { o[$0] * DoubleDouble.tanh(c[$0]) }
-        total += referenceOutputLoss(layout: layout, theta: theta, hidden: h, target: y)
-    }
-    return total
-}
-
-/// r, u = σ(gate);  hn = h·W_hn + b_hn;  n = tanh(x·W_xn + b_n + r⊙hn);  h = (1 − u)⊙n + u⊙h
-private func referenceGRULoss(layout: ParameterLayout, theta: [DoubleDouble],
-                              inputs: [Int], targets: [Int], initialState: [Double]) -> DoubleDouble {
-    let n = initialState.count
-    let whn = layout.entry(named: "W_hn")!, bhn = layout.entry(named: "b_hn")!
-    var h = initialState.map(DoubleDouble.init)
-    var total = DoubleDouble.zero
-    for (x, y) in zip(inputs, targets) {
-        let r = referenceGate("r", layout: layout, theta: theta, input: x, previous: h).map(DoubleDouble.sigmoid)
-        let u = referenceGate("u", layout: layout, theta: theta, input: x, previous: h).map(DoubleDouble.sigmoid)
-        let hn = (0 ..< n).map { j in
-            var sum = theta[bhn.offset + j]
-            for i in 0 ..< n { sum += h[i] * theta[whn.offset + i * n + j] }
-            return sum
-        }
-        let inputPart = referenceGate("n", layout: layout, theta: theta, input: x, previous: h, withRecurrent: false)
-        let candidate = (0 ..< n).map { DoubleDouble.tanh(inputPart[$0] + r[$0] * hn[$0]) }
-        h = (0 ..< n).map { (DoubleDouble.one - u[$0]) * candidate[$0] + u[$0] * h[$0] }
-        total += referenceOutputLoss(layout: layout, theta: theta, hidden: h, target: y)
-    }
-    return total
-}
-
-/// a_t = W_xh[x_t] + b_h + h_{t−1}·W_hh;  h_t = tanh(a_t);  z_t = h_t·W_hy + b_y;  L = Σ_t logΣexp(z_t) − z_t[y_t]
-private func referenceRNNLoss(layout: ParameterLayout, theta: [DoubleDouble],
-                              inputs: [Int], targets: [Int], initialState: [Double]) -> DoubleDouble {
-    let wxh = layout.entries[0], whh = layout.entries[1], why = layout.entries[2]
-    let bh = layout.entries[3], by = layout.entries[4]
-    let hiddenSize = whh.rows, vocabularySize = why.columns
-    var h = initialState.map(DoubleDouble.init)
-    var total = DoubleDouble.zero
-    for (x, y) in zip(inputs, targets) {
-        var a = [DoubleDouble](repeating: .zero, count: hiddenSize)
-        for j in 0 ..< hiddenSize {
-            var sum = theta[wxh.offset + x * hiddenSize + j] + theta[bh.offset + j]
-            for i in 0 ..< hiddenSize { sum += h[i] * theta[whh.offset + i * hiddenSize + j] }
-            a[j] = sum
-        }
-        h = a.map(DoubleDouble.tanh)
-        var z = [DoubleDouble](repeating: .zero, count: vocabularySize)
-        for k in 0 ..< vocabularySize {
-            var sum = theta[by.offset + k]
-            for i in 0 ..< hiddenSize { sum += h[i] * theta[why.offset + i * vocabularySize + k] }
-            z[k] = sum
-        }
-        total += DoubleDouble.logSumExp(z) - z[y]
-    }
-    return total
 }

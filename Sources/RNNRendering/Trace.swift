@@ -375,6 +375,7 @@ public struct TraceRenderer {
         case .adagrad: text += style.text("update (adagrad, lr \(rate)): mem += g²; θ −= lr⋅g/√(mem + 1e-8)\n")
         case .sgd: text += style.text("update (sgd, lr \(rate)): θ −= lr⋅g\n")
         case .adam: text += style.text("update (adam, lr \(rate)): m, v moving averages of g and g²; θ −= lr⋅m/(√v + 1e-8) with m, v bias-corrected\n")
+        case .rmsprop: text += style.text("update (rmsprop, lr \(rate)): mem = 0.95⋅mem + 0.05⋅g²; θ −= lr⋅g/(√mem + 1e-8)\n")
         }
         // One worked entry: the largest gradient of the recurrent weights (W_hh, or any W_h* of a gated cell).
         let recurrent = gradients.layout.entries.filter { $0.role == .recurrent }.flatMap { Array($0.range) }
@@ -382,7 +383,7 @@ public struct TraceRenderer {
            let (entry, row, column) = gradients.layout.locate(local) {
             let g = gradients.values[local]
             text += "  e.g. \(entry.name)[\(row), \(column)]: g = " + NumberFormat.general(g, significant: 6)
-            if config.optimizer == .adagrad, let memory = input.optimizer?.memory {
+            if config.optimizer == .adagrad || config.optimizer == .rmsprop, let memory = input.optimizer?.memory {
                 text += ", mem = " + NumberFormat.general(memory[local], significant: 6)
             }
             text += style.text(", θ ") + NumberFormat.general(input.parameters.values[local], significant: 8)

@@ -34,11 +34,11 @@ func corpus(_ text: String) -> Corpus {
 
 /// Parameters drawn with a given σ for every weight (larger than the article's 0.01 so that
 /// gradients are large enough to be compared to central differences in relative terms).
-func randomParameters(cell: CellKind = .rnn, vocabularySize: Int, hiddenSize: Int, sigma: Double,
+func randomParameters(cell: CellKind = .rnn, vocabularySize: Int, hiddenSize: Int, layers: Int = 1, sigma: Double,
                       recurrent: RecurrentInitializer = .random, recurrentScale: Double = 0.5,
                       biasSigma: Double = 0.1, seed: UInt64) -> Parameters {
     var generator = SeededGenerator(seed: seed)
-    let layout = ParameterLayout.forCell(cell, vocabularySize: vocabularySize, hiddenSize: hiddenSize)
+    let layout = ParameterLayout.forModel(cell, vocabularySize: vocabularySize, hiddenSize: hiddenSize, layers: layers)
     var parameters = Initialization(weightScale: sigma, recurrent: recurrent, recurrentScale: recurrentScale)
         .parameters(for: layout, generator: &generator)
     for entry in layout.entries where entry.rows == 1 {
