@@ -57,6 +57,15 @@ import Testing
         """)
     }
 
+    /// An ellipsis stands for two or more rows or columns, never for one it could have shown.
+    @Test(arguments: [(6, 16, 3, 6), (7, 6, 3, 7), (8, 6, 3, 7), (17, 16, 3, 7), (16, 16, 3, 16), (5, 4, 2, 5), (6, 4, 2, 5)])
+    func elisionHidesAtLeastTwo(count: Int, limit: Int, edge: Int, shown: Int) {
+        let indices = visibleIndices(count: count, limit: limit, edge: edge)
+        #expect(indices.count == shown)
+        #expect(indices.contains(nil) == (shown < count))
+        if indices.contains(nil) { #expect(count - (indices.count - 1) >= 2) }
+    }
+
     @Test func tinyValuesSwitchToScientific() {
         let tiny = LabeledMatrix(name: "dW", rows: 1, columns: 3, values: [1e-7, -2e-8, 0])
         #expect(formatMatrix(tiny) == """
