@@ -28,6 +28,9 @@ public enum DiagnosticKind: Equatable, Sendable {
     case badDuration(text: String)
     /// `train 100 best=b.json` without eval-every=.
     case optionNeedsAnother(option: String, needs: String)
+    /// `plot loss log=on ymin=0`: a limit ≤ 0 on a log scale; `always`: the kind of plot is
+    /// always on a log scale (run-norms).
+    case limitNotOnLogScale(key: String, text: String, kind: String, always: Bool)
 
     // Run time: the command was understood but cannot be carried out (exit code 70).
     case noCorpus(command: String)
@@ -168,7 +171,8 @@ public struct Diagnostic: Error, Equatable, Sendable {
         case .unterminatedString, .invalidEscape, .unknownCommand, .unknownOption, .duplicateOption, .missingValue,
              .badValue, .badChoice, .missingArgument, .unexpectedArgument, .badCount, .badSubscript,
              .unclosedSubscript, .badComparison, .badExpectedValue, .unexpectedSubscript, .badKeyword,
-             .optionNotForKind, .valueTooLarge, .scriptNotUTF8, .settingWithoutCommand, .equalsWithoutKey, .badDuration, .optionNeedsAnother:
+             .optionNotForKind, .valueTooLarge, .scriptNotUTF8, .settingWithoutCommand, .equalsWithoutKey, .badDuration, .optionNeedsAnother,
+             .limitNotOnLogScale:
             true
         default:
             false
@@ -273,6 +277,10 @@ extension DiagnosticKind {
             return "unknown command '\(key)'" + (suggestion.map { "; to change the setting '\($0)', write 'set \($0)=\(value)'" } ?? " (type 'help' for the list)")
         case .equalsWithoutKey:
             return "'=' needs a key before it, as in key=value"
+        case .limitNotOnLogScale(let key, let text, let kind, let always):
+            return "\(key)=\(text) cannot be drawn on a log scale, which shows values above 0 only"
+                + (always ? " ('plot \(kind)' is always on a log scale)" : "") + ": give \(key) a value above 0"
+                + (always ? "" : ", or leave out log=on")
         case .optionNeedsAnother(let option, let needs):
             return "\(option)= saves at evaluations, and there are none without \(needs)=: add \(needs)=K (every K steps)"
         case .badDuration(let text):

@@ -175,7 +175,9 @@ public enum Help {
                     mean so that they can be told apart. run-norms: the ‖∂L/∂h_t‖ profiles saved with 'keep', \
                     on a log scale. ymin= and ymax= clip the y axis (a diverging run must not flatten the \
                     others): values beyond are drawn on the edge, and the plot names the series that went \
-                    there. Every series has its own marker and colour, listed in the legend. Probabilities are \
+                    there; on a log scale they must be above 0. Every series has its own marker and colour, \
+                    listed in the legend (beyond twelve series the plot names those that share a marker). \
+                    Probabilities are \
                     bars on a fixed scale from 0 to 1.
                     """,
                     example: "plot loss height=12"),

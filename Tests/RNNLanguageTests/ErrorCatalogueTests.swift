@@ -58,6 +58,13 @@ import Testing
              message: "backward needs a forward pass made with the current weights, and the last 'step' changed them after its forward pass: run 'forward' first",
              column: 1, syntax: false),
         Case(setup: trained, command: "plot runs", message: "no loss curves have been kept yet: train, then 'keep NAME'", column: 1, syntax: false),
+        // A limit at or below 0 on a log scale was silently ignored.
+        Case(setup: trained, command: "plot loss log=on ymin=0",
+             message: "ymin=0 cannot be drawn on a log scale, which shows values above 0 only: give ymin a value above 0, or leave out log=on",
+             column: 23, syntax: true),
+        Case(setup: trained, command: "plot run-norms ymax=-1",
+             message: "ymax=-1 cannot be drawn on a log scale, which shows values above 0 only ('plot run-norms' is always on a log scale): give ymax a value above 0",
+             column: 21, syntax: true),
         Case(setup: trained, command: "show grad-check", message: "there has been no gradient check yet: run 'grad-check' first", column: 6, syntax: false),
         Case(setup: "load builtin rhyme\ninit optimizer=sgd", command: "show mW_hh",
              message: "sgd keeps no memory, so there is no 'mW_hh'", column: 6, syntax: false),
