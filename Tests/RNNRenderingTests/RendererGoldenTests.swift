@@ -139,6 +139,39 @@ import Testing
         #expect(text.contains("\u{1B}[48;5;196m  \u{1B}[0m"))  // the largest value, darkest red
     }
 
+    /// Text as it shows on a screen: colour escapes removed.
+    static func visible(_ text: String) -> String {
+        var plain = "", inEscape = false
+        for character in text {
+            if inEscape { inEscape = !(character.isLetter) } else if character == "\u{1B}" { inEscape = true } else { plain.append(character) }
+        }
+        return plain
+    }
+
+    /// At 30 columns the legend wrapped inside "1.5]" (by the terminal): it now wraps between
+    /// its pieces, and every line fits.
+    @Test(arguments: [TextStyle.plain, TextStyle(unicode: true, color: false), .terminal])
+    func theLegendFitsTheWidthAndKeepsNumbersWhole(style: TextStyle) {
+        let matrix = LabeledMatrix(name: "W_hh", rows: 3, columns: 3, values: [0.01, 0, -0.523, 0, 0.01, 0.25, 1.5, -0.125, 0.01])
+        for width in [24, 30, 40, 60] {
+            let text = Self.visible(formatHeatmap(matrix, width: width, style: style))
+            let lines = text.split(separator: "\n")
+            #expect(lines.allSatisfy { displayColumns($0) <= width }, "\(text)")
+            #expect(lines.contains { $0.contains("[-0.523, 1.5]:") }, "\(text)")
+            #expect(lines.contains { $0.contains(" 1.5") || $0.contains("(max 1.5)") }, "\(text)")
+            if !style.color { #expect(lines.contains { $0.contains("'\(String(style.unicode ? shadeRamp : asciiRamp))'") }, "\(text)") }
+        }
+    }
+
+    /// Near-zero values had background 255 (a white block on a dark terminal): they have none.
+    @Test func nearZeroHasNoBackground() {
+        let matrix = LabeledMatrix(name: "M", rows: 1, columns: 4, values: [0.001, -0.001, 0, 1])
+        let text = formatHeatmap(matrix, style: .terminal)
+        #expect(!text.contains("48;5;255"), "\(text)")
+        let row = text.split(separator: "\n").last!
+        #expect(row.hasPrefix("0       \u{1B}[48;5;196m  "), "three cells without background, then the darkest red: \(row)")
+    }
+
     @Test func bigMatricesAreAveragedToFit() {
         let wide = LabeledMatrix(name: "W", rows: 2, columns: 300, values: (0 ..< 600).map { Double($0 % 300) })
         let text = formatHeatmap(wide, width: 100)
