@@ -427,16 +427,16 @@ import Testing
     }
 
     @Test func progressLikeTqdm() {
-        // Losses per character.
+        // Losses per character; three columns are left free (the last one, and two for "^C").
         #expect(formatProgress(ProgressState(done: 420, total: 1000, elapsed: 3.0, loss: 1.45211, smoothLoss: 1.7431))
-            == " 42%|#########             | 420/1000 [00:03<00:04, 140 steps/s, loss 1.452/char, smooth 1.743/char]")
+            == " 42%|#######            | 420/1000 [00:03<00:04, 140 steps/s, loss 1.452/char, smooth 1.743/char]")
         #expect(formatProgress(ProgressState(done: 421, total: 1000, elapsed: 3.0, loss: 1.45211, smoothLoss: 1.7431),
                                width: 80, style: .terminal)
-            == " 42%|████████▊            | 421/1000 [00:03<00:04, 140 steps/s, loss 1.452/char]")
+            == " 42%|███████▌          | 421/1000 [00:03<00:04, 140 steps/s, loss 1.452/char]")
         // At 70 columns the bar would be shorter than 10 cells with the loss too: it goes next.
         #expect(formatProgress(ProgressState(done: 421, total: 1000, elapsed: 3.0, loss: 1.45211, smoothLoss: 1.7431),
                                width: 70, style: .terminal)
-            == " 42%|████▋      | 421/1000 [00:03<00:04, 140 steps/s, loss 1.452/char]")
+            == " 42%|██████████              | 421/1000 [00:03<00:04, 140 steps/s]")
         #expect(formatProgress(ProgressState(done: 0, total: 10, elapsed: 0)) == "  0%|                        | 0/10 [00:00<?, 0.0 steps/s]")
     }
 
@@ -448,18 +448,32 @@ import Testing
                                   smoothLoss: 130.1)
         for style in [TextStyle.plain, .terminal] {
             let line = formatProgress(state, width: width, style: style)
-            #expect(line.count <= width, "\(line)")
+            #expect(line.count <= width - 3, "leaves the last column and room for ^C: \(line)")
             #expect(line.contains("123456/9223372036854775807") || width < 40)
         }
-        #expect(formatProgress(state, width: 60).hasSuffix("[1:23:20<>99h]"))
+        #expect(formatProgress(state, width: 70).hasSuffix("[1:23:20, >99h left]"))
     }
 
     /// A rate below one step a second and a huge remaining count: the time left overflows
     /// every integer, and is shown as more than 99 hours.
     @Test func progressWithAnAstronomicalRemainingTime() {
         let state = ProgressState(done: 1, total: Int.max, elapsed: 2)
-        #expect(formatProgress(state, width: 100).contains("<>99h"))
+        let line = formatProgress(state, width: 100)
+        #expect(line.contains("[00:02, >99h left, 0.5 steps/s]") && !line.contains("<>"), "\(line)")
         #expect(NumberFormat.duration(1e300) == "2.78e+296 h")
+    }
+
+    /// Any finite numbers in the state: no inf or nan, and the line still fits.
+    @Test(arguments: [Double.leastNonzeroMagnitude, 1e308, 0, 3.5])
+    func progressWithExtremeNumbers(elapsed: Double) {
+        for (loss, smooth) in [(1e308, -1e308), (Double.leastNonzeroMagnitude, 0)] {
+            for duration in [nil, Double.leastNonzeroMagnitude, 1e308] as [Double?] {
+                let state = ProgressState(done: 7, total: Int.max, elapsed: elapsed, loss: loss, smoothLoss: smooth,
+                                          duration: duration, validationLoss: loss)
+                let line = formatProgress(state, width: 120)
+                #expect(!line.contains("inf") && !line.contains("nan") && line.count <= 117, "\(line)")
+            }
+        }
     }
 
     @Test func tables() {

@@ -116,12 +116,27 @@ import Glibc
         let lines = session.visibleLines
         let bars = lines.filter { $0.contains("steps/s") }
         #expect(!bars.isEmpty)
-        #expect(bars.allSatisfy { $0.count <= 80 }, "\(bars.filter { $0.count > 80 })")
+        #expect(bars.allSatisfy { $0.count <= 77 }, "\(bars.filter { $0.count > 77 })")
         // print-every= lines appear on a terminal too.
         #expect(lines.contains { $0.hasPrefix("step  10000  loss") }, "\(lines.suffix(20))")
         #expect(lines.contains { $0.hasPrefix("step  30000  loss") })
         session.send("quit\r")
         #expect(session.exitStatus() == 0)
+    }
+
+    /// The bar's last frame was left on the screen above the summary and a sample; it is
+    /// cleared. Every frame leaves three columns free, so an echoed "^C" cannot wrap it.
+    @Test func theBarIsClearedWhenTrainingEndsAndLeavesRoomForAnEchoedCtrlC() throws {
+        let folder = try TemporaryFolder()
+        let script = try folder.write("train.rnn", "load builtin story\ninit hidden=16 seq=8 lr=0.1\ntrain 30000\nsample 30 seed=1\n")
+        let session = try PseudoTerminalSession(arguments: [script], home: folder.path, columns: 60)
+        #expect(session.exitStatus(timeout: 120) == 0, "\(session.transcript)")
+        let frames = session.visibleLines.filter { $0.contains("%|") }
+        #expect(!frames.isEmpty, "\(session.transcript)")
+        #expect(frames.allSatisfy { $0.count <= 57 }, "\(frames.filter { $0.count > 57 })")
+        let screen = session.screen
+        #expect(!screen.contains { $0.contains("%|") }, "a stale bar: \(screen)")
+        #expect(screen.contains { $0.hasPrefix("trained 30000 steps") }, "\(screen)")
     }
 
     @Test func outputFollowsTheTerminalWidthAndItsResizes() throws {
