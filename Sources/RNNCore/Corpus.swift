@@ -56,7 +56,7 @@ public struct Corpus: Sendable {
         do {
             bytes = try readWholeFile(path, limit: ReadLimit.corpus, shouldStop: shouldStop)
         } catch {
-            throw CorpusError(error, path: path)
+            throw .unreadable(path: path, failure: error)
         }
         return try Corpus(utf8: bytes, source: path)
     }
@@ -148,22 +148,6 @@ public enum EncodedText: Sendable, Equatable {
             values.withUnsafeBufferPointer { source in
                 for i in 0 ..< count { destination[i] = Int32(source[start + i]) }
             }
-        }
-    }
-}
-
-// MARK: - Reading a file
-
-extension CorpusError {
-    /// The error for a failed read of `path`.
-    public init(_ failure: ReadFailure, path: String) {
-        switch failure {
-        case .notFound: self = .fileNotFound(path: path)
-        case .isDirectory: self = .isDirectory(path: path)
-        case .notAFile(let kind): self = .notAFile(path: path, kind: kind)
-        case .tooLarge(let limit): self = .tooLarge(path: path, limit: limit)
-        case .interrupted: self = .interrupted(path: path)
-        case .system(let reason): self = .unreadable(path: path, reason: reason)
         }
     }
 }

@@ -28,6 +28,8 @@ public enum ReadFailure: Error, Equatable, Sendable {
     case notAFile(kind: String)
     /// More than `limit` bytes.
     case tooLarge(limit: Int)
+    /// A line of a pipe longer than `limit` bytes.
+    case lineTooLong(limit: Int)
     /// Ctrl-C while waiting or reading; nothing was kept.
     case interrupted
     case system(String)
@@ -97,6 +99,13 @@ public func readSome(_ descriptor: Int32, into buffer: inout [UInt8], waiting: B
         }
         throw failure(errno)
     }
+}
+
+/// The folder of `path`, as `dirname` gives it: "." for a bare name, "/" for a file at the
+/// root. Scripts resolve their relative paths from it; saves write their temporary file there.
+public func directory(containing path: String) -> String {
+    guard let slash = path.lastIndex(of: "/") else { return "." }
+    return slash == path.startIndex ? "/" : String(path[..<slash])
 }
 
 /// A file's kind in words, for messages: "a character device", "a FIFO (named pipe)".

@@ -18,16 +18,6 @@ public enum WriteFailure: Error, Equatable, Sendable {
     /// The link chain is too long or loops.
     case symlinkLoop
     case system(String)
-
-    public var reason: String {
-        switch self {
-        case .notARegularFile(let kind): "it is \(kind), not a regular file"
-        case .readOnly(let mode): "it is read-only (mode \(mode)): make it writable (chmod u+w) or save under another name"
-        case .interrupted: "interrupted"
-        case .symlinkLoop: "its symbolic links loop or are nested too deep"
-        case .system(let reason): reason
-        }
-    }
 }
 
 /// Writes `data` to `path` the way careful editors save: a crash, a full disk, Ctrl-C or a
@@ -167,12 +157,6 @@ func resolveSymbolicLinks(_ path: String) throws(WriteFailure) -> String {
         current = target.hasPrefix("/") ? target : directory(containing: current) + "/" + target
     }
     throw .symlinkLoop
-}
-
-/// The folder of `path` ("." for a bare name, "/" for a file at the root).
-func directory(containing path: String) -> String {
-    guard let slash = path.lastIndex(of: "/") else { return "." }
-    return slash == path.startIndex ? "/" : String(path[..<slash])
 }
 
 // MARK: - The temporary file a signal handler must remove

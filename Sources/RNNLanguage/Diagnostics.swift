@@ -103,6 +103,19 @@ extension CheckpointProblem {
     }
 }
 
+extension WriteFailure {
+    /// Why the file was not written, without its name (the messages name it).
+    public var reason: String {
+        switch self {
+        case .notARegularFile(let kind): "it is \(kind), not a regular file"
+        case .readOnly(let mode): "it is read-only (mode \(mode)): make it writable (chmod u+w) or save under another name"
+        case .interrupted: "interrupted"
+        case .symlinkLoop: "its symbolic links loop or are nested too deep"
+        case .system(let reason): reason
+        }
+    }
+}
+
 /// What a command needed that is not there yet.
 public enum Prerequisite: Equatable, Sendable {
     /// A name (x, y, a, hs, z, p, loss, perplexity) or command that reads the recorded window.

@@ -52,7 +52,7 @@ extension Interpreter {
         do {
             data = try readWholeFile(file, limit: ReadLimit.checkpoint, allowFIFO: false, shouldStop: console.takeInterrupt)
         } catch {
-            throw Diagnostic(.checkpointRead(path: path.value, reason: CorpusError(error, path: file).shortReason), at: path.range)
+            throw Diagnostic(.checkpointRead(path: path.value, reason: error.description), at: path.range)
         }
         func invalid(_ problem: CheckpointProblem) -> Diagnostic {
             Diagnostic(.checkpointInvalid(path: path.value, problem: problem), at: path.range)

@@ -20,20 +20,20 @@ struct GoldenCheck {
             switch readTextFile(path) {
             case .success(let text): source = text
             case .failure(let failure):
-                writeAll(STDERR_FILENO, "rnnrepl: cannot read script '\(path)': \(describe(failure, limit: ReadLimit.script))\n")
+                writeAll(STDERR_FILENO, "rnnrepl: cannot read script '\(path)': \(failure)\n")
                 status = max(status, 64)
                 continue
             }
             let expectedPath = Golden.expectedPath(forScript: path)
-            let result = Golden.transcript(of: source, fileName: path, baseDirectory: directory(of: path))
+            let result = Golden.transcript(of: source, fileName: path, baseDirectory: directory(containing: path))
             guard result.outcome == .completed else {
                 writeAll(STDERR_FILENO, result.errors + "FAILED \(path): the script itself failed (exit code \(result.outcome.exitCode))\n")
                 status = max(status, 70)
                 continue
             }
             if update {
-                let folder = directory(of: expectedPath)
-                if !folder.isEmpty { mkdir(folder, 0o755) }
+                let folder = directory(containing: expectedPath)
+                if folder != "." { mkdir(folder, 0o755) }
                 guard writeTextFile(expectedPath, result.output) else {
                     writeAll(STDERR_FILENO, "rnnrepl: cannot write '\(expectedPath)': \(String(cString: strerror(errno)))\n")
                     status = max(status, 70)

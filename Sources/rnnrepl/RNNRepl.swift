@@ -77,7 +77,7 @@ struct RNNRepl: ParsableCommand {
             } catch .interrupted {
                 throw ExitCode(130)
             } catch {
-                terminal.writeError("rnnrepl: cannot read script '\(path)': \(describe(error, limit: ReadLimit.script))\n")
+                terminal.writeError("rnnrepl: cannot read script '\(path)': \(error)\n")
                 throw ExitCode(64)
             }
             if let offset = firstInvalidUTF8Offset(bytes) {
@@ -85,7 +85,7 @@ struct RNNRepl: ParsableCommand {
                     .render(source: nil as SourceText?, fileName: path, style: $0.style) })
                 throw ExitCode(65)
             }
-            session.baseDirectory = directory(of: path)
+            session.baseDirectory = directory(containing: path)
             let outcome = Runner.run(String(decoding: bytes, as: UTF8.self), fileName: path, session: &session, console: console)
             if outcome == .quit { throw ExitCode(0) }
             if outcome != .completed { failed = outcome.exitCode }
@@ -113,7 +113,7 @@ struct RNNRepl: ParsableCommand {
                 } catch .interrupted {
                     throw ExitCode(130)
                 } catch {
-                    terminal.writeError("rnnrepl: <stdin>:\(lines.lineNumber + 1): \(describe(error, limit: ReadLimit.line))\n")
+                    terminal.writeError("rnnrepl: <stdin>:\(lines.lineNumber + 1): \(error)\n")
                     throw ExitCode(65)
                 }
                 guard let line else { break }
@@ -151,7 +151,7 @@ final class LineInput {
                 lineNumber += 1
                 return line
             }
-            if buffer.count - start > limit { throw .tooLarge(limit: limit) }
+            if buffer.count - start > limit { throw .lineTooLong(limit: limit) }
             if ended {
                 guard start < buffer.count else { return nil }
                 let line = String(decoding: buffer[start...], as: UTF8.self)
@@ -168,24 +168,6 @@ final class LineInput {
             if got == 0 { ended = true } else { buffer.append(contentsOf: chunk[0 ..< got]) }
         }
     }
-}
-
-/// A failed read in words, for the messages of the executable.
-func describe(_ failure: ReadFailure, limit: Int) -> String {
-    switch failure {
-    case .notFound: "no such file"
-    case .isDirectory: "it is a directory"
-    case .notAFile(let kind): "it is \(kind), not a file"
-    case .tooLarge: "it is longer than \(formatLimit(limit)), the most rnnrepl reads here"
-    case .interrupted: "interrupted"
-    case .system(let reason): reason
-    }
-}
-
-/// The folder part of a path ("" for a bare file name).
-func directory(of path: String) -> String {
-    guard let slash = path.lastIndex(of: "/") else { return "" }
-    return slash == path.startIndex ? "/" : String(path[..<slash])
 }
 
 /// A whole UTF-8 text file (at most `ReadLimit.script` bytes), or the reason it cannot be read.

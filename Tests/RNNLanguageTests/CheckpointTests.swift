@@ -257,7 +257,7 @@ import Testing
         run("save \(folder.path)/run.json", &original)
         try FileManager.default.removeItem(atPath: text)
         #expect(run("restore \(folder.path)/run.json", &session).errors.contains(
-            "cannot read the checkpoint's text '\(text)' (cannot open '\(text)': no such file)"))
+            "cannot read the checkpoint's text '\(text)' (cannot read '\(text)': no such file)"))
     }
 
     @Test func aFailedWriteLeavesTheOldCheckpointAndNoLitter() throws {

@@ -50,8 +50,8 @@ import Testing
         Case(setup: trained, command: "sample prime=\"xyz\"", message: "the prime has 'x' at position 0, which is not in the vocabulary", column: 14, syntax: false),
         Case(setup: trained, command: "score \"a\"", message: "the text has 1 character; at least 2 are needed", column: 7, syntax: false),
         Case(setup: trained, command: "load builtin rhyms", message: "no built-in corpus 'rhyms' (did you mean 'rhyme'?); the built-in corpora are hello, abc, counting, rhyme, story", column: 14, syntax: false),
-        Case(setup: trained, command: "load /nonexistent/file.txt", message: "cannot open '/nonexistent/file.txt': no such file", column: 6, syntax: false),
-        Case(setup: trained, command: "load /tmp", message: "'/tmp' is a directory, not a text file", column: 6, syntax: false),
+        Case(setup: trained, command: "load /nonexistent/file.txt", message: "cannot read '/nonexistent/file.txt': no such file", column: 6, syntax: false),
+        Case(setup: trained, command: "load /tmp", message: "cannot read '/tmp': it is a directory, not a file", column: 6, syntax: false),
         Case(setup: trained, command: "grad-check W_hx", message: "unknown name 'W_hx'; did you mean 'W_xh'?", column: 12, syntax: false),
         Case(setup: trained, command: "plot probs t=99", message: "t=99 is outside the last window (t = 0 to 5)", column: 1, syntax: false),
         Case(setup: trained, command: "backward",
@@ -75,7 +75,7 @@ import Testing
         Case(setup: trained, command: "grad-check W_hh[0, 0]", message: "'grad-check' takes a parameter's name without a subscript", column: 17, syntax: true),
         Case(setup: "load builtin rhyme\ninit optimizer=sgd lr=1e307 clip-mode=off hidden=8 seq=8\nstep 2", command: "grad-check W_hh checks=2",
              message: "cannot check gradients: the loss of the window is", column: 1, syntax: false),
-        Case(setup: trained, command: "load /dev/zero", message: "'/dev/zero' is a character device, not a text file", column: 6, syntax: false),
+        Case(setup: trained, command: "load /dev/zero", message: "cannot read '/dev/zero': it is a character device, not a file", column: 6, syntax: false),
         Case(setup: trained, command: "forget adam", message: "no kept run is named 'adam' (none are kept)", column: 8, syntax: false),
         Case(setup: trained + "\nkeep adagrad", command: "forget adagrd",
              message: "no kept run is named 'adagrd'; did you mean 'adagrad'? (kept: adagrad)", column: 8, syntax: false),
@@ -133,6 +133,17 @@ import Testing
             #expect(result.errors.contains(message), "\(result.errors)")
             #expect(Fingerprint(session) == before)
         }
+    }
+
+    /// A failed read was worded in three places, three ways ("'/tmp' is a directory, not a text
+    /// file", "it is a directory"): load, score file= and restore now say the same.
+    @Test(arguments: [("/nonexistent/x.txt", "no such file"), ("/tmp", "it is a directory, not a file"),
+                      ("/dev/zero", "it is a character device, not a file")])
+    func aFailedReadIsWordedTheSameEverywhere(path: String, reason: String) {
+        var session = RNNLanguageTests.session(after: Self.trained)
+        #expect(run("load \(path)", &session).errors.contains("cannot read '\(path)': \(reason)\n"))
+        #expect(run("score file=\(path)", &session).errors.contains("cannot read '\(path)': \(reason)\n"))
+        #expect(run("restore \(path)", &session).errors.contains("cannot read the checkpoint '\(path)': \(reason)\n"))
     }
 
     @Test func aDivergingStepIsRefusedAndTheModelKept() {

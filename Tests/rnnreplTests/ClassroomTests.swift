@@ -192,7 +192,7 @@ import Glibc
         defer { feeder.terminate() }
         let result = try runRNNRepl(["-e", "load \(fifo)"])
         #expect(result.status == 70)
-        #expect(result.errors.contains("'\(fifo)' is larger than 1 GiB, the most rnnrepl reads as a text"), "\(result.errors)")
+        #expect(result.errors.contains("cannot read '\(fifo)': it is larger than 1 GiB, the most rnnrepl reads here (is it the file you meant?)"), "\(result.errors)")
     }
 
     @Test func anEndlessLineOnAPipeEndsWithAMessage() throws {
@@ -206,7 +206,7 @@ import Glibc
         let text = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         process.waitUntilExit()
         #expect(process.terminationStatus == 65)
-        #expect(text == "rnnrepl: <stdin>:1: it is longer than 1 MiB, the most rnnrepl reads here\n")
+        #expect(text == "rnnrepl: <stdin>:1: the line is longer than 1 MiB, the most rnnrepl reads as one line\n")
     }
 
     @Test func aModelTooLargeForTheAddressSpaceLimitIsRefusedBeforeAllocating() throws {

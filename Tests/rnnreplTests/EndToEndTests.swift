@@ -48,7 +48,7 @@ import Glibc
         let result = try runRNNRepl([path])
         #expect(result.status == 70)
         #expect(result.output == "before\n")
-        #expect(result.errors.hasPrefix("\(path):2:6: error: cannot open '\(folder.path)/missing.txt': no such file"))
+        #expect(result.errors.hasPrefix("\(path):2:6: error: cannot read '\(folder.path)/missing.txt': no such file"))
     }
 
     @Test func usageErrorsExitWith64() throws {
