@@ -54,7 +54,8 @@ public struct Corpus: Sendable {
     public static func load(path: String, shouldStop: () -> Bool = { false }) throws(CorpusError) -> Corpus {
         let bytes: [UInt8]
         do {
-            bytes = try readWholeFile(path, limit: ReadLimit.corpus, shouldStop: shouldStop)
+            bytes = try readWholeFile(path, limit: ReadLimit.corpus, memoryFactor: ReadLimit.corpusMemoryFactor,
+                                      shouldStop: shouldStop)
         } catch {
             throw .unreadable(path: path, failure: error)
         }

@@ -75,6 +75,9 @@ extension ReadFailure: CustomStringConvertible {
         case .isDirectory: "it is a directory, not a file"
         case .notAFile(let kind): "it is \(kind), not a file"
         case .tooLarge(let limit): "it is larger than \(formatLimit(limit)), the most rnnrepl reads here (is it the file you meant?)"
+        case .notEnoughMemory(let size, let needed, let available):
+            "it is \(formatBytes(Double(size))), and reading it takes about \(formatBytes(needed)) of memory, more than "
+                + "the \(formatBytes(available)) available: nothing was read"
         case .lineTooLong(let limit): "the line is longer than \(formatLimit(limit)), the most rnnrepl reads as one line"
         case .interrupted: "interrupted: nothing was read"
         case .system(let reason): reason

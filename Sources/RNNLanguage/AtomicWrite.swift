@@ -20,7 +20,77 @@ public enum WriteFailure: Error, Equatable, Sendable {
     case system(String)
 }
 
-/// Writes `data` to `path` the way careful editors save: a crash, a full disk, Ctrl-C or a
+/// Writes `data` to `path` the way careful editors save (see the other `writeAtomically`).
+@discardableResult
+public func writeAtomically(_ data: [UInt8], to path: String, shouldStop: @escaping () -> Bool = { false },
+                            write: @escaping (Int32, UnsafeRawBufferPointer) -> Int = { Glibc.write($0, $1.baseAddress, $1.count) })
+    throws(WriteFailure) -> String {
+    try writeAtomically(to: path, shouldStop: shouldStop, write: write) { (file) throws(WriteFailure) in
+        var failure: WriteFailure?
+        data.withUnsafeBytes { buffer in
+            do throws(WriteFailure) {
+                try file.append(buffer)
+            } catch {
+                failure = error
+            }
+        }
+        if let failure { throw failure }
+    }
+}
+
+/// The temporary file of an atomic write, open for its contents (a class: writers that keep
+/// it, as the checkpoint's JSON writer does, append to the same file).
+public final class AtomicWriteFile {
+    fileprivate let descriptor: Int32
+    fileprivate let shouldStop: () -> Bool
+    fileprivate let write: (Int32, UnsafeRawBufferPointer) -> Int
+    /// Bytes written so far.
+    public private(set) var count = 0
+    private var sinceCheck = 0
+
+    fileprivate init(descriptor: Int32, shouldStop: @escaping () -> Bool, write: @escaping (Int32, UnsafeRawBufferPointer) -> Int) {
+        self.descriptor = descriptor
+        self.shouldStop = shouldStop
+        self.write = write
+    }
+
+    /// Appends bytes, asking `shouldStop` every 8 MB.
+    public func append(_ buffer: UnsafeRawBufferPointer) throws(WriteFailure) {
+        var offset = 0
+        while offset < buffer.count {
+            let chunk = min(buffer.count - offset, 1 << 20)
+            let written = write(descriptor, UnsafeRawBufferPointer(rebasing: buffer[offset ..< offset + chunk]))
+            if written < 0 {
+                if errno == EINTR && !shouldStop() { continue }
+                throw errno == EINTR ? .interrupted : .system(String(cString: strerror(errno)))
+            }
+            if written == 0 { throw .system("nothing could be written (is the disk full?)") }
+            offset += written
+            count += written
+            sinceCheck += written
+            if sinceCheck >= 8 << 20 {
+                sinceCheck = 0
+                if shouldStop() { throw .interrupted }
+            }
+        }
+    }
+
+    /// Appends a text's UTF-8 bytes (without copying them).
+    public func append(_ text: String) throws(WriteFailure) {
+        var text = text
+        var failure: WriteFailure?
+        text.withUTF8 { bytes in
+            do throws(WriteFailure) {
+                try append(UnsafeRawBufferPointer(bytes))
+            } catch {
+                failure = error
+            }
+        }
+        if let failure { throw failure }
+    }
+}
+
+/// Writes a file to `path` the way careful editors save: a crash, a full disk, Ctrl-C or a
 /// SIGTERM never leaves half a file in place of a good one, and nothing that is not a plain,
 /// writable file is replaced.
 ///
@@ -34,11 +104,12 @@ public enum WriteFailure: Error, Equatable, Sendable {
 ///   removed on every failure, on Ctrl-C (`shouldStop`, asked between chunks), and by the
 ///   executable's SIGINT/SIGTERM/SIGHUP handlers (`removePendingTemporaryFile`).
 ///
-/// `write` does the writing (tests make it fail). Returns the path actually written.
+/// `contents` writes the bytes as it makes them (a big checkpoint is never held whole in
+/// memory as text); `write` does the writing (tests make it fail). Returns the path written.
 @discardableResult
-public func writeAtomically(_ data: [UInt8], to path: String, shouldStop: () -> Bool = { false },
-                            write: (Int32, UnsafeRawBufferPointer) -> Int = { Glibc.write($0, $1.baseAddress, $1.count) })
-    throws(WriteFailure) -> String {
+public func writeAtomically(to path: String, shouldStop: @escaping () -> Bool = { false },
+                            write: @escaping (Int32, UnsafeRawBufferPointer) -> Int = { Glibc.write($0, $1.baseAddress, $1.count) },
+                            contents: (AtomicWriteFile) throws(WriteFailure) -> Void) throws(WriteFailure) -> String {
     let target = try resolveSymbolicLinks(path)
     var status = stat()
     var mode: mode_t
@@ -67,31 +138,11 @@ public func writeAtomically(_ data: [UInt8], to path: String, shouldStop: () -> 
     defer { clearPendingTemporaryFile() }
 
     var failure: WriteFailure?
-    data.withUnsafeBytes { buffer in
-        var offset = 0
-        var sinceCheck = 0
-        while offset < buffer.count {
-            let chunk = min(buffer.count - offset, 1 << 20)
-            let written = write(descriptor, UnsafeRawBufferPointer(rebasing: buffer[offset ..< offset + chunk]))
-            if written < 0 {
-                if errno == EINTR && !shouldStop() { continue }
-                failure = errno == EINTR ? .interrupted : .system(String(cString: strerror(errno)))
-                return
-            }
-            if written == 0 {
-                failure = .system("nothing could be written (is the disk full?)")
-                return
-            }
-            offset += written
-            sinceCheck += written
-            if sinceCheck >= 8 << 20 {
-                sinceCheck = 0
-                if shouldStop() {
-                    failure = .interrupted
-                    return
-                }
-            }
-        }
+    let file = AtomicWriteFile(descriptor: descriptor, shouldStop: shouldStop, write: write)
+    do throws(WriteFailure) {
+        try contents(file)
+    } catch {
+        failure = error
     }
     if failure == nil && fchmod(descriptor, mode) != 0 { failure = .system(String(cString: strerror(errno))) }
     if failure == nil, let (uid, gid) = owner, uid != getuid() || gid != getgid() {

@@ -3,7 +3,9 @@ import RNNCore
 /// Everything a session needs to continue exactly where it stopped, as the file formats hold
 /// it. A codec turns it into bytes and back (`CheckpointJSON.swift`); `validated()` checks every
 /// field before anything of a session changes, and `save` runs the same check before it writes,
-/// so the program never writes a file its own `restore` would refuse.
+/// so the program never writes a file its own `restore` would refuse. The check is of the
+/// file's contents only: whether the model fits in the memory available now is `restore`'s
+/// question (a model that fits when it is saved takes memory away from the check itself).
 ///
 /// Version 3 (held-out text: `corpus.training_characters`, `corpus.validation`,
 /// `state.validation_history`; `state.window_lengths`; kept runs per character); versions 2
@@ -274,7 +276,7 @@ extension CheckpointFile {
         config.zeroGradients = settings.zeroGrad
         config.carryHiddenState = settings.carry
         do {
-            try config.validate(vocabularySize: max(vocabulary.unicodeScalars.count, 2))
+            try config.validateDomains()
         } catch {
             throw .badSetting(error.description)
         }
@@ -302,10 +304,13 @@ extension CheckpointFile {
 
     /// A flat buffer from tensors by name, each checked against the layout; nil when `tensors`
     /// is empty and `optional`. `check` says what values the program can write there.
-    static func flatten(_ tensors: [String: CheckpointTensor], layout: ParameterLayout, field: String, optional: Bool = false,
+    ///
+    /// Every shape is checked before the buffer is allocated (so the buffer is never larger
+    /// than what the file already holds, whatever its settings claim), and each tensor is
+    /// removed from `tensors` once copied, so a big model is not held twice.
+    static func flatten(_ tensors: inout [String: CheckpointTensor], layout: ParameterLayout, field: String, optional: Bool = false,
                         check: (Double) -> Bool = { _ in true }, requirement: String = "") throws(CheckpointProblem) -> [Double]? {
         if tensors.isEmpty && optional { return nil }
-        var values = [Double](repeating: 0, count: layout.count)
         for entry in layout.entries {
             guard let tensor = tensors[entry.name] else {
                 throw .missingOrWrong(field: "\(field).\(entry.name)", detail: "it is missing")
@@ -314,6 +319,13 @@ extension CheckpointFile {
                 throw .wrongShape(name: "\(field).\(entry.name)", expected: "\(entry.rows)×\(entry.columns)",
                                   found: "\(tensor.rows)×\(tensor.columns)")
             }
+        }
+        if let extra = tensors.keys.sorted().first(where: { layout.entry(named: $0) == nil }) {
+            throw .missingOrWrong(field: "\(field).\(extra)", detail: "the \(layout.names.joined(separator: ", ")) model has no such parameter")
+        }
+        var values = [Double](repeating: 0, count: layout.count)
+        for entry in layout.entries {
+            let tensor = tensors.removeValue(forKey: entry.name)!
             for (offset, value) in tensor.values.enumerated() {
                 guard value.isFinite else { throw .nonFinite(name: "\(field).\(entry.name)") }
                 guard check(value) else {
@@ -323,15 +335,13 @@ extension CheckpointFile {
                 values[entry.offset + offset] = value
             }
         }
-        if let extra = tensors.keys.sorted().first(where: { layout.entry(named: $0) == nil }) {
-            throw .missingOrWrong(field: "\(field).\(extra)", detail: "the \(layout.names.joined(separator: ", ")) model has no such parameter")
-        }
         return values
     }
 
     /// Checks shapes, domains and finiteness of everything, without touching any session: only
-    /// what the program itself could have written is accepted.
-    func validated() throws(CheckpointProblem) -> RestoredCheckpoint {
+    /// what the program itself could have written is accepted. The matrices move out into the
+    /// result (this file's are left empty), so a big model is not held twice.
+    mutating func validated() throws(CheckpointProblem) -> RestoredCheckpoint {
         let vocabulary = try checkedVocabulary()
         guard let checksum = parseHexWord(corpus.checksum) else {
             throw .missingOrWrong(field: "corpus.checksum", detail: "expected a hex string such as \"0x1f2e…\"")
@@ -341,16 +351,16 @@ extension CheckpointFile {
         }
         let (config, display) = try configuration()
         let layout = ParameterLayout.forCell(config.cell, vocabularySize: vocabulary.count, hiddenSize: config.hiddenSize)
-        let parameters = Parameters(layout: layout, values: try Self.flatten(self.parameters, layout: layout, field: "parameters")!)
-        let gradients = Parameters(layout: layout, values: try Self.flatten(self.gradients, layout: layout, field: "gradients")!)
+        let parameters = Parameters(layout: layout, values: try Self.flatten(&self.parameters, layout: layout, field: "parameters")!)
+        let gradients = Parameters(layout: layout, values: try Self.flatten(&self.gradients, layout: layout, field: "gradients")!)
 
         let needsMemory = config.optimizer != .sgd, needsSecond = config.optimizer == .adam
         let nonNegative: (Double) -> Bool = { $0 >= 0 }
         let memory = config.optimizer == .adagrad
-            ? try Self.flatten(optimizer.memory, layout: layout, field: "optimizer.memory", optional: !needsMemory,
+            ? try Self.flatten(&optimizer.memory, layout: layout, field: "optimizer.memory", optional: !needsMemory,
                                check: nonNegative, requirement: "Adagrad's memory (a sum of squares) is never negative")
-            : try Self.flatten(optimizer.memory, layout: layout, field: "optimizer.memory", optional: !needsMemory)
-        let second = try Self.flatten(optimizer.secondMoment, layout: layout, field: "optimizer.second_moment",
+            : try Self.flatten(&optimizer.memory, layout: layout, field: "optimizer.memory", optional: !needsMemory)
+        let second = try Self.flatten(&optimizer.secondMoment, layout: layout, field: "optimizer.second_moment",
                                       optional: !needsSecond, check: nonNegative,
                                       requirement: "Adam's second moment (an average of squares) is never negative")
         if needsMemory != (memory != nil) || needsSecond != (second != nil) {

@@ -74,6 +74,8 @@ public enum DiagnosticKind: Equatable, Sendable {
     case checkpointWrite(path: String, reason: String)
     case checkpointRead(path: String, reason: String)
     case checkpointInvalid(path: String, problem: CheckpointProblem)
+    /// The checkpoint's numbers, or its model, would take more memory than is available here.
+    case checkpointTooLarge(path: String, fileBytes: Int?, neededBytes: Double, availableBytes: Double, part: CheckpointPart)
     /// The text the checkpoint names has changed (its checksum differs) or cannot be read.
     case checkpointCorpusChanged(path: String, corpus: String)
     case checkpointCorpusUnreadable(path: String, corpus: String, reason: String)
@@ -83,6 +85,14 @@ public enum DiagnosticKind: Equatable, Sendable {
 }
 
 extension DiagnosticKind: Error {}
+
+/// What of a checkpoint would not fit in memory.
+public enum CheckpointPart: Equatable, Sendable {
+    /// The numbers of its text, parsed.
+    case numbers
+    /// The model they make.
+    case model
+}
 
 extension CheckpointProblem {
     var message: String {
@@ -370,6 +380,16 @@ extension DiagnosticKind {
             return "cannot read the checkpoint '\(path)': \(reason)"
         case .checkpointInvalid(let path, let problem):
             return "'\(path)' cannot be restored: \(problem.message); nothing was changed"
+        case .checkpointTooLarge(let path, let size, let needed, let available, let part):
+            let file = "'\(path)'" + (size.map { " (" + formatBytes(Double($0)) + ")" } ?? "")
+            switch part {
+            case .numbers:
+                return "\(file) cannot be restored here: parsing its numbers takes about \(formatBytes(needed)) of memory, "
+                    + "more than the \(formatBytes(available)) available; nothing was changed"
+            case .model:
+                return "\(file) cannot be restored here: its model needs about \(formatBytes(needed)) of memory, and a model "
+                    + "may use at most half of the \(formatBytes(available)) available; nothing was changed"
+            }
         case .checkpointCorpusChanged(let path, let corpus):
             return "the text the checkpoint was trained on, '\(corpus)', has changed since (its checksum differs); "
                 + "nothing was changed: to continue on another text with the same vocabulary, restore \(path) corpus=FILE"

@@ -83,6 +83,10 @@ import Testing
          "field 'settings.hidden': expected a whole number"),
         ("a wrong shape", { $0.replacingOccurrences(of: "\"hidden\": 8", with: "\"hidden\": 9") },
          "'parameters.W_xh' is 24x8, but this model needs 24x9"),
+        // The check is of the file's contents: settings for a model beyond memory are a wrong
+        // shape here (restore checks the memory once the file is known to be whole).
+        ("settings for a model beyond memory", { $0.replacingOccurrences(of: "\"hidden\": 8", with: "\"hidden\": 3000000") },
+         "'parameters.W_xh' is 24x8, but this model needs 24x3000000"),
         ("an infinite value", { text in
             let marker = "\"W_hh\": [\n      ["
             let start = text.range(of: marker)!.upperBound

@@ -225,6 +225,49 @@ import Glibc
         #expect(text.contains("nothing was allocated; choose a smaller hidden size"))
     }
 
+    /// Runs `commands` under `ulimit -v kilobytes` in `folder`; the exit status and stderr.
+    func runLimited(_ kilobytes: Int, _ commands: String, in folder: String) throws -> (status: Int32, output: String, errors: String) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/sh")
+        process.arguments = ["-c", "ulimit -v \(kilobytes); exec '\(rnnreplPath)' -e '\(commands)'"]
+        process.currentDirectoryURL = URL(fileURLWithPath: folder)
+        let output = Pipe(), errors = Pipe()
+        process.standardOutput = output
+        process.standardError = errors
+        try process.run()
+        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        let errorText = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        return (process.terminationStatus, text, errorText)
+    }
+
+    /// A model that took between a third and a half of the memory could not be saved: the
+    /// check before saving re-ran init's memory check, with the model itself now in memory.
+    @Test func aModelThatFitsCanBeSavedUnderATightLimit() throws {
+        let folder = try TemporaryFolder()
+        // 33 MB of weights under 115 MB of address space: init allows it, and saving writes the
+        // text as it goes, so it needs little more.
+        let saved = try runLimited(115_000, "load builtin story; init hidden=800; step; save run.json", in: folder.path)
+        #expect(saved.status == 0, "\(saved.errors)")
+        #expect(saved.output.contains("saved step 1 to run.json"), "\(saved.output)")
+        let restored = try runRNNRepl(["-e", "restore run.json"], directory: folder.path)
+        #expect(restored.output.contains("restored at step 1: rnn, V=27 H=800"), "\(restored.errors)")
+    }
+
+    /// A 7 GB checkpoint under a 4 GB limit crashed while being read: its size is checked
+    /// against the memory available before a byte is read.
+    @Test func aCheckpointTooBigForMemoryIsRefusedBeforeReading() throws {
+        let folder = try TemporaryFolder()
+        let path = folder.path + "/huge.json"
+        #expect(FileManager.default.createFile(atPath: path, contents: nil))
+        #expect(truncate(path, 7 << 30) == 0)  // sparse: no disk used
+        let result = try runLimited(4_000_000, "restore huge.json", in: folder.path)
+        #expect(result.status == 70, "\(result.errors)")
+        #expect(result.errors.hasPrefix("-e:1:9: error: cannot read the checkpoint 'huge.json': it is 7.0 GB, and reading it "
+            + "takes about 10.5 GB of memory, more than the "), "\(result.errors)")
+        #expect(result.errors.contains(" available: nothing was read\n"), "\(result.errors)")
+    }
+
     @Test func aLongPipeAndManyErrorsTakeLinearTime() throws {
         // Quadratic work made 40,000 comment lines take two minutes and 20,000 errors one; at
         // these sizes quadratic would run for hours, so finishing at all is the test.
