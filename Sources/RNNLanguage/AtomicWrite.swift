@@ -130,11 +130,19 @@ public func writeAtomically(to path: String, shouldStop: @escaping () -> Bool = 
     }
 
     let folder = directory(containing: target)
+    // The signals whose handlers remove the temporary file wait while it is made and recorded:
+    // one that came in between would leave it behind.
+    var blocked = sigset_t(), previous = sigset_t()
+    sigemptyset(&blocked)
+    for signal in [SIGINT, SIGTERM, SIGHUP] { sigaddset(&blocked, signal) }
+    pthread_sigmask(SIG_BLOCK, &blocked, &previous)
     var template = Array((folder + "/.rnnrepl-save-XXXXXX").utf8CString)
     let descriptor = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
-    guard descriptor >= 0 else { throw .system(String(cString: strerror(errno))) }
+    let made = errno
     let temporary = String(cString: template.withUnsafeBufferPointer { $0.baseAddress! })
-    setPendingTemporaryFile(temporary)
+    if descriptor >= 0 { setPendingTemporaryFile(temporary) }
+    pthread_sigmask(SIG_SETMASK, &previous, nil)
+    guard descriptor >= 0 else { throw .system(String(cString: strerror(made))) }
     defer { clearPendingTemporaryFile() }
 
     var failure: WriteFailure?
