@@ -70,7 +70,7 @@ public struct Corpus: Sendable {
     /// Validates and encodes UTF-8 bytes in two passes: the first checks every sequence and
     /// marks which scalars occur (so the sorted vocabulary is known), the second writes indices.
     public init(utf8 rawBytes: [UInt8], source: String) throws(CorpusError) {
-        let skip = rawBytes.starts(with: [0xEF, 0xBB, 0xBF]) ? 3 : 0
+        let skip = byteOrderMarkLength(rawBytes)
         let scan = try rawBytes.withUnsafeBufferPointer { (buffer) throws(CorpusError) -> UTF8Scan in
             try UTF8Scan(UnsafeBufferPointer(rebasing: buffer[skip...]), source: source, offsetBase: skip)
         }

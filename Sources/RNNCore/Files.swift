@@ -118,6 +118,13 @@ public func readSome(_ descriptor: Int32, into buffer: inout [UInt8], waiting: B
     }
 }
 
+/// 3 when `bytes` start with the UTF-8 byte-order mark (EF BB BF), else 0. Texts, scripts,
+/// piped commands and checkpoints skip a leading one (Windows editors write it); anywhere else
+/// it is the character U+FEFF.
+public func byteOrderMarkLength<C: Collection<UInt8>>(_ bytes: C) -> Int {
+    bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? 3 : 0
+}
+
 /// The folder of `path`, as `dirname` gives it: "." for a bare name, "/" for a file at the
 /// root. Scripts resolve their relative paths from it; saves write their temporary file there.
 public func directory(containing path: String) -> String {

@@ -117,6 +117,8 @@ struct CheckpointFile: Equatable {
         /// window's sums under "losses": they are divided by settings.seq when read).
         var losses: [Double]
         var gradientNorms: [Double]?
+        /// The key the losses were read from ("losses" in older files), for messages.
+        var lossesKey = "losses_per_char"
     }
 }
 
@@ -363,8 +365,11 @@ extension CheckpointFile {
         let second = try Self.flatten(&optimizer.secondMoment, layout: layout, field: "optimizer.second_moment",
                                       optional: !needsSecond, check: nonNegative,
                                       requirement: "Adam's second moment (an average of squares) is never negative")
-        if needsMemory != (memory != nil) || needsSecond != (second != nil) {
-            throw .badState("the \(config.optimizer.rawValue) optimizer's memory does not match what it keeps")
+        if !needsMemory && memory != nil {
+            throw .badState("optimizer.memory holds matrices, but \(config.optimizer.rawValue) keeps no memory")
+        }
+        if !needsSecond && second != nil {
+            throw .badState("optimizer.second_moment holds matrices, but only adam keeps a second moment")
         }
         guard (0 ... largestCount).contains(state.step) else {
             throw .badState("state.step is \(state.step); it must be from 0 to 2^62")
@@ -372,8 +377,13 @@ extension CheckpointFile {
         guard (0 ... state.step).contains(optimizer.updates) else {
             throw .badState("optimizer.updates is \(optimizer.updates), but there have been \(state.step) steps")
         }
-        if optimizer.updates == 0, (memory ?? []).contains(where: { $0 != 0 }) || (second ?? []).contains(where: { $0 != 0 }) {
-            throw .badState("the optimizer's memory is not zero before its first update")
+        if optimizer.updates == 0 {
+            for (field, values) in [("optimizer.memory", memory), ("optimizer.second_moment", second)] {
+                if let values, let index = values.firstIndex(where: { $0 != 0 }), let (entry, row, column) = layout.locate(index) {
+                    throw .badState("\(field).\(entry.name)[\(row), \(column)] is \(values[index]), but optimizer.updates "
+                        + "is 0: the memory is zero before the first update")
+                }
+            }
         }
         let optimizerState = OptimizerState(kind: config.optimizer, memory: memory ?? [], secondMoment: second ?? [],
                                             updateCount: optimizer.updates)
@@ -413,9 +423,19 @@ extension CheckpointFile {
             throw .missingOrWrong(field: "state.last_step", detail: "it is missing after \(state.step) steps")
         }
         if let last = state.lastStep {
-            guard last.loss.isFinite, last.loss >= 0, last.gradientNorm.isFinite, last.gradientNorm >= 0,
-                  (0 ... layout.count).contains(last.clippedEntries), last.position >= 0 else {
-                throw .badState("state.last_step holds an impossible value (a negative or infinite loss or norm, or a count out of range)")
+            // (Infinite numbers were refused as they were read.)
+            guard last.loss >= 0 else {
+                throw .badState("state.last_step.loss is \(last.loss), but a loss (a sum of −ln p) is never negative")
+            }
+            guard last.gradientNorm >= 0 else {
+                throw .badState("state.last_step.gradient_norm is \(last.gradientNorm), but a norm is never negative")
+            }
+            guard (0 ... layout.count).contains(last.clippedEntries) else {
+                throw .badState("state.last_step.clipped_entries is \(last.clippedEntries), but the model has "
+                    + "\(layout.count) entries to clip")
+            }
+            guard last.position >= 0 else {
+                throw .badState("state.last_step.position is \(last.position), but a position in the text is never negative")
             }
             lastReport = StepReport(step: state.step, loss: last.loss, smoothLoss: state.smoothLoss, position: last.position,
                                     wrapped: last.wrapped,
@@ -426,10 +446,11 @@ extension CheckpointFile {
         var lengths = [WindowLength(step: 1, length: config.sequenceLength)]
         if let pairs = state.windowLengths {
             lengths = []
-            for pair in pairs {
+            for (index, pair) in pairs.enumerated() {
                 guard pair.count == 2, pair[1] >= 1, pair[0] >= (lengths.last.map { $0.step + 1 } ?? 1),
                       lengths.isEmpty ? pair[0] == 1 : pair[0] <= state.step + 1 else {
-                    throw .badState("state.window_lengths must be [step, T] pairs from step 1 on, in increasing steps")
+                    throw .badState("state.window_lengths[\(index)] is \(pair), but the lengths must be [step, T] pairs "
+                        + "from step 1 on, in increasing steps up to the next step, with T >= 1")
                 }
                 lengths.append(WindowLength(step: pair[0], length: pair[1]))
             }
@@ -439,9 +460,15 @@ extension CheckpointFile {
         }
         // The held-out text and its evaluations.
         if let training = corpus.trainingCharacters {
-            guard (1 ..< corpus.characters).contains(training), let fraction = corpus.validation, fraction > 0 && fraction < 1 else {
+            guard (1 ..< corpus.characters).contains(training) else {
                 throw .missingOrWrong(field: "corpus.training_characters",
-                                      detail: "expected a split inside the text with its fraction in corpus.validation")
+                                      detail: "expected a split inside the text (1 to \(corpus.characters - 1)), found \(training)")
+            }
+            guard let fraction = corpus.validation else {
+                throw .missingOrWrong(field: "corpus.validation", detail: "it is missing (corpus.training_characters needs it)")
+            }
+            guard fraction > 0 && fraction < 1 else {
+                throw .missingOrWrong(field: "corpus.validation", detail: "expected a fraction between 0 and 1, found \(fraction)")
             }
         } else if corpus.validation != nil {
             throw .missingOrWrong(field: "corpus.validation", detail: "it needs corpus.training_characters")
@@ -450,9 +477,14 @@ extension CheckpointFile {
             throw .badState("state.validation_history has \(state.validationSteps.count) steps for \(state.validationLosses.count) losses")
         }
         var validation: [ValidationPoint] = []
-        for (step, loss) in zip(state.validationSteps, state.validationLosses) {
-            guard loss.isFinite, loss >= 0, (0 ... state.step).contains(step), step >= (validation.last?.step ?? 0) else {
-                throw .badState("state.validation_history holds an impossible evaluation (step \(step), loss \(loss))")
+        for (index, (step, loss)) in zip(state.validationSteps, state.validationLosses).enumerated() {
+            guard loss.isFinite else { throw .nonFinite(name: "state.validation_history.losses") }
+            guard loss >= 0 else {
+                throw .badState("state.validation_history.losses[\(index)] is \(loss), but a loss is never negative")
+            }
+            guard (0 ... state.step).contains(step), step >= (validation.last?.step ?? 0) else {
+                throw .badState("state.validation_history.steps[\(index)] is \(step), but evaluations come after steps 0 to "
+                    + "\(state.step), in order")
             }
             validation.append(ValidationPoint(step: step, loss: loss))
         }
@@ -460,14 +492,23 @@ extension CheckpointFile {
             throw .badState("state.validation_history has evaluations but the corpus holds nothing out")
         }
         var kept: [KeptRun] = []
-        for run in keptRuns {
-            guard run.losses.allSatisfy(\.isFinite), run.gradientNorms?.allSatisfy(\.isFinite) ?? true else {
-                throw .nonFinite(name: "kept_runs \(run.name)")
-            }
+        for (number, run) in keptRuns.enumerated() {
             // What `keep` writes: a loss curve (≥ 0), a profile of norms (≥ 0), or both; never nothing.
-            guard !run.losses.isEmpty || run.gradientNorms != nil, run.gradientNorms.map({ !$0.isEmpty }) ?? true,
-                  run.gradientNorms?.allSatisfy({ $0 >= 0 }) ?? true, run.losses.allSatisfy({ $0 >= 0 }) else {
-                throw .badState("kept run '\(run.name)' has an empty loss curve, a negative loss, or an empty or negative norm profile")
+            let field = "kept_runs[\(number)]"
+            for (key, values) in [(run.lossesKey, run.losses), ("gradient_norms", run.gradientNorms ?? [])] {
+                guard values.allSatisfy(\.isFinite) else { throw .nonFinite(name: "\(field).\(key)") }
+                if let index = values.firstIndex(where: { $0 < 0 }) {
+                    throw .badState("\(field).\(key)[\(index)] is \(values[index]), but "
+                        + (key == "gradient_norms" ? "a norm" : "a loss") + " is never negative (kept run '\(run.name)')")
+                }
+            }
+            if let norms = run.gradientNorms, norms.isEmpty {
+                throw .badState("\(field).gradient_norms is empty, but 'keep' writes a profile of at least one step "
+                    + "(kept run '\(run.name)')")
+            }
+            guard !run.losses.isEmpty || run.gradientNorms != nil else {
+                throw .badState("\(field).\(run.lossesKey) is empty and there are no gradient_norms, but 'keep' keeps "
+                    + "one or both (kept run '\(run.name)')")
             }
             kept.append(KeptRun(name: run.name, losses: run.losses, gradientNorms: run.gradientNorms))
         }

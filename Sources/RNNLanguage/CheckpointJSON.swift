@@ -138,11 +138,13 @@ extension CheckpointFile {
         try parse(document: try document(bytes))
     }
 
-    /// The JSON document of a checkpoint's bytes. (`restore` lets the bytes go before the
-    /// document becomes a checkpoint, so that the two are not in memory at once.)
+    /// The JSON document of a checkpoint's bytes, after a leading UTF-8 byte-order mark if
+    /// there is one (an editor may add it; RFC 8259 lets a reader skip it). (`restore` lets the
+    /// bytes go before the document becomes a checkpoint, so that the two are not in memory at
+    /// once.)
     static func document(_ bytes: [UInt8]) throws(CheckpointProblem) -> JSONValue {
         do {
-            return try JSONParser.parse(bytes)
+            return try JSONParser.parse(bytes, from: byteOrderMarkLength(bytes))
         } catch {
             throw .notJSON(detail: error.description)
         }
@@ -199,14 +201,16 @@ extension CheckpointFile {
             keptRuns: try top.objects("kept_runs").map { (run) throws(CheckpointProblem) in
                 // Older files kept the window's sums: per character they are those over seq.
                 var losses: [Double]
-                if let perCharacter = try run.optionalNumbers("losses_per_char") {
+                var key = "losses_per_char"
+                if let perCharacter = try run.optionalNumbers(key) {
                     losses = perCharacter
                 } else {
                     let seq = Double(try settings.int("seq"))
-                    losses = try run.numbers("losses").map { $0 / seq }
+                    key = "losses"
+                    losses = try run.numbers(key).map { $0 / seq }
                 }
                 return KeptRunRecord(name: try run.string("name"), losses: losses,
-                                     gradientNorms: try run.optionalNumbers("gradient_norms"))
+                                     gradientNorms: try run.optionalNumbers("gradient_norms"), lossesKey: key)
             })
     }
 }

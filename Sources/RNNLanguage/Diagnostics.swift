@@ -258,6 +258,17 @@ extension DiagnosticKind {
         suggestion.map { "; did you mean '\($0)'?" } ?? ""
     }
 
+    /// " (it holds U+FEFF, a byte-order mark, which does not show)" when a word holds an
+    /// invisible character (pasted text, a file saved with a mark in the middle), else nothing.
+    static func invisibleNote(_ word: String) -> String {
+        guard let scalar = word.unicodeScalars.first(where: {
+            $0.properties.generalCategory == .format || $0.properties.generalCategory == .control
+        }) else { return "" }
+        let hex = String(scalar.value, radix: 16, uppercase: true)
+        let code = "U+" + String(repeating: "0", count: max(0, 4 - hex.count)) + hex
+        return " (it holds " + code + (scalar == "\u{FEFF}" ? ", a byte-order mark," : ",") + " which does not show)"
+    }
+
     public var message: String {
         switch self {
         case .unterminatedString:
@@ -268,7 +279,8 @@ extension DiagnosticKind {
             }
             return "unknown escape '\\\(code)' in a string (use \\n \\t \\r \\0 \\\\ \\\" \\' or \\u{hex})"
         case .unknownCommand(let name, let suggestion):
-            return "unknown command '\(name)'" + Self.hint(suggestion) + (suggestion == nil ? " (type 'help' for the list)" : "")
+            return "unknown command '\(name)'" + Self.invisibleNote(name) + Self.hint(suggestion)
+                + (suggestion == nil ? " (type 'help' for the list)" : "")
         case .unknownOption(let command, let key, let suggestion):
             return "'\(command)' has no option '\(key)'" + Self.hint(suggestion)
                 + (suggestion == nil ? " (see 'help \(command)')" : "")
@@ -317,7 +329,7 @@ extension DiagnosticKind {
         case .notYet(let prerequisite):
             return prerequisite.message
         case .unknownName(let name, let suggestion):
-            return "unknown name '\(name)'" + Self.hint(suggestion) + (suggestion == nil ? " (type 'help names')" : "")
+            return "unknown name '\(name)'" + Self.invisibleNote(name) + Self.hint(suggestion) + (suggestion == nil ? " (type 'help names')" : "")
         case .unknownBuiltin(let name, let available, let suggestion):
             return "no built-in corpus '\(name)'" + (suggestion.map { " (did you mean '\($0)'?)" } ?? "")
                 + "; the built-in corpora are " + available.joined(separator: ", ")

@@ -86,7 +86,9 @@ struct RNNRepl: ParsableCommand {
                 throw ExitCode(65)
             }
             session.baseDirectory = directory(containing: path)
-            let outcome = Runner.run(String(decoding: bytes, as: UTF8.self), fileName: path, session: &session, console: console)
+            // A leading byte-order mark is skipped, as load and restore skip it.
+            let text = String(decoding: bytes[byteOrderMarkLength(bytes)...], as: UTF8.self)
+            let outcome = Runner.run(text, fileName: path, session: &session, console: console)
             if outcome == .quit { throw ExitCode(0) }
             if outcome != .completed { failed = outcome.exitCode }
         }
@@ -143,8 +145,12 @@ final class LineInput {
     }
 
     /// The next line without its "\n" (a final line without one counts too), nil at the end.
+    /// A byte-order mark at the start of the input is skipped.
     func next(shouldStop: () -> Bool) throws(ReadFailure) -> String? {
         while true {
+            if lineNumber == 0 && start == 0 && (buffer.count >= 3 || ended) {
+                start = byteOrderMarkLength(buffer)
+            }
             if let newline = buffer[start...].firstIndex(of: UInt8(ascii: "\n")) {
                 let line = String(decoding: buffer[start ..< newline], as: UTF8.self)
                 start = newline + 1
@@ -173,7 +179,8 @@ final class LineInput {
 /// A whole UTF-8 text file (at most `ReadLimit.script` bytes), or the reason it cannot be read.
 func readTextFile(_ path: String) -> Result<String, ReadFailure> {
     do {
-        return .success(String(decoding: try readWholeFile(path, limit: ReadLimit.script), as: UTF8.self))
+        let bytes = try readWholeFile(path, limit: ReadLimit.script)
+        return .success(String(decoding: bytes[byteOrderMarkLength(bytes)...], as: UTF8.self))
     } catch {
         return .failure(error)
     }

@@ -280,6 +280,28 @@ import Glibc
         #expect(result.errors.contains("\(path): error: the script is not valid UTF-8: the byte at offset 5"))
     }
 
+    /// A script saved with a byte-order mark failed on its first line ("unknown command
+    /// 'echo'"): a leading mark is skipped, in scripts, --check and piped input, as load and
+    /// restore skip it; one inside a script is named in the message.
+    @Test func aByteOrderMarkIsSkippedAtTheStartAndNamedInside() throws {
+        let folder = try TemporaryFolder()
+        let marked = folder.path + "/marked.rnn"
+        try Data([0xEF, 0xBB, 0xBF] + Array("echo hello\n".utf8)).write(to: URL(fileURLWithPath: marked))
+        let script = try runRNNRepl([marked])
+        #expect(script.status == 0 && script.output == "hello\n", "\(script.errors)")
+        let piped = try runRNNRepl([], input: "\u{FEFF}echo piped\necho two\n")
+        #expect(piped.status == 0 && piped.output == "piped\ntwo\n", "\(piped.errors)")
+        try FileManager.default.createDirectory(atPath: folder.path + "/expected", withIntermediateDirectories: true)
+        _ = try folder.write("expected/marked.txt", "hello\n")
+        let checked = try runRNNRepl(["--check", marked])
+        #expect(checked.status == 0, "\(checked.output)\(checked.errors)")
+        let inside = try folder.write("inside.rnn", "echo one\n\u{FEFF}echo two\n")
+        let named = try runRNNRepl([inside])
+        #expect(named.status == 65)
+        #expect(named.errors.contains("unknown command '\u{FEFF}echo' (it holds U+FEFF, a byte-order mark, which does not show); did you mean 'echo'?"),
+                "\(named.errors)")
+    }
+
     @Test func afterAFailingScriptDashIGoesInteractive() throws {
         let folder = try TemporaryFolder()
         let failing = try folder.write("fails.rnn", "show W_hh\n")
