@@ -20,11 +20,20 @@ public enum WriteFailure: Error, Equatable, Sendable {
     case system(String)
 }
 
+/// What an atomic write replaced.
+public struct WrittenFile: Equatable, Sendable {
+    /// The path written (a symbolic link's target).
+    public var path: String
+    /// Other names (hard links) the replaced file had: they still name the old contents, since
+    /// the new file is a new inode renamed over this name.
+    public var otherLinks: Int
+}
+
 /// Writes `data` to `path` the way careful editors save (see the other `writeAtomically`).
 @discardableResult
 public func writeAtomically(_ data: [UInt8], to path: String, shouldStop: @escaping () -> Bool = { false },
                             write: @escaping (Int32, UnsafeRawBufferPointer) -> Int = { Glibc.write($0, $1.baseAddress, $1.count) })
-    throws(WriteFailure) -> String {
+    throws(WriteFailure) -> WrittenFile {
     try writeAtomically(to: path, shouldStop: shouldStop, write: write) { (file) throws(WriteFailure) in
         var failure: WriteFailure?
         data.withUnsafeBytes { buffer in
@@ -103,18 +112,24 @@ public final class AtomicWriteFile {
 ///   disk, then renamed over the target (atomic within a file system). The temporary file is
 ///   removed on every failure, on Ctrl-C (`shouldStop`, asked between chunks), and by the
 ///   executable's SIGINT/SIGTERM/SIGHUP handlers (`removePendingTemporaryFile`).
+/// - A target with other names (hard links) is replaced all the same, and the result says how
+///   many names still hold the old contents. Editors that keep such links (vim's
+///   backupcopy=auto) write over the file in place, which gives up the guarantee above; emacs,
+///   and vim with backupcopy=no, rename as this does. The caller tells the user.
 ///
 /// `contents` writes the bytes as it makes them (a big checkpoint is never held whole in
-/// memory as text); `write` does the writing (tests make it fail). Returns the path written.
+/// memory as text); `write` does the writing (tests make it fail).
 @discardableResult
 public func writeAtomically(to path: String, shouldStop: @escaping () -> Bool = { false },
                             write: @escaping (Int32, UnsafeRawBufferPointer) -> Int = { Glibc.write($0, $1.baseAddress, $1.count) },
-                            contents: (AtomicWriteFile) throws(WriteFailure) -> Void) throws(WriteFailure) -> String {
+                            contents: (AtomicWriteFile) throws(WriteFailure) -> Void) throws(WriteFailure) -> WrittenFile {
     let target = try resolveSymbolicLinks(path)
     var status = stat()
     var mode: mode_t
     var owner: (uid_t, gid_t)?
+    var otherLinks = 0
     if lstat(target, &status) == 0 {
+        otherLinks = max(0, Int(status.st_nlink) - 1)
         let kind = status.st_mode & S_IFMT
         guard kind == S_IFREG else { throw .notARegularFile(kind: fileKind(kind)) }
         mode = status.st_mode & 0o777
@@ -170,7 +185,7 @@ public func writeAtomically(to path: String, shouldStop: @escaping () -> Bool = 
         fsync(folderDescriptor)
         close(folderDescriptor)
     }
-    return target
+    return WrittenFile(path: target, otherLinks: otherLinks)
 }
 
 /// Why `writeAtomically` would refuse or fail to write `path`, checked without writing: a

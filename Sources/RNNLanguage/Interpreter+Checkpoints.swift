@@ -16,17 +16,27 @@ extension Interpreter {
     /// in what is left is no reason to refuse to save it.
     func save(_ path: Located<String>, command: Command) throws(Diagnostic) -> CommandOutcome {
         try requireModel(command)
-        guard let bytes = try writeCheckpoint(to: path) else {
+        guard let written = try writeCheckpoint(to: path) else {
             write("interrupted: nothing was saved; any file that was at \(path.value) is unchanged\n")
             return .interrupted
         }
-        write("saved step \(session.trainer!.stepCount) to \(path.value) (" + formatBytes(Double(bytes)) + ")\n")
+        write("saved step \(session.trainer!.stepCount) to \(path.value) (" + formatBytes(Double(written.bytes)) + ")\n")
+        if written.otherLinks > 0 { write(brokenLinkNote(path.value, otherLinks: written.otherLinks)) }
         return .completed
     }
 
+    /// What saving over a file with other names (hard links) did: the new file took this name,
+    /// and the others still name the previous checkpoint.
+    func brokenLinkNote(_ path: String, otherLinks: Int) -> String {
+        "note: \(path) had " + (otherLinks == 1 ? "another name (a hard link), which still holds" : "\(otherLinks) other "
+            + "names (hard links), which still hold") + " the previous checkpoint: saving writes a new file and renames it "
+            + "over this name, so a crash never leaves half a checkpoint, and that breaks the link\n"
+    }
+
     /// The session as a checkpoint at `path` (save, and train's checkpoint= and best=): the
-    /// bytes written, or nil when Ctrl-C stopped it (the file that was there is unchanged).
-    func writeCheckpoint(to path: Located<String>) throws(Diagnostic) -> Int? {
+    /// bytes written and the other names the replaced file had (see `brokenLinkNote`), or nil
+    /// when Ctrl-C stopped it (the file that was there is unchanged).
+    func writeCheckpoint(to path: Located<String>) throws(Diagnostic) -> (bytes: Int, otherLinks: Int)? {
         let trainer = session.trainer!
         let corpusPath = trainer.corpus.source.hasPrefix("builtin ") ? nil : absolutePath(trainer.corpus.source)
         let file = CheckpointFile(session: session, trainer: trainer, corpusPath: corpusPath)
@@ -40,8 +50,9 @@ extension Interpreter {
         // The text goes to the file as it is made: a big model's is never whole in memory.
         let shouldStop = console.takeInterrupt
         var written = 0
+        let result: WrittenFile
         do {
-            try writeAtomically(to: resolvePath(path.value), shouldStop: shouldStop) { (output) throws(WriteFailure) in
+            result = try writeAtomically(to: resolvePath(path.value), shouldStop: shouldStop) { (output) throws(WriteFailure) in
                 var failure: WriteFailure?
                 let complete = file.writeJSON(shouldStop: shouldStop) { piece in
                     do throws(WriteFailure) {
@@ -61,7 +72,7 @@ extension Interpreter {
         } catch {
             throw Diagnostic(.checkpointWrite(path: path.value, reason: error.reason), at: path.range)
         }
-        return written
+        return (written, result.otherLinks)
     }
 
     /// The JSON document of the checkpoint at `path`. Its size is checked against the memory

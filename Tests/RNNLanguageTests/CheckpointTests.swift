@@ -345,6 +345,28 @@ import Testing
         (try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? Int) ?? -1
     }
 
+    /// Saving over a file with another name (a hard link) broke the link silently: the new
+    /// file is renamed over this name (so a crash never leaves half a checkpoint), and save now
+    /// says that the other name still holds the previous checkpoint.
+    @Test func savingOverAHardLinkSaysTheLinkIsBroken() throws {
+        let folder = try TemporaryFolder()
+        let path = folder.path + "/run.json", other = folder.path + "/copy.json"
+        var session = RNNLanguageTests.session(after: "load builtin hello\ninit hidden=2 seq=3")
+        run("save \(path)", &session)
+        #expect(link(path, other) == 0)
+        let old = try String(contentsOfFile: other, encoding: .utf8)
+        run("step", &session)
+        let output = run("save \(path)", &session).output.replacingOccurrences(of: "\n  ", with: " ")  // unwrapped
+        #expect(output.contains("saved step 1 to \(path)"))
+        #expect(output.contains("note: \(path) had another name (a hard link), which still holds the previous checkpoint"), "\(output)")
+        #expect(try String(contentsOfFile: other, encoding: .utf8) == old)
+        #expect(try String(contentsOfFile: path, encoding: .utf8) != old)
+        #expect(!run("save \(path)", &session).output.contains("note:"), "the link is gone: no note the second time")
+        // The writer reports the other names to its callers.
+        #expect(link(path, other + "2") == 0 && link(path, other + "3") == 0)
+        #expect(try writeAtomically(Array("x".utf8), to: path).otherLinks == 2)
+    }
+
     @Test func savingIntoAMissingFolderFailsCleanly() {
         var session = RNNLanguageTests.session(after: "load builtin hello\ninit hidden=2 seq=3")
         let result = run("save /nonexistent/folder/run.json", &session)
