@@ -34,8 +34,11 @@ struct GoldenCheck {
             if update {
                 let folder = directory(containing: expectedPath)
                 if folder != "." { mkdir(folder, 0o755) }
-                guard writeTextFile(expectedPath, result.output) else {
-                    writeAll(STDERR_FILENO, "rnnrepl: cannot write '\(expectedPath)': \(String(cString: strerror(errno)))\n")
+                // As save writes a checkpoint: an interrupted update never leaves half a transcript.
+                do {
+                    try writeAtomically(Array(result.output.utf8), to: expectedPath)
+                } catch {
+                    writeAll(STDERR_FILENO, "rnnrepl: cannot write '\(expectedPath)': \(error.reason); any file that was there is unchanged\n")
                     status = max(status, 70)
                     continue
                 }
@@ -57,12 +60,4 @@ struct GoldenCheck {
         }
         return status
     }
-}
-
-/// Writes `text` to `path` (replacing it); false on failure (errno says why).
-func writeTextFile(_ path: String, _ text: String) -> Bool {
-    guard let file = fopen(path, "w") else { return false }
-    let bytes = Array(text.utf8)
-    let written = fwrite(bytes, 1, bytes.count, file)
-    return fclose(file) == 0 && written == bytes.count
 }

@@ -223,6 +223,29 @@ import Glibc
         #expect(try runRNNRepl(["--check", lesson]).status == 0)
     }
 
+    /// --update wrote transcripts with fopen(…, "w"), in place: a crash or Ctrl-C could leave
+    /// half a transcript, and a read-only one was overwritten (as root). It now writes as save
+    /// does: a new file renamed over the old one, nothing left behind, read-only files kept.
+    @Test func updateWritesTranscriptsAsSaveWritesCheckpoints() throws {
+        let (folder, lesson) = try lessonCopy()
+        let expectedPath = folder.path + "/expected/01-characters.txt"
+        let golden = try String(contentsOfFile: expectedPath, encoding: .utf8)
+        try "stale\n".write(toFile: expectedPath, atomically: false, encoding: .utf8)
+        let before = try FileManager.default.attributesOfItem(atPath: expectedPath)[.systemFileNumber] as? Int
+        #expect(try runRNNRepl(["--check", "--update", lesson]).status == 0)
+        #expect(try String(contentsOfFile: expectedPath, encoding: .utf8) == golden)
+        let after = try FileManager.default.attributesOfItem(atPath: expectedPath)[.systemFileNumber] as? Int
+        #expect(before != nil && before != after, "a new file renamed over the old one")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path + "/expected") == ["01-characters.txt"])
+
+        try "stale\n".write(toFile: expectedPath, atomically: false, encoding: .utf8)
+        #expect(chmod(expectedPath, 0o444) == 0)
+        let refused = try runRNNRepl(["--check", "--update", lesson])
+        #expect(refused.status == 70)
+        #expect(refused.errors.contains("rnnrepl: cannot write '\(expectedPath)': it is read-only (mode 0444)"), "\(refused.errors)")
+        #expect(try String(contentsOfFile: expectedPath, encoding: .utf8) == "stale\n")
+    }
+
     @Test func aMissingTranscriptIsAUsageError() throws {
         let (folder, lesson) = try lessonCopy()
         try FileManager.default.removeItem(atPath: folder.path + "/expected/01-characters.txt")
