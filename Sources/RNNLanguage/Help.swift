@@ -200,7 +200,9 @@ public enum Help {
                     the kept runs, so that 'restore' continues exactly. The text itself is referenced by path \
                     and checksum. The file is written to a temporary name and renamed: an existing checkpoint \
                     is never left half-written, even by Ctrl-C or SIGTERM. A symbolic link is followed to its \
-                    target; read-only files, directories, devices and FIFOs are refused. The format is plain JSON (see the README). Settings changed \
+                    target; read-only files, directories, devices and FIFOs are refused. A file with other names (hard \
+                    links) is replaced all the same, and save says that the other names keep the previous checkpoint. \
+                    The format is plain JSON (see the README). Settings changed \
                     with 'set' that wait for the next 'init' are not saved: the checkpoint holds the model's own.
                     """,
                     example: "save run.json"),
