@@ -54,9 +54,10 @@ public struct Corpus: Sendable {
     public static func load(path: String, shouldStop: () -> Bool = { false }) throws(CorpusError) -> Corpus {
         let bytes: [UInt8]
         do {
-            bytes = try readWholeFile(path, limit: ReadLimit.corpus, shouldStop: shouldStop)
+            bytes = try readWholeFile(path, limit: ReadLimit.corpus, memoryFactor: ReadLimit.corpusMemoryFactor,
+                                      shouldStop: shouldStop)
         } catch {
-            throw CorpusError(error, path: path)
+            throw .unreadable(path: path, failure: error)
         }
         return try Corpus(utf8: bytes, source: path)
     }
@@ -69,7 +70,7 @@ public struct Corpus: Sendable {
     /// Validates and encodes UTF-8 bytes in two passes: the first checks every sequence and
     /// marks which scalars occur (so the sorted vocabulary is known), the second writes indices.
     public init(utf8 rawBytes: [UInt8], source: String) throws(CorpusError) {
-        let skip = rawBytes.starts(with: [0xEF, 0xBB, 0xBF]) ? 3 : 0
+        let skip = byteOrderMarkLength(rawBytes)
         let scan = try rawBytes.withUnsafeBufferPointer { (buffer) throws(CorpusError) -> UTF8Scan in
             try UTF8Scan(UnsafeBufferPointer(rebasing: buffer[skip...]), source: source, offsetBase: skip)
         }
@@ -148,22 +149,6 @@ public enum EncodedText: Sendable, Equatable {
             values.withUnsafeBufferPointer { source in
                 for i in 0 ..< count { destination[i] = Int32(source[start + i]) }
             }
-        }
-    }
-}
-
-// MARK: - Reading a file
-
-extension CorpusError {
-    /// The error for a failed read of `path`.
-    public init(_ failure: ReadFailure, path: String) {
-        switch failure {
-        case .notFound: self = .fileNotFound(path: path)
-        case .isDirectory: self = .isDirectory(path: path)
-        case .notAFile(let kind): self = .notAFile(path: path, kind: kind)
-        case .tooLarge(let limit): self = .tooLarge(path: path, limit: limit)
-        case .interrupted: self = .interrupted(path: path)
-        case .system(let reason): self = .unreadable(path: path, reason: reason)
         }
     }
 }

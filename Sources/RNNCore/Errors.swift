@@ -1,17 +1,18 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// Errors of the numeric core, as data. All of their wording is in `description` below, in
 /// one place; the language layer adds the file, line and column.
 
 /// A text that cannot become a training corpus.
 public enum CorpusError: Error, Equatable, Sendable {
-    case fileNotFound(path: String)
-    case isDirectory(path: String)
-    /// A device or socket: something that is not a file of text (reading /dev/zero would never end).
-    case notAFile(path: String, kind: String)
-    case unreadable(path: String, reason: String)
-    /// More than `ReadLimit.corpus` bytes.
-    case tooLarge(path: String, limit: Int)
-    /// Ctrl-C while reading (a FIFO that waits for its writer, a large file): nothing was loaded.
-    case interrupted(path: String)
+    /// The file could not be read: missing, a directory or a device (reading /dev/zero would
+    /// never end), more than `ReadLimit.corpus` bytes, Ctrl-C while reading (a FIFO that waits
+    /// for its writer, a large file: nothing was loaded), or what the system said.
+    case unreadable(path: String, failure: ReadFailure)
     case empty(source: String)
     /// `byte` at `byteOffset` (counted from 0 in the file) does not start a valid UTF-8 sequence.
     case invalidUTF8(source: String, byteOffset: Int, byte: UInt8)
@@ -46,18 +47,8 @@ public enum ModelError: Error, Equatable, Sendable {
 extension CorpusError: CustomStringConvertible {
     public var description: String {
         switch self {
-        case .fileNotFound(let path):
-            "cannot open '\(path)': no such file"
-        case .isDirectory(let path):
-            "'\(path)' is a directory, not a text file"
-        case .notAFile(let path, let kind):
-            "'\(path)' is \(kind), not a text file"
-        case .unreadable(let path, let reason):
-            "cannot read '\(path)': \(reason)"
-        case .tooLarge(let path, let limit):
-            "'\(path)' is larger than \(formatLimit(limit)), the most rnnrepl reads as a text (is it the file you meant?)"
-        case .interrupted(let path):
-            "reading '\(path)' was interrupted: nothing was loaded"
+        case .unreadable(let path, let failure):
+            "cannot read '\(path)': \(failure)"
         case .empty(let source):
             "'\(source)' is empty: a corpus needs some text"
         case .invalidUTF8(let source, let offset, let byte):
@@ -75,17 +66,21 @@ extension CorpusError: CustomStringConvertible {
     }
 }
 
-extension CorpusError {
-    /// What was wrong with the file, without naming it (for messages that name it themselves).
-    public var shortReason: String {
+extension ReadFailure: CustomStringConvertible {
+    /// What went wrong, without the file's name (every message that uses it names the file):
+    /// the one wording of a failed read, for texts, scripts, checkpoints and piped lines.
+    public var description: String {
         switch self {
-        case .fileNotFound: "no such file"
-        case .isDirectory: "it is a directory"
-        case .notAFile(_, let kind): "it is \(kind), not a file"
-        case .unreadable(_, let reason): reason
-        case .tooLarge(_, let limit): "it is larger than \(formatLimit(limit))"
-        case .interrupted: "interrupted"
-        default: description
+        case .notFound: "no such file"
+        case .isDirectory: "it is a directory, not a file"
+        case .notAFile(let kind): "it is \(kind), not a file"
+        case .tooLarge(let limit): "it is larger than \(formatLimit(limit)), the most rnnrepl reads here (is it the file you meant?)"
+        case .notEnoughMemory(let size, let needed, let available):
+            "it is \(formatBytes(Double(size))), and reading it takes about \(formatBytes(needed)) of memory, more than "
+                + "the \(formatBytes(available)) available: nothing was read"
+        case .lineTooLong(let limit): "the line is longer than \(formatLimit(limit)), the most rnnrepl reads as one line"
+        case .interrupted: "interrupted: nothing was read"
+        case .system(let reason): reason
         }
     }
 }
@@ -146,7 +141,9 @@ func hex<T: BinaryInteger>(_ value: T, digits: Int = 2) -> String {
     return String(repeating: "0", count: max(0, digits - text.count)) + text
 }
 
-func formatBytes(_ bytes: Double) -> String {
+/// 1536 → "1.5 KB", in powers of 1024 (1 MB = 1,048,576 bytes), with one decimal as C's
+/// printf rounds it: the one way sizes are written (models, checkpoints, texts, speeds).
+public func formatBytes(_ bytes: Double) -> String {
     let units = ["bytes", "KB", "MB", "GB", "TB", "PB"]
     var value = bytes
     var unit = 0
@@ -154,7 +151,11 @@ func formatBytes(_ bytes: Double) -> String {
         value /= 1024
         unit += 1
     }
+    guard value.isFinite else { return "?" }
     if unit == 0 { return "\(Int(value)) bytes" }
-    let rounded = (value * 10).rounded() / 10
-    return "\(rounded) \(units[unit])"
+    var buffer = [CChar](repeating: 0, count: 64)
+    _ = buffer.withUnsafeMutableBufferPointer { pointer in
+        withVaList([value]) { vsnprintf(pointer.baseAddress!, 64, "%.1f", $0) }
+    }
+    return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self) + " " + units[unit]
 }

@@ -12,11 +12,19 @@ public enum ReadLimit {
     public static let corpus = 1 << 30
     /// A script (`rnnrepl FILE.rnn`, `--check`): 16 MiB, over 100,000 lines of any lesson.
     public static let script = 16 << 20
-    /// A checkpoint (`restore`): 16 GiB (a checkpoint is never bigger than the model it holds,
-    /// and the model's size is checked against free memory before anything is allocated).
+    /// A checkpoint (`restore`): 16 GiB; besides, a checkpoint whose reading would not fit in
+    /// the memory available is refused before a byte is read (`checkpointMemoryFactor`).
     public static let checkpoint = 16 << 30
     /// One line of commands from a pipe: 1 MiB.
     public static let line = 1 << 20
+
+    /// Memory that reading a checkpoint takes, per byte of the file, before its numbers are
+    /// counted: the text, and the numbers parsed from it (8 bytes for the 15–25 characters of
+    /// each in a trained model). `restore` then counts the numbers and checks their memory too.
+    public static let checkpointMemoryFactor = 1.5
+    /// The same for a text to train on: its bytes, their scan, and the encoded characters (1
+    /// byte each, 2 beyond 256 distinct characters). Measured at 2.0 for an ASCII text.
+    public static let corpusMemoryFactor = 3.0
 }
 
 /// Why a read failed.
@@ -28,6 +36,11 @@ public enum ReadFailure: Error, Equatable, Sendable {
     case notAFile(kind: String)
     /// More than `limit` bytes.
     case tooLarge(limit: Int)
+    /// Reading the file (`fileBytes` long) would take `neededBytes` of memory, more than the
+    /// `availableBytes` left (`ulimit -v`, other programs): refused before a byte is read.
+    case notEnoughMemory(fileBytes: Int, neededBytes: Double, availableBytes: Double)
+    /// A line of a pipe longer than `limit` bytes.
+    case lineTooLong(limit: Int)
     /// Ctrl-C while waiting or reading; nothing was kept.
     case interrupted
     case system(String)
@@ -35,10 +48,12 @@ public enum ReadFailure: Error, Equatable, Sendable {
 
 /// Reads a whole file: a regular file, or a FIFO (a named pipe, `<(…)`), which is read until
 /// its writer closes it. Devices and sockets are refused; more than `limit` bytes is refused
-/// (a regular file before a byte is read). `shouldStop` is asked while an open or read of a
-/// FIFO waits and between chunks of a large file; when it says yes the read ends with
-/// `.interrupted`.
-public func readWholeFile(_ path: String, limit: Int, allowFIFO: Bool = true,
+/// (a regular file before a byte is read). With `memoryFactor`, a regular file whose size
+/// times it is more than the memory available (`availableMemoryBytes`) is refused before a
+/// byte is read, so that a file too big for memory ends with a message, not a crash.
+/// `shouldStop` is asked while an open or read of a FIFO waits and between chunks of a large
+/// file; when it says yes the read ends with `.interrupted`.
+public func readWholeFile(_ path: String, limit: Int, allowFIFO: Bool = true, memoryFactor: Double? = nil,
                           shouldStop: () -> Bool = { false }) throws(ReadFailure) -> [UInt8] {
     var info = stat()
     guard stat(path, &info) == 0 else { throw failure(errno) }
@@ -56,6 +71,10 @@ public func readWholeFile(_ path: String, limit: Int, allowFIFO: Bool = true,
     guard fstat(descriptor, &info) == 0 else { throw failure(errno) }
     let openedKind = info.st_mode & S_IFMT
     guard openedKind == S_IFREG || (allowFIFO && openedKind == S_IFIFO) else { throw .notAFile(kind: fileKind(openedKind)) }
+    if openedKind == S_IFREG, let memoryFactor {
+        let size = Int(info.st_size), needed = Double(size) * memoryFactor, available = availableMemoryBytes()
+        if needed > available { throw .notEnoughMemory(fileBytes: size, neededBytes: needed, availableBytes: available) }
+    }
 
     let chunk = 16 << 20
     var bytes: [UInt8] = []
@@ -97,6 +116,20 @@ public func readSome(_ descriptor: Int32, into buffer: inout [UInt8], waiting: B
         }
         throw failure(errno)
     }
+}
+
+/// 3 when `bytes` start with the UTF-8 byte-order mark (EF BB BF), else 0. Texts, scripts,
+/// piped commands and checkpoints skip a leading one (Windows editors write it); anywhere else
+/// it is the character U+FEFF.
+public func byteOrderMarkLength<C: Collection<UInt8>>(_ bytes: C) -> Int {
+    bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? 3 : 0
+}
+
+/// The folder of `path`, as `dirname` gives it: "." for a bare name, "/" for a file at the
+/// root. Scripts resolve their relative paths from it; saves write their temporary file there.
+public func directory(containing path: String) -> String {
+    guard let slash = path.lastIndex(of: "/") else { return "." }
+    return slash == path.startIndex ? "/" : String(path[..<slash])
 }
 
 /// A file's kind in words, for messages: "a character device", "a FIFO (named pipe)".

@@ -18,19 +18,88 @@ public enum WriteFailure: Error, Equatable, Sendable {
     /// The link chain is too long or loops.
     case symlinkLoop
     case system(String)
+}
 
-    public var reason: String {
-        switch self {
-        case .notARegularFile(let kind): "it is \(kind), not a regular file"
-        case .readOnly(let mode): "it is read-only (mode \(mode)): make it writable (chmod u+w) or save under another name"
-        case .interrupted: "interrupted"
-        case .symlinkLoop: "its symbolic links loop or are nested too deep"
-        case .system(let reason): reason
+/// What an atomic write replaced.
+public struct WrittenFile: Equatable, Sendable {
+    /// The path written (a symbolic link's target).
+    public var path: String
+    /// Other names (hard links) the replaced file had: they still name the old contents, since
+    /// the new file is a new inode renamed over this name.
+    public var otherLinks: Int
+}
+
+/// Writes `data` to `path` the way careful editors save (see the other `writeAtomically`).
+@discardableResult
+public func writeAtomically(_ data: [UInt8], to path: String, shouldStop: @escaping () -> Bool = { false },
+                            write: @escaping (Int32, UnsafeRawBufferPointer) -> Int = { Glibc.write($0, $1.baseAddress, $1.count) })
+    throws(WriteFailure) -> WrittenFile {
+    try writeAtomically(to: path, shouldStop: shouldStop, write: write) { (file) throws(WriteFailure) in
+        var failure: WriteFailure?
+        data.withUnsafeBytes { buffer in
+            do throws(WriteFailure) {
+                try file.append(buffer)
+            } catch {
+                failure = error
+            }
         }
+        if let failure { throw failure }
     }
 }
 
-/// Writes `data` to `path` the way careful editors save: a crash, a full disk, Ctrl-C or a
+/// The temporary file of an atomic write, open for its contents (a class: writers that keep
+/// it, as the checkpoint's JSON writer does, append to the same file).
+public final class AtomicWriteFile {
+    fileprivate let descriptor: Int32
+    fileprivate let shouldStop: () -> Bool
+    fileprivate let write: (Int32, UnsafeRawBufferPointer) -> Int
+    /// Bytes written so far.
+    public private(set) var count = 0
+    private var sinceCheck = 0
+
+    fileprivate init(descriptor: Int32, shouldStop: @escaping () -> Bool, write: @escaping (Int32, UnsafeRawBufferPointer) -> Int) {
+        self.descriptor = descriptor
+        self.shouldStop = shouldStop
+        self.write = write
+    }
+
+    /// Appends bytes, asking `shouldStop` every 8 MB.
+    public func append(_ buffer: UnsafeRawBufferPointer) throws(WriteFailure) {
+        var offset = 0
+        while offset < buffer.count {
+            let chunk = min(buffer.count - offset, 1 << 20)
+            let written = write(descriptor, UnsafeRawBufferPointer(rebasing: buffer[offset ..< offset + chunk]))
+            if written < 0 {
+                if errno == EINTR && !shouldStop() { continue }
+                throw errno == EINTR ? .interrupted : .system(String(cString: strerror(errno)))
+            }
+            if written == 0 { throw .system("nothing could be written (is the disk full?)") }
+            offset += written
+            count += written
+            sinceCheck += written
+            if sinceCheck >= 8 << 20 {
+                sinceCheck = 0
+                if shouldStop() { throw .interrupted }
+            }
+        }
+    }
+
+    /// Appends a text's UTF-8 bytes (without copying them).
+    public func append(_ text: String) throws(WriteFailure) {
+        var text = text
+        var failure: WriteFailure?
+        text.withUTF8 { bytes in
+            do throws(WriteFailure) {
+                try append(UnsafeRawBufferPointer(bytes))
+            } catch {
+                failure = error
+            }
+        }
+        if let failure { throw failure }
+    }
+}
+
+/// Writes a file to `path` the way careful editors save: a crash, a full disk, Ctrl-C or a
 /// SIGTERM never leaves half a file in place of a good one, and nothing that is not a plain,
 /// writable file is replaced.
 ///
@@ -43,17 +112,24 @@ public enum WriteFailure: Error, Equatable, Sendable {
 ///   disk, then renamed over the target (atomic within a file system). The temporary file is
 ///   removed on every failure, on Ctrl-C (`shouldStop`, asked between chunks), and by the
 ///   executable's SIGINT/SIGTERM/SIGHUP handlers (`removePendingTemporaryFile`).
+/// - A target with other names (hard links) is replaced all the same, and the result says how
+///   many names still hold the old contents. Editors that keep such links (vim's
+///   backupcopy=auto) write over the file in place, which gives up the guarantee above; emacs,
+///   and vim with backupcopy=no, rename as this does. The caller tells the user.
 ///
-/// `write` does the writing (tests make it fail). Returns the path actually written.
+/// `contents` writes the bytes as it makes them (a big checkpoint is never held whole in
+/// memory as text); `write` does the writing (tests make it fail).
 @discardableResult
-public func writeAtomically(_ data: [UInt8], to path: String, shouldStop: () -> Bool = { false },
-                            write: (Int32, UnsafeRawBufferPointer) -> Int = { Glibc.write($0, $1.baseAddress, $1.count) })
-    throws(WriteFailure) -> String {
+public func writeAtomically(to path: String, shouldStop: @escaping () -> Bool = { false },
+                            write: @escaping (Int32, UnsafeRawBufferPointer) -> Int = { Glibc.write($0, $1.baseAddress, $1.count) },
+                            contents: (AtomicWriteFile) throws(WriteFailure) -> Void) throws(WriteFailure) -> WrittenFile {
     let target = try resolveSymbolicLinks(path)
     var status = stat()
     var mode: mode_t
     var owner: (uid_t, gid_t)?
+    var otherLinks = 0
     if lstat(target, &status) == 0 {
+        otherLinks = max(0, Int(status.st_nlink) - 1)
         let kind = status.st_mode & S_IFMT
         guard kind == S_IFREG else { throw .notARegularFile(kind: fileKind(kind)) }
         mode = status.st_mode & 0o777
@@ -85,31 +161,11 @@ public func writeAtomically(_ data: [UInt8], to path: String, shouldStop: () -> 
     guard descriptor >= 0 else { throw .system(String(cString: strerror(errno))) }
 
     var failure: WriteFailure?
-    data.withUnsafeBytes { buffer in
-        var offset = 0
-        var sinceCheck = 0
-        while offset < buffer.count {
-            let chunk = min(buffer.count - offset, 1 << 20)
-            let written = write(descriptor, UnsafeRawBufferPointer(rebasing: buffer[offset ..< offset + chunk]))
-            if written < 0 {
-                if errno == EINTR && !shouldStop() { continue }
-                failure = errno == EINTR ? .interrupted : .system(String(cString: strerror(errno)))
-                return
-            }
-            if written == 0 {
-                failure = .system("nothing could be written (is the disk full?)")
-                return
-            }
-            offset += written
-            sinceCheck += written
-            if sinceCheck >= 8 << 20 {
-                sinceCheck = 0
-                if shouldStop() {
-                    failure = .interrupted
-                    return
-                }
-            }
-        }
+    let file = AtomicWriteFile(descriptor: descriptor, shouldStop: shouldStop, write: write)
+    do throws(WriteFailure) {
+        try contents(file)
+    } catch {
+        failure = error
     }
     if failure == nil && fchmod(descriptor, mode) != 0 { failure = .system(String(cString: strerror(errno))) }
     if failure == nil, let (uid, gid) = owner, uid != getuid() || gid != getgid() {
@@ -129,7 +185,7 @@ public func writeAtomically(_ data: [UInt8], to path: String, shouldStop: () -> 
         fsync(folderDescriptor)
         close(folderDescriptor)
     }
-    return target
+    return WrittenFile(path: target, otherLinks: otherLinks)
 }
 
 /// Why `writeAtomically` would refuse or fail to write `path`, checked without writing: a
@@ -175,12 +231,6 @@ func resolveSymbolicLinks(_ path: String) throws(WriteFailure) -> String {
         current = target.hasPrefix("/") ? target : directory(containing: current) + "/" + target
     }
     throw .symlinkLoop
-}
-
-/// The folder of `path` ("." for a bare name, "/" for a file at the root).
-func directory(containing path: String) -> String {
-    guard let slash = path.lastIndex(of: "/") else { return "." }
-    return slash == path.startIndex ? "/" : String(path[..<slash])
 }
 
 // MARK: - The temporary file a signal handler must remove

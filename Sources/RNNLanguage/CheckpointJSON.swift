@@ -7,18 +7,26 @@ import RNNCore
 /// checksum and the seed are strings, because many JSON readers keep numbers as doubles.
 extension CheckpointFile {
     /// The JSON text: keys in a fixed order, two-space indentation, each matrix row on one line.
-    func json() -> String { json(shouldStop: { false })! }
+    func json() -> String {
+        var text = ""
+        _ = writeJSON(shouldStop: { false }) { piece in
+            text += piece
+            return true
+        }
+        return text
+    }
 
-    /// The same, asking `shouldStop` between matrices (a big model's text takes seconds); nil
-    /// when it said stop.
-    func json(shouldStop: () -> Bool) -> String? {
-        let w = JSONWriter()
+    /// The same text, handed to `emit` piece by piece as it is made (about a megabyte at a
+    /// time), asking `shouldStop` between matrices (a big model's text takes seconds). False
+    /// when `shouldStop` or `emit` said stop.
+    func writeJSON(shouldStop: () -> Bool, emit: @escaping (String) -> Bool) -> Bool {
+        let w = JSONWriter(flush: emit)
         let order = ParameterLayout.forCell(CellKind(rawValue: cell) ?? .rnn, vocabularySize: 1, hiddenSize: 1).names
         var stopped = false
         func tensors(_ values: [String: CheckpointTensor]) {
             w.object {
                 for name in order {
-                    guard let tensor = values[name], !stopped else { continue }
+                    guard let tensor = values[name], !stopped, !w.stopped else { continue }
                     if shouldStop() {
                         stopped = true
                         continue
@@ -120,17 +128,30 @@ extension CheckpointFile {
                 }
             }
         }
-        return stopped ? nil : w.text + "\n"
+        guard !stopped && !w.stopped else { return false }
+        w.finish("\n")
+        return !w.stopped
     }
 
     /// Parses a checkpoint's JSON text; every error names the field. Nothing outside is touched.
     static func parse(_ bytes: [UInt8]) throws(CheckpointProblem) -> CheckpointFile {
-        let document: JSONValue
+        try parse(document: try document(bytes))
+    }
+
+    /// The JSON document of a checkpoint's bytes, after a leading UTF-8 byte-order mark if
+    /// there is one (an editor may add it; RFC 8259 lets a reader skip it). (`restore` lets the
+    /// bytes go before the document becomes a checkpoint, so that the two are not in memory at
+    /// once.)
+    static func document(_ bytes: [UInt8]) throws(CheckpointProblem) -> JSONValue {
         do {
-            document = try JSONParser.parse(bytes)
+            return try JSONParser.parse(bytes, from: byteOrderMarkLength(bytes))
         } catch {
             throw .notJSON(detail: error.description)
         }
+    }
+
+    /// A checkpoint from its JSON document; every error names the field.
+    static func parse(document: JSONValue) throws(CheckpointProblem) -> CheckpointFile {
         guard case .object(let object) = document, object["format"] == .string(formatName) else { throw .notACheckpoint }
         let top = JSONFields(object, path: "")
         let version = try top.int("version")
@@ -180,14 +201,16 @@ extension CheckpointFile {
             keptRuns: try top.objects("kept_runs").map { (run) throws(CheckpointProblem) in
                 // Older files kept the window's sums: per character they are those over seq.
                 var losses: [Double]
-                if let perCharacter = try run.optionalNumbers("losses_per_char") {
+                var key = "losses_per_char"
+                if let perCharacter = try run.optionalNumbers(key) {
                     losses = perCharacter
                 } else {
                     let seq = Double(try settings.int("seq"))
-                    losses = try run.numbers("losses").map { $0 / seq }
+                    key = "losses"
+                    losses = try run.numbers(key).map { $0 / seq }
                 }
                 return KeptRunRecord(name: try run.string("name"), losses: losses,
-                                     gradientNorms: try run.optionalNumbers("gradient_norms"))
+                                     gradientNorms: try run.optionalNumbers("gradient_norms"), lossesKey: key)
             })
     }
 }
@@ -282,33 +305,36 @@ struct JSONFields {
         }
     }
 
-    /// Matrices by name, each a list of rows of numbers (all rows as long as the first).
+    /// Matrices by name, each a list of rows of numbers (all rows as long as the first). The
+    /// rows are copied once, into each matrix's flat buffer.
     func tensors(_ key: String) throws(CheckpointProblem) -> [String: CheckpointTensor] {
         let matrices = try object(key)
         var result: [String: CheckpointTensor] = [:]
         for name in matrices.object.keys {
-            let rows: [[Double]]
+            let items: [JSONValue]
             switch matrices.object[name]! {
-            case .numbers(let values) where values.isEmpty: rows = []
-            case .array(let items):
-                var collected: [[Double]] = []
-                for (index, item) in items.enumerated() {
-                    guard case .numbers(let row) = item else {
-                        throw .missingOrWrong(field: matrices.field(name) + "[\(index)]", detail: "expected a list, found \(item.kind)")
-                    }
-                    collected.append(row)
-                }
-                rows = collected
+            case .numbers(let values) where values.isEmpty: items = []
+            case .array(let rows): items = rows
             case let other: throw .missingOrWrong(field: matrices.field(name), detail: "expected a list of rows, found \(other.kind)")
             }
-            let columns = rows.first?.count ?? 0
-            if let ragged = rows.firstIndex(where: { $0.count != columns }) {
-                // The row that differs from the others (the first row itself when it is the odd one).
-                let odd = ragged == 1 && rows.count > 2 && rows[2].count == rows[1].count ? 0 : ragged
-                let expected = rows[odd == 0 ? 1 : 0].count
-                throw .raggedRow(name: matrices.field(name), row: odd, found: rows[odd].count, expected: expected)
+            var lengths: [Int] = []
+            for (index, item) in items.enumerated() {
+                guard case .numbers(let row) = item else {
+                    throw .missingOrWrong(field: matrices.field(name) + "[\(index)]", detail: "expected a list, found \(item.kind)")
+                }
+                lengths.append(row.count)
             }
-            result[name] = CheckpointTensor(rows: rows.count, columns: columns, values: rows.flatMap { $0 })
+            let columns = lengths.first ?? 0
+            if let ragged = lengths.firstIndex(where: { $0 != columns }) {
+                // The row that differs from the others (the first row itself when it is the odd one).
+                let odd = ragged == 1 && lengths.count > 2 && lengths[2] == lengths[1] ? 0 : ragged
+                let expected = lengths[odd == 0 ? 1 : 0]
+                throw .raggedRow(name: matrices.field(name), row: odd, found: lengths[odd], expected: expected)
+            }
+            var values: [Double] = []
+            values.reserveCapacity(items.count * columns)
+            for case .numbers(let row) in items { values.append(contentsOf: row) }
+            result[name] = CheckpointTensor(rows: items.count, columns: columns, values: values)
         }
         return result
     }

@@ -28,6 +28,9 @@ public enum DiagnosticKind: Equatable, Sendable {
     case badDuration(text: String)
     /// `train 100 best=b.json` without eval-every=.
     case optionNeedsAnother(option: String, needs: String)
+    /// `plot loss log=on ymin=0`: a limit ≤ 0 on a log scale; `always`: the kind of plot is
+    /// always on a log scale (run-norms).
+    case limitNotOnLogScale(key: String, text: String, kind: String, always: Bool)
 
     // Run time: the command was understood but cannot be carried out (exit code 70).
     case noCorpus(command: String)
@@ -71,6 +74,8 @@ public enum DiagnosticKind: Equatable, Sendable {
     case checkpointWrite(path: String, reason: String)
     case checkpointRead(path: String, reason: String)
     case checkpointInvalid(path: String, problem: CheckpointProblem)
+    /// The checkpoint's numbers, or its model, would take more memory than is available here.
+    case checkpointTooLarge(path: String, fileBytes: Int?, neededBytes: Double, availableBytes: Double, part: CheckpointPart)
     /// The text the checkpoint names has changed (its checksum differs) or cannot be read.
     case checkpointCorpusChanged(path: String, corpus: String)
     case checkpointCorpusUnreadable(path: String, corpus: String, reason: String)
@@ -80,6 +85,14 @@ public enum DiagnosticKind: Equatable, Sendable {
 }
 
 extension DiagnosticKind: Error {}
+
+/// What of a checkpoint would not fit in memory.
+public enum CheckpointPart: Equatable, Sendable {
+    /// The numbers of its text, parsed.
+    case numbers
+    /// The model they make.
+    case model
+}
 
 extension CheckpointProblem {
     var message: String {
@@ -96,6 +109,19 @@ extension CheckpointProblem {
         case .nonFinite(let name): "'\(name)' holds a value that is not a finite number"
         case .badSetting(let reason): "its settings are not valid: \(reason)"
         case .badState(let reason): "its training state is not valid: \(reason)"
+        }
+    }
+}
+
+extension WriteFailure {
+    /// Why the file was not written, without its name (the messages name it).
+    public var reason: String {
+        switch self {
+        case .notARegularFile(let kind): "it is \(kind), not a regular file"
+        case .readOnly(let mode): "it is read-only (mode \(mode)): make it writable (chmod u+w) or save under another name"
+        case .interrupted: "interrupted"
+        case .symlinkLoop: "its symbolic links loop or are nested too deep"
+        case .system(let reason): reason
         }
     }
 }
@@ -168,7 +194,8 @@ public struct Diagnostic: Error, Equatable, Sendable {
         case .unterminatedString, .invalidEscape, .unknownCommand, .unknownOption, .duplicateOption, .missingValue,
              .badValue, .badChoice, .missingArgument, .unexpectedArgument, .badCount, .badSubscript,
              .unclosedSubscript, .badComparison, .badExpectedValue, .unexpectedSubscript, .badKeyword,
-             .optionNotForKind, .valueTooLarge, .scriptNotUTF8, .settingWithoutCommand, .equalsWithoutKey, .badDuration, .optionNeedsAnother:
+             .optionNotForKind, .valueTooLarge, .scriptNotUTF8, .settingWithoutCommand, .equalsWithoutKey, .badDuration, .optionNeedsAnother,
+             .limitNotOnLogScale:
             true
         default:
             false
@@ -303,6 +330,17 @@ extension DiagnosticKind {
         suggestion.map { "; did you mean '\($0)'?" } ?? ""
     }
 
+    /// " (it holds U+FEFF, a byte-order mark, which does not show)" when a word holds an
+    /// invisible character (pasted text, a file saved with a mark in the middle), else nothing.
+    static func invisibleNote(_ word: String) -> String {
+        guard let scalar = word.unicodeScalars.first(where: {
+            $0.properties.generalCategory == .format || $0.properties.generalCategory == .control
+        }) else { return "" }
+        let hex = String(scalar.value, radix: 16, uppercase: true)
+        let code = "U+" + String(repeating: "0", count: max(0, 4 - hex.count)) + hex
+        return " (it holds " + code + (scalar == "\u{FEFF}" ? ", a byte-order mark," : ",") + " which does not show)"
+    }
+
     public var message: String {
         switch self {
         case .unterminatedString:
@@ -313,7 +351,8 @@ extension DiagnosticKind {
             }
             return "unknown escape '\\\(code)' in a string (use \\n \\t \\r \\0 \\\\ \\\" \\' or \\u{hex})"
         case .unknownCommand(let name, let suggestion):
-            return "unknown command '\(name)'" + Self.hint(suggestion) + (suggestion == nil ? " (type 'help' for the list)" : "")
+            return "unknown command '\(name)'" + Self.invisibleNote(name) + Self.hint(suggestion)
+                + (suggestion == nil ? " (type 'help' for the list)" : "")
         case .unknownOption(let command, let key, let suggestion):
             return "'\(command)' has no option '\(key)'" + Self.hint(suggestion)
                 + (suggestion == nil ? " (see 'help \(command)')" : "")
@@ -345,6 +384,10 @@ extension DiagnosticKind {
             return "unknown command '\(key)'" + (suggestion.map { "; to change the setting '\($0)', write 'set \($0)=\(value)'" } ?? " (type 'help' for the list)")
         case .equalsWithoutKey:
             return "'=' needs a key before it, as in key=value"
+        case .limitNotOnLogScale(let key, let text, let kind, let always):
+            return "\(key)=\(text) cannot be drawn on a log scale, which shows values above 0 only"
+                + (always ? " ('plot \(kind)' is always on a log scale)" : "") + ": give \(key) a value above 0"
+                + (always ? "" : ", or leave out log=on")
         case .optionNeedsAnother(let option, let needs):
             return "\(option)= saves at evaluations, and there are none without \(needs)=: add \(needs)=K (every K steps)"
         case .badDuration(let text):
@@ -358,7 +401,7 @@ extension DiagnosticKind {
         case .notYet(let prerequisite):
             return prerequisite.message
         case .unknownName(let name, let suggestion):
-            return "unknown name '\(name)'" + Self.hint(suggestion) + (suggestion == nil ? " (type 'help names')" : "")
+            return "unknown name '\(name)'" + Self.invisibleNote(name) + Self.hint(suggestion) + (suggestion == nil ? " (type 'help names')" : "")
         case .unknownBuiltin(let name, let available, let suggestion):
             return "no built-in corpus '\(name)'" + (suggestion.map { " (did you mean '\($0)'?)" } ?? "")
                 + "; the built-in corpora are " + available.joined(separator: ", ")
@@ -421,6 +464,16 @@ extension DiagnosticKind {
             return "cannot read the checkpoint '\(path)': \(reason)"
         case .checkpointInvalid(let path, let problem):
             return "'\(path)' cannot be restored: \(problem.message); nothing was changed"
+        case .checkpointTooLarge(let path, let size, let needed, let available, let part):
+            let file = "'\(path)'" + (size.map { " (" + formatBytes(Double($0)) + ")" } ?? "")
+            switch part {
+            case .numbers:
+                return "\(file) cannot be restored here: parsing its numbers takes about \(formatBytes(needed)) of memory, "
+                    + "more than the \(formatBytes(available)) available; nothing was changed"
+            case .model:
+                return "\(file) cannot be restored here: its model needs about \(formatBytes(needed)) of memory, and a model "
+                    + "may use at most half of the \(formatBytes(available)) available; nothing was changed"
+            }
         case .checkpointCorpusChanged(let path, let corpus):
             return "the text the checkpoint was trained on, '\(corpus)', has changed since (its checksum differs); "
                 + "nothing was changed: to continue on another text with the same vocabulary, restore \(path) corpus=FILE"

@@ -175,7 +175,9 @@ public enum Help {
                     mean so that they can be told apart. run-norms: the ‖∂L/∂h_t‖ profiles saved with 'keep', \
                     on a log scale. ymin= and ymax= clip the y axis (a diverging run must not flatten the \
                     others): values beyond are drawn on the edge, and the plot names the series that went \
-                    there. Every series has its own marker and colour, listed in the legend. Probabilities are \
+                    there; on a log scale they must be above 0. Every series has its own marker and colour, \
+                    listed in the legend (beyond twelve series the plot names those that share a marker). \
+                    Probabilities are \
                     bars on a fixed scale from 0 to 1.
                     """,
                     example: "plot loss height=12"),
@@ -198,7 +200,9 @@ public enum Help {
                     the kept runs, so that 'restore' continues exactly. The text itself is referenced by path \
                     and checksum. The file is written to a temporary name and renamed: an existing checkpoint \
                     is never left half-written, even by Ctrl-C or SIGTERM. A symbolic link is followed to its \
-                    target; read-only files, directories, devices and FIFOs are refused. The format is plain JSON (see the README). Settings changed \
+                    target; read-only files, directories, devices and FIFOs are refused. A file with other names (hard \
+                    links) is replaced all the same, and save says that the other names keep the previous checkpoint. \
+                    The format is plain JSON (see the README). Settings changed \
                     with 'set' that wait for the next 'init' are not saved: the checkpoint holds the model's own.
                     """,
                     example: "save run.json"),

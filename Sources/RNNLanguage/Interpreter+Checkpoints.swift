@@ -11,60 +11,128 @@ extension Interpreter {
     // MARK: Checkpoints
 
     /// Writes the session; checks the file with restore's own validation first, so a file that
-    /// restore would refuse is never written (and a good one is never replaced by it).
+    /// restore would refuse is never written (and a good one is never replaced by it). The
+    /// check is of the contents only: the model is in memory already, so whether it would fit
+    /// in what is left is no reason to refuse to save it.
     func save(_ path: Located<String>, command: Command) throws(Diagnostic) -> CommandOutcome {
         try requireModel(command)
-        guard let bytes = try writeCheckpoint(to: path) else {
+        guard let written = try writeCheckpoint(to: path) else {
             write("interrupted: nothing was saved; any file that was at \(path.value) is unchanged\n")
             return .interrupted
         }
-        write("saved step \(session.trainer!.stepCount) to \(path.value) (" + formatBytes(Double(bytes)) + ")\n")
+        write("saved step \(session.trainer!.stepCount) to \(path.value) (" + formatBytes(Double(written.bytes)) + ")\n")
+        if written.otherLinks > 0 { write(brokenLinkNote(path.value, otherLinks: written.otherLinks)) }
         return .completed
     }
 
+    /// What saving over a file with other names (hard links) did: the new file took this name,
+    /// and the others still name the previous checkpoint.
+    func brokenLinkNote(_ path: String, otherLinks: Int) -> String {
+        "note: \(path) had " + (otherLinks == 1 ? "another name (a hard link), which still holds" : "\(otherLinks) other "
+            + "names (hard links), which still hold") + " the previous checkpoint: saving writes a new file and renames it "
+            + "over this name, so a crash never leaves half a checkpoint, and that breaks the link\n"
+    }
+
     /// The session as a checkpoint at `path` (save, and train's checkpoint= and best=): the
-    /// bytes written, or nil when Ctrl-C stopped it (the file that was there is unchanged).
-    func writeCheckpoint(to path: Located<String>) throws(Diagnostic) -> Int? {
+    /// bytes written and the other names the replaced file had (see `brokenLinkNote`), or nil
+    /// when Ctrl-C stopped it (the file that was there is unchanged).
+    func writeCheckpoint(to path: Located<String>) throws(Diagnostic) -> (bytes: Int, otherLinks: Int)? {
         let trainer = session.trainer!
         let corpusPath = trainer.corpus.source.hasPrefix("builtin ") ? nil : absolutePath(trainer.corpus.source)
         let file = CheckpointFile(session: session, trainer: trainer, corpusPath: corpusPath)
         do {
-            _ = try file.validated()
+            var check = file
+            _ = try check.validated()
         } catch {
             throw Diagnostic(.checkpointWrite(path: path.value, reason: "this session could not be restored from it ("
                 + error.message + ")"), at: path.range)
         }
-        guard let text = file.json(shouldStop: console.takeInterrupt) else { return nil }
-        let bytes = Array(text.utf8)
+        // The text goes to the file as it is made: a big model's is never whole in memory.
+        let shouldStop = console.takeInterrupt
+        var written = 0
+        let result: WrittenFile
         do {
-            try writeAtomically(bytes, to: resolvePath(path.value), shouldStop: console.takeInterrupt)
+            result = try writeAtomically(to: resolvePath(path.value), shouldStop: shouldStop) { (output) throws(WriteFailure) in
+                var failure: WriteFailure?
+                let complete = file.writeJSON(shouldStop: shouldStop) { piece in
+                    do throws(WriteFailure) {
+                        try output.append(piece)
+                        return true
+                    } catch {
+                        failure = error
+                        return false
+                    }
+                }
+                if let failure { throw failure }
+                if !complete { throw .interrupted }
+                written = output.count
+            }
         } catch .interrupted {
             return nil
         } catch {
             throw Diagnostic(.checkpointWrite(path: path.value, reason: error.reason), at: path.range)
         }
-        return bytes.count
+        return (written, result.otherLinks)
+    }
+
+    /// The JSON document of the checkpoint at `path`. Its size is checked against the memory
+    /// available before a byte is read, the memory its numbers will take before they are
+    /// parsed, and its bytes are let go when this returns.
+    func checkpointDocument(_ path: Located<String>) throws(Diagnostic) -> JSONValue {
+        let data: [UInt8]
+        do {
+            data = try readWholeFile(resolvePath(path.value), limit: ReadLimit.checkpoint, allowFIFO: false,
+                                     memoryFactor: ReadLimit.checkpointMemoryFactor, shouldStop: console.takeInterrupt)
+        } catch {
+            throw Diagnostic(.checkpointRead(path: path.value, reason: error.description), at: path.range)
+        }
+        // Each number (at most one per comma or bracket) takes up to 12 bytes in the document
+        // (8, and its share of the list that holds it), beside the text; then 8 more in its
+        // matrix, once the text is gone.
+        let numbers = data.withUnsafeBufferPointer { bytes in
+            var count = 1
+            for byte in bytes where byte == UInt8(ascii: ",") || byte == UInt8(ascii: "[") { count += 1 }
+            return count
+        }
+        let needed = max(12 * Double(numbers), 20 * Double(numbers) - Double(data.count)), available = availableMemoryBytes()
+        if needed > available {
+            throw Diagnostic(.checkpointTooLarge(path: path.value, fileBytes: data.count, neededBytes: needed,
+                                                 availableBytes: available, part: .numbers), at: path.range)
+        }
+        do {
+            return try CheckpointFile.document(data)
+        } catch {
+            throw Diagnostic(.checkpointInvalid(path: path.value, problem: error), at: path.range)
+        }
     }
 
     mutating func restore(_ path: Located<String>, corpus override: Located<String>?) throws(Diagnostic) {
-        let file = resolvePath(path.value)
-        let data: [UInt8]
-        do {
-            data = try readWholeFile(file, limit: ReadLimit.checkpoint, allowFIFO: false, shouldStop: console.takeInterrupt)
-        } catch {
-            throw Diagnostic(.checkpointRead(path: path.value, reason: CorpusError(error, path: file).shortReason), at: path.range)
-        }
         func invalid(_ problem: CheckpointProblem) -> Diagnostic {
             Diagnostic(.checkpointInvalid(path: path.value, problem: problem), at: path.range)
         }
-        // Everything is checked before anything changes.
-        let checkpoint: CheckpointFile
+        // Everything is checked before anything changes. The text, its document and the
+        // checkpoint's matrices are let go as each next form is made, so that a big model is
+        // never in memory twice over.
+        let document = try checkpointDocument(path)
+        var checkpoint: CheckpointFile
         let restored: RestoredCheckpoint
         do {
-            checkpoint = try CheckpointFile.parse(data)
+            checkpoint = try CheckpointFile.parse(document: consume document)
             restored = try checkpoint.validated()
         } catch {
             throw invalid(error)
+        }
+        // The model must fit as init's would (in half of the memory available); the numbers
+        // just read become its weights, so the memory they take counts as available.
+        let held = 8 * Double(restored.parameters.values.count + restored.gradients.values.count
+            + restored.optimizer.memory.count + restored.optimizer.secondMoment.count)
+        do {
+            try restored.config.validateMemory(vocabularySize: restored.vocabulary.count,
+                                               bytesAvailable: availableMemoryBytes() + held)
+        } catch {
+            guard case .modelTooLarge(let weights, let record, let available) = error else { preconditionFailure("\(error)") }
+            throw Diagnostic(.checkpointTooLarge(path: path.value, fileBytes: nil, neededBytes: weights + record,
+                                                 availableBytes: available, part: .model), at: path.range)
         }
 
         // The text: the one named in the file (unchanged), or the one given with corpus=.

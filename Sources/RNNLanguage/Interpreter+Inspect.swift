@@ -176,7 +176,7 @@ extension Interpreter {
             let text: Corpus
             do {
                 text = try Corpus.load(path: resolvePath(path), shouldStop: console.takeInterrupt)
-            } catch .interrupted {
+            } catch .unreadable(_, .interrupted) {
                 write("interrupted: nothing was scored\n")
                 return .interrupted
             } catch {

@@ -198,17 +198,6 @@ func runningMean(_ values: [Double], window: Int) -> [Double] {
     return result
 }
 
-/// 1536 → "1.5 KB", in powers of 1024 (1 MB = 1,048,576 bytes).
-func formatBytes(_ bytes: Double) -> String {
-    let units = ["bytes", "KB", "MB", "GB", "TB"]
-    var value = bytes, unit = 0
-    while value >= 1024 && unit < units.count - 1 {
-        value /= 1024
-        unit += 1
-    }
-    return unit == 0 ? "\(Int(value)) bytes" : NumberFormat.fixed(value, decimals: 1) + " " + units[unit]
-}
-
 /// "1 character", "2 characters", "1,000 characters".
 func counted(_ count: Int, _ noun: String) -> String {
     NumberFormat.grouped(count) + " " + noun + (count == 1 ? "" : "s")

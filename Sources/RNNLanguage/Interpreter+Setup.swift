@@ -25,7 +25,7 @@ extension Interpreter {
                 corpus = try Corpus.load(path: resolvePath(path), shouldStop: console.takeInterrupt)
             }
         } catch let error as CorpusError {
-            if case .interrupted = error {
+            if case .unreadable(_, .interrupted) = error {
                 write("interrupted: nothing was loaded; the session is as it was\n")
                 return .interrupted
             }
@@ -104,7 +104,7 @@ extension Interpreter {
         if path.hasPrefix("~/"), let home = getenv("HOME") {
             return String(cString: home) + String(path.dropFirst())
         }
-        if !path.hasPrefix("/"), let base = session.baseDirectory, !base.isEmpty {
+        if !path.hasPrefix("/"), let base = session.baseDirectory, !base.isEmpty && base != "." {
             return base.hasSuffix("/") ? base + path : base + "/" + path
         }
         return path

@@ -230,7 +230,8 @@ extension Interpreter {
         var note = "  val " + fixed(loss) + " per char"
         if let path = options.checkpoint {
             do {
-                guard try writeCheckpoint(to: path) != nil else { return .failure(.interrupted) }
+                guard let written = try writeCheckpoint(to: path) else { return .failure(.interrupted) }
+                if written.otherLinks > 0 { write(brokenLinkNote(path.value, otherLinks: written.otherLinks)) }
             } catch {
                 return .failure(.diagnostic(error))
             }
@@ -240,7 +241,8 @@ extension Interpreter {
             note += " (best"
             if let path = options.best {
                 do {
-                    guard try writeCheckpoint(to: path) != nil else { return .failure(.interrupted) }
+                    guard let written = try writeCheckpoint(to: path) else { return .failure(.interrupted) }
+                    if written.otherLinks > 0 { write(brokenLinkNote(path.value, otherLinks: written.otherLinks)) }
                 } catch {
                     return .failure(.diagnostic(error))
                 }

@@ -57,11 +57,16 @@ struct JSONError: Error, Equatable {
 /// Parses UTF-8 JSON text. `maximumDepth` bounds nesting (a hostile file cannot exhaust the stack).
 struct JSONParser {
     private let bytes: [UInt8]
+    private var start = 0
     private var index = 0
     private let maximumDepth: Int
 
-    static func parse(_ bytes: [UInt8], maximumDepth: Int = 64) throws(JSONError) -> JSONValue {
+    /// Parses `bytes` from `start` (past a byte-order mark, say: lines and columns count from
+    /// there).
+    static func parse(_ bytes: [UInt8], from start: Int = 0, maximumDepth: Int = 64) throws(JSONError) -> JSONValue {
         var parser = JSONParser(bytes: bytes, maximumDepth: maximumDepth)
+        parser.start = start
+        parser.index = start
         parser.skipWhitespace()
         let value = try parser.parseValue(depth: 0)
         parser.skipWhitespace()
@@ -76,7 +81,7 @@ struct JSONParser {
 
     private func error(_ message: String) -> JSONError {
         var line = 1, column = 1
-        for byte in bytes[0 ..< min(index, bytes.count)] {
+        for byte in bytes[start ..< min(index, bytes.count)] {
             if byte == UInt8(ascii: "\n") {
                 line += 1
                 column = 1
@@ -85,6 +90,25 @@ struct JSONParser {
             }
         }
         return JSONError(message: message, line: line, column: column)
+    }
+
+    /// The character at `index` as a message shows it: 'x' when it is visible, U+FEFF (a
+    /// byte-order mark) or U+0007 when not, "byte 0xFF" when the bytes are not UTF-8 (a byte
+    /// is never shown as the Latin-1 character it would be, such as 'ï').
+    private func characterHere() -> String {
+        let lead = bytes[index]
+        let length = lead < 0x80 ? 1 : lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : lead >= 0xC0 ? 2 : 0
+        guard length > 0, index + length <= bytes.count,
+              let scalar = String(validating: bytes[index ..< index + length], as: UTF8.self)?.unicodeScalars.first else {
+            return "byte 0x" + String(lead, radix: 16, uppercase: true) + " (not UTF-8)"
+        }
+        if scalar == "\u{FEFF}" { return "U+FEFF (a byte-order mark)" }
+        let category = scalar.properties.generalCategory
+        if category == .control || category == .format || scalar.properties.isWhitespace {
+            let hex = String(scalar.value, radix: 16, uppercase: true)
+            return "U+" + String(repeating: "0", count: max(0, 4 - hex.count)) + hex
+        }
+        return "'\(scalar)'"
     }
 
     private var atEnd: Bool { index >= bytes.count }
@@ -128,7 +152,7 @@ struct JSONParser {
             try parseLiteral("null")
             return .null
         default:
-            throw error("unexpected character '\(Character(Unicode.Scalar(current)))' where a value was expected")
+            throw error("unexpected character \(characterHere()) where a value was expected")
         }
     }
 
@@ -277,7 +301,9 @@ struct JSONParser {
                     guard let scalar = Unicode.Scalar(code) else { throw error("\\u\(String(code, radix: 16)) is not a character") }
                     scalars.append(scalar)
                 default:
-                    throw error("unknown escape '\\\(Character(Unicode.Scalar(escape)))' in a string")
+                    index -= 1
+                    let shown = characterHere()
+                    throw error("unknown escape " + (shown.hasPrefix("'") ? "'\\" + shown.dropFirst() : "\\ then " + shown) + " in a string")
                 }
                 runStart = index
                 continue
@@ -292,97 +318,5 @@ struct JSONParser {
         else { throw error("\\u needs four hex digits") }
         index += 4
         return value
-    }
-}
-
-// MARK: - Writing
-
-/// A double in the shortest form that reads back to the same bits ("0.1", "1e-05", "5.0").
-func numberText(_ x: Double) -> String { "\(x)" }
-
-func numbersText(_ values: [Double]) -> String { "[" + values.map(numberText).joined(separator: ", ") + "]" }
-
-/// `text` as a JSON string literal.
-func quotedJSON(_ text: String) -> String {
-    var result = "\""
-    for scalar in text.unicodeScalars {
-        switch scalar {
-        case "\"": result += "\\\""
-        case "\\": result += "\\\\"
-        case "\n": result += "\\n"
-        case "\r": result += "\\r"
-        case "\t": result += "\\t"
-        default:
-            if scalar.value < 0x20 {
-                let hex = String(scalar.value, radix: 16)
-                result += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            } else {
-                result.unicodeScalars.append(scalar)
-            }
-        }
-    }
-    return result + "\""
-}
-
-/// A small writer for readable JSON: nested objects indented, number arrays on one line.
-/// A class, so that the closures that write nested values can write to the same text.
-final class JSONWriter {
-    private(set) var text = ""
-    private var depth = 0
-    private var first = [true]
-
-    private var indent: String { String(repeating: "  ", count: depth) }
-
-    private func separate() {
-        if first[first.count - 1] {
-            first[first.count - 1] = false
-        } else {
-            text += ","
-        }
-        text += "\n" + indent
-    }
-
-    func object(_ body: () -> Void) {
-        text += "{"
-        depth += 1
-        first.append(true)
-        body()
-        let empty = first.removeLast()
-        depth -= 1
-        text += empty ? "}" : "\n" + indent + "}"
-    }
-
-    func array<T>(_ items: [T], _ body: (T) -> Void) {
-        text += "["
-        depth += 1
-        first.append(true)
-        for item in items {
-            separate()
-            body(item)
-        }
-        let empty = first.removeLast()
-        depth -= 1
-        text += empty ? "]" : "\n" + indent + "]"
-    }
-
-    func field(_ key: String, raw: String) {
-        separate()
-        text += quotedJSON(key) + ": " + raw
-    }
-
-    func field(_ key: String, string: String) {
-        field(key, raw: quotedJSON(string))
-    }
-
-    func field(_ key: String, _ body: () -> Void) {
-        separate()
-        text += quotedJSON(key) + ": "
-        body()
-    }
-
-    /// A matrix (rows × columns, row-major) as a list of rows, each on its own line.
-    func matrix(_ values: [Double], columns: Int) {
-        let rows = columns == 0 ? [] : stride(from: 0, to: values.count, by: columns).map { Array(values[$0 ..< $0 + columns]) }
-        array(rows) { row in text += numbersText(row) }
     }
 }

@@ -523,6 +523,15 @@ struct CommandBuilder {
             if let low = options.yMin, let high = options.yMax, low >= high, let token = option("ymax") {
                 throw Diagnostic(.badValue(key: "ymax", text: token.lexeme, requirement: "greater than ymin"), at: token.range)
             }
+            // A log scale has no place for 0 or below: say so rather than ignore the limit.
+            if options.logScale || kind == .runNorms {
+                for (key, limit) in [("ymin", options.yMin), ("ymax", options.yMax)] {
+                    if let limit, limit <= 0, let token = option(key) {
+                        throw Diagnostic(.limitNotOnLogScale(key: key, text: token.lexeme, kind: kind.rawValue,
+                                                             always: kind == .runNorms), at: token.range)
+                    }
+                }
+            }
             return .plot(kind, options)
 
         case "save", "restore":

@@ -46,7 +46,8 @@ public protocol Console: AnyObject {
     func emitError(_ block: Block)
     /// A transient progress line (redrawn in place); only called when `showsProgress`.
     func progress(_ state: ProgressState)
-    /// Ends the transient line, leaving its last state visible.
+    /// Clears the transient line: what comes next (the summary, a sample) starts there, and no
+    /// stale bar is left above it.
     func finishProgress()
     /// Whether `train` draws a progress bar instead of printing log lines.
     var showsProgress: Bool { get }

@@ -35,7 +35,7 @@ public func formatBarChart(_ bars: [Bar], title: String? = nil, width: Int = 40,
             let units = Int((fraction * Double(width * 8)).rounded())
             drawn = String(repeating: "█", count: units / 8)
             if units % 8 > 0 { drawn.append(eighths[units % 8 - 1]) }
-            drawn = style.paint(drawn, .cyan)
+            drawn = style.paint(drawn, .blue)  // cyan fades on a white projector screen
         } else {
             drawn = String(repeating: "#", count: Int((fraction * Double(width)).rounded()))
         }

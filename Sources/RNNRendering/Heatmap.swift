@@ -14,8 +14,9 @@ let shadeRamp: [Character] = [" ", "░", "▒", "▓", "█"]
 ///
 /// Signed values are diverging: in ASCII each cell is a sign (+ or −) and a magnitude from the
 /// ramp (Unicode shades ░▒▓█ on a terminal without colour); with colour negatives are blue,
-/// positives red, darker when larger. Values that are all ≥ 0 use the ramp alone. A legend
-/// states the value range.
+/// positives red, darker when larger, and values near zero (under a tenth of the largest) have
+/// no background. Values that are all ≥ 0 use the ramp alone. A legend states the value
+/// range; it wraps to `width` between its pieces, never inside a number or the ramp.
 public func formatHeatmap(_ matrix: LabeledMatrix, width: Int = 100, maxRows: Int = 40,
                           style: TextStyle = .plain) -> String {
     guard matrix.rows > 0 && matrix.columns > 0 else { return "\(matrix.name)  (empty)\n" }
@@ -49,9 +50,11 @@ public func formatHeatmap(_ matrix: LabeledMatrix, width: Int = 100, maxRows: In
         guard value.isFinite else { return String(repeating: "?", count: cellWidth) }
         let fraction = magnitude == 0 ? 0 : min(1, abs(value) / magnitude)
         if style.color {
-            // 256-colour greys would lose the sign: blues (negative) and reds (positive).
+            // 256-colour greys would lose the sign: blues (negative) and reds (positive). Near
+            // zero there is no background at all (white would be a colour on a dark terminal).
             let level = Int((fraction * 5).rounded())
-            let code = value < 0 ? [255, 153, 111, 69, 27, 21][level] : [255, 224, 217, 210, 203, 196][level]
+            guard level > 0 else { return "  " }
+            let code = value < 0 ? [153, 111, 69, 27, 21][level - 1] : [224, 217, 210, 203, 196][level - 1]
             return style.background(code, "  ")
         }
         let index = Int((fraction * Double(ramp.count - 1)).rounded())
@@ -61,21 +64,27 @@ public func formatHeatmap(_ matrix: LabeledMatrix, width: Int = 100, maxRows: In
         return (value < 0 ? "-" : "+") + glyph
     }
 
-    var output = "\(matrix.name)  \(matrix.rows)\(style.times)\(matrix.columns)  heatmap"
+    var header = "\(matrix.name)  \(matrix.rows)\(style.times)\(matrix.columns)  heatmap"
     if rowStride > 1 || columnStride > 1 {
-        output += "  (each cell shows the largest |value| of \(rowStride)\(style.times)\(columnStride) entries)"
+        header += "  (each cell shows the largest |value| of \(rowStride)\(style.times)\(columnStride) entries)"
     }
-    output += "\n"
-    let range = "[\(NumberFormat.general(low, significant: 3)), \(NumberFormat.general(high, significant: 3))]"
+    var output = wrapLines(header, width: width) + "\n"
+    // The legend, wrapped between its pieces (a number, the range, the ramp are never split).
+    let range = "[\(NumberFormat.general(low, significant: 3)), \(NumberFormat.general(high, significant: 3))]:"
+    let largest = NumberFormat.general(magnitude, significant: 3)
+    func words(_ text: String) -> [LegendPiece] { text.split(separator: " ").map { LegendPiece(String($0)) } }
+    var legend = [LegendPiece("range"), LegendPiece(range)]
     if style.color {
-        output += "  range \(range): " + style.background(21, "  ") + " negative  " + style.background(196, "  ")
-            + " positive, darker = larger |value| (max \(NumberFormat.general(magnitude, significant: 3)))\n"
+        legend += [LegendPiece(style.background(21, "  ") + " negative", columns: 11),
+                   LegendPiece(style.background(196, "  ") + " positive,", columns: 12)]
+            + words("darker = larger |value|") + [LegendPiece("(max " + largest + ")")]
     } else if signed {
-        output += "  range \(range): each cell is a sign (+/-) and '\(String(ramp))' for |value| from 0 to "
-            + NumberFormat.general(magnitude, significant: 3) + "\n"
+        legend += words("each cell is a sign (+/-) and") + [LegendPiece("'\(String(ramp))'")] + words("for |value| from 0 to")
+            + [LegendPiece(largest)]
     } else {
-        output += "  range \(range): '\(String(ramp))' from 0 to \(NumberFormat.general(magnitude, significant: 3))\n"
+        legend += [LegendPiece("'\(String(ramp))'")] + words("from 0 to") + [LegendPiece(largest)]
     }
+    output += flowLegend(legend, width: width, indent: 2, hanging: 4) + "\n"
 
     // Column ruler: the index (or label) of every 5th column where it fits.
     var ruler = String(repeating: " ", count: labelWidth + 1)
@@ -100,4 +109,41 @@ public func formatHeatmap(_ matrix: LabeledMatrix, width: Int = 100, maxRows: In
         output += (style.color ? line : line.trimmingTrailingSpaces()) + "\n"
     }
     return output
+}
+
+/// A piece of a legend that is never broken, and the columns it takes on the screen (colour
+/// escapes take none).
+struct LegendPiece {
+    var text: String
+    var columns: Int
+
+    init(_ text: String, columns: Int? = nil) {
+        self.text = text
+        self.columns = columns ?? displayColumns(text)
+    }
+}
+
+/// Pieces joined by spaces into lines of at most `width` columns, broken only between pieces;
+/// the first line indented `indent` spaces, the others `hanging`. A piece wider than a line
+/// stands alone.
+func flowLegend(_ pieces: [LegendPiece], width: Int, indent: Int, hanging: Int) -> String {
+    var lines: [String] = []
+    var line = String(repeating: " ", count: indent), used = indent, empty = true
+    for piece in pieces {
+        if !empty && used + 1 + piece.columns > width {
+            lines.append(line)
+            line = String(repeating: " ", count: hanging)
+            used = hanging
+            empty = true
+        }
+        if !empty {
+            line += " "
+            used += 1
+        }
+        line += piece.text
+        used += piece.columns
+        empty = false
+    }
+    lines.append(line)
+    return lines.joined(separator: "\n")
 }

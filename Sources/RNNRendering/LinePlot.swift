@@ -50,11 +50,19 @@ public struct LinePlotOptions: Equatable, Sendable {
 }
 
 /// Markers of successive series in ASCII, and on a terminal (with colour when it is on). None
-/// of them is a character of the axes (`|`, `-`, `+`).
-let seriesMarkers: [Character] = ["*", "o", "x", "#", "%", "&", "=", "$"]
-let unicodeSeriesMarkers: [Character] = ["●", "○", "×", "◆", "■", "▲", "◇", "▼"]
-/// Colours that stay visible on a white projector screen as on a dark terminal (no yellow, no cyan).
-let seriesColors: [TextStyle.Color] = [.blue, .red, .green, .magenta, .bold, .gray]
+/// of them is a character of the axes (`|`, `-`, `+`). Beyond twelve series the markers repeat,
+/// and the plot says which series share one.
+let seriesMarkers: [Character] = ["*", "o", "x", "#", "%", "&", "=", "$", "~", "^", "?", "v"]
+let unicodeSeriesMarkers: [Character] = ["●", "○", "×", "◆", "■", "▲", "◇", "▼", "□", "△", "▽", "★"]
+/// Colours that stay visible on a white projector screen as on a dark terminal: no yellow, no
+/// cyan, no grey, no bold-as-a-colour.
+let seriesColors: [TextStyle.Color] = [.blue, .red, .green, .magenta, .orange, .teal]
+
+/// The colour of series `index`: the colours cycle, shifted at each round of the markers, so
+/// that two series sharing a marker differ in colour.
+func seriesColor(_ index: Int, markerCount: Int) -> TextStyle.Color {
+    seriesColors[(index + index / markerCount) % seriesColors.count]
+}
 
 /// A line plot with axes, tick labels, a title and a legend:
 ///
@@ -71,11 +79,13 @@ let seriesColors: [TextStyle.Color] = [.blue, .red, .green, .magenta, .bold, .gr
 /// Every series has its own marker (and, on a terminal, its own colour), listed in the legend;
 /// where series cross, the one listed later is drawn on top. A single series on a terminal is
 /// drawn in braille (2×4 dots a cell). Consecutive points are joined, so a noisy series shows
-/// its spread as vertical strokes.
+/// its spread as vertical strokes. The y ticks are evenly spaced rows (see `evenYAxis`).
 ///
 /// Any finite values can be plotted, from subnormal numbers to ±1.8e308: positions are computed
-/// on values scaled by a power of two, so no difference overflows. `yMin`/`yMax` clip the axis;
-/// the plot then names the series that went beyond.
+/// on values scaled by a power of two, so no difference overflows, and no tick reads inf, nan
+/// or (on a log scale) 0. `yMin`/`yMax` clip the axis; the plot then names the series that
+/// went beyond. On a log scale, what cannot be drawn (values ≤ 0, a limit ≤ 0) is stated under
+/// the legend, never dropped silently.
 public func formatLinePlot(_ series: [PlotSeries], options: LinePlotOptions = .init(), style: TextStyle = .plain) -> String {
     let width = max(options.width, 8), height = max(options.height, 3)
     // Points in plot coordinates (log₁₀ y when asked).
@@ -96,15 +106,21 @@ public func formatLinePlot(_ series: [PlotSeries], options: LinePlotOptions = .i
             + (options.logScale ? " above 0" : "") + ")\n" : "(nothing to plot yet)\n")
     }
 
-    // The y range: the data's, narrowed to the limits asked for.
+    // The y range: the data's, narrowed to the limits asked for (which then end the axis).
     var dataLow = all.map(\.1).min()!, dataHigh = all.map(\.1).max()!
     let limitLow = options.yMin.flatMap(transform), limitHigh = options.yMax.flatMap(transform)
-    if let limitLow, limitLow < dataHigh { dataLow = max(dataLow, limitLow) }
-    if let limitHigh, limitHigh > dataLow { dataHigh = min(dataHigh, limitHigh) }
-    let yTicks = options.logScale ? logTicks(low: dataLow, high: dataHigh) : niceTicks(dataLow, dataHigh)
-    var yLow = yTicks.first!, yHigh = yTicks.last!
-    if let limitLow, limitLow > yLow && limitLow < yHigh { yLow = limitLow }
-    if let limitHigh, limitHigh < yHigh && limitHigh > yLow { yHigh = limitHigh }
+    var lowEnd: Double?, highEnd: Double?
+    if let limitLow, limitLow > dataLow && limitLow < dataHigh {
+        dataLow = limitLow
+        lowEnd = limitLow
+    }
+    if let limitHigh, limitHigh < dataHigh && limitHigh > dataLow {
+        dataHigh = limitHigh
+        highEnd = limitHigh
+    }
+    let yAxis = evenYAxis(low: dataLow, high: dataHigh, rows: height, lowEnd: lowEnd, highEnd: highEnd,
+                          wholeSteps: options.logScale)
+    let yLow = yAxis.low, yHigh = yAxis.high
     // The x axis spans the data exactly; its ticks are the round values inside it.
     let xLow = all.map(\.0).min()!, xHigh = all.map(\.0).max()!
     var xTicks = niceTicks(xLow, xHigh, count: max(2, width / 12)).filter { $0 >= xLow && $0 <= xHigh }
@@ -152,19 +168,19 @@ public func formatLinePlot(_ series: [PlotSeries], options: LinePlotOptions = .i
         if below != nil || above != nil { clipped.append((series[index].name, below, above)) }
     }
 
-    // Tick labels on the rows nearest each y tick, with enough decimals to tell them apart.
-    let yStep = yTicks.count > 1 ? yTicks[1] / 2 - yTicks[0] / 2 : 0.5
+    // Tick labels on their rows (evenly spaced), with enough decimals to tell them apart; an
+    // axis ended by a limit labels that end too.
     func yLabel(_ value: Double) -> String {
-        if options.logScale { return NumberFormat.general(pow(10, value), significant: 4) }
-        return tickLabel(value, step: 2 * yStep)
+        options.logScale ? logTickLabel(value) : tickLabel(value, step: yAxis.step)
     }
     var labelAtRow: [Int: String] = [:]
-    for tick in yTicks where tick >= yLow && tick <= yHigh {
-        let row = Int((fraction(tick, from: yHigh, to: yLow) * Double(height - 1)).rounded())
-        labelAtRow[row] = yLabel(tick)
+    for tick in yAxis.ticks {
+        labelAtRow[yAxis.row(of: tick, rows: height)] = yLabel(tick)
     }
-    for (row, value) in [(0, yHigh), (height - 1, yLow)] where labelAtRow[row] == nil && !(yTicks.contains(value)) {
-        labelAtRow[row] = yLabel(value)  // a clipped edge gets its own label
+    for (row, end) in [(0, highEnd), (height - 1, lowEnd)] {
+        if let end, labelAtRow[row] == nil {
+            labelAtRow[row] = options.logScale ? NumberFormat.general(pow(10, end), significant: 4) : tickLabel(end, step: yAxis.step)
+        }
     }
     let labelWidth = labelAtRow.values.map(\.count).max() ?? 1
     let axis = style.unicode ? ("│", "┤", "└", "─", "┬") : ("|", "+", "+", "-", "+")
@@ -178,7 +194,7 @@ public func formatLinePlot(_ series: [PlotSeries], options: LinePlotOptions = .i
                 continue
             }
             let glyph = braille ? String(Character(Unicode.Scalar(0x2800 + UInt32(dots[cell]))!)) : String(markers[index % markers.count])
-            line += style.paint(glyph, seriesColors[index % seriesColors.count])
+            line += style.paint(glyph, seriesColor(index, markerCount: markers.count))
         }
         output += line.trimmingTrailingSpaces() + "\n"
     }
@@ -205,43 +221,52 @@ public func formatLinePlot(_ series: [PlotSeries], options: LinePlotOptions = .i
     output += axisLine + "\n"
     output += String(labels).trimmingTrailingSpaces() + "\n"
 
-    // Legend (and the x label).
-    var legend = String(repeating: " ", count: labelWidth + 2)
+    // Legend (and the x label), then what the plot could not show as asked.
+    let margin = String(repeating: " ", count: labelWidth + 2)
+    let pageWidth = labelWidth + 2 + width + 8
+    var legend = margin
     if let xLabel = options.xLabel { legend += style.text(xLabel) + "    " }
     for (index, line) in series.enumerated() {
         let key = braille ? "⣿" : String(markers[index % markers.count])
-        legend += style.paint(key, seriesColors[index % seriesColors.count]) + " " + style.text(line.name)
+        legend += style.paint(key, seriesColor(index, markerCount: markers.count)) + " " + style.text(line.name)
             + (index < series.count - 1 ? "   " : "")
     }
     if options.logScale { legend += "   (log scale)" }
     output += legend.trimmingTrailingSpaces() + "\n"
+    var notes: [String] = []
+    if !braille && series.count > markers.count {
+        // More series than markers: say which share one (on a terminal their colours differ).
+        var shared: [String] = []
+        for marker in 0 ..< markers.count {
+            let names = stride(from: marker, to: series.count, by: markers.count).map { "'\(series[$0].name)'" }
+            if names.count > 1 { shared.append(String(markers[marker]) + " is " + names.joined(separator: " and ")) }
+        }
+        notes.append("\(series.count) series, \(markers.count) markers: " + shared.joined(separator: "; "))
+    }
+    if options.logScale {
+        let left = series.reduce(0) { $0 + $1.ys.filter { $0.isFinite && $0 <= 0 }.count }
+        if left > 0 {
+            notes.append(NumberFormat.grouped(left) + (left == 1 ? " value ≤ 0 is" : " values ≤ 0 are")
+                + " left out (a log scale shows values above 0 only)")
+        }
+        for (key, limit) in [("ymin", options.yMin), ("ymax", options.yMax)] {
+            if let limit, limit <= 0 {
+                notes.append("\(key)=" + NumberFormat.general(limit, significant: 4)
+                    + " is ignored: a log scale shows values above 0 only")
+            }
+        }
+    }
     for (name, below, above) in clipped {
         let value = { (y: Double) in NumberFormat.general(options.logScale ? pow(10, y) : y, significant: 4) }
         var parts: [String] = []
         if let above { parts.append("rises to " + value(above) + " (drawn along the top)") }
         if let below { parts.append("falls to " + value(below) + " (drawn along the bottom)") }
-        output += wrapLines(String(repeating: " ", count: labelWidth + 2)
-            + style.text("y axis clipped: '\(name)' " + parts.joined(separator: " and ")), width: labelWidth + 2 + width + 8) + "\n"
+        notes.append("y axis clipped: '\(name)' " + parts.joined(separator: " and "))
+    }
+    for note in notes {
+        output += wrapLines(margin + style.text(note), width: pageWidth) + "\n"
     }
     return output
-}
-
-/// Where `value` lies on the way from `start` to `end`, from 0 to 1 (clamped), computed on
-/// halves so that even −1.8e308…1.8e308 does not overflow; 0 when the two are equal.
-func fraction(_ value: Double, from start: Double, to end: Double) -> Double {
-    let span = end / 2 - start / 2
-    guard span != 0 else { return 0 }
-    let result = (value / 2 - start / 2) / span
-    return result.isFinite ? min(1, max(0, result)) : 0
-}
-
-/// A tick's label with just enough decimals for ticks `step` apart (0.2 → "0.4", 5 → "15").
-func tickLabel(_ value: Double, step: Double) -> String {
-    let magnitude = abs(value)
-    if magnitude >= 1e6 || (magnitude > 0 && magnitude < 1e-4) { return NumberFormat.general(value, significant: 4) }
-    let decimals = step >= 1 || step <= 0 ? 0 : min(10, Int((-log10(step)).rounded(.up)))
-    let text = NumberFormat.fixed(value, decimals: decimals)
-    return text
 }
 
 /// Calls `plot` for every pixel of the segment from a to b (Bresenham).
@@ -257,51 +282,4 @@ func drawLine(from a: (Int, Int), to b: (Int, Int), _ plot: (Int, Int) -> Void) 
         if doubled >= dy { error += dy; x += sx }
         if doubled <= dx { error += dx; y += sy }
     }
-}
-
-/// About `count` round tick values (1, 2 or 5 times a power of ten) covering [low, high].
-///
-/// Any finite bounds work: the steps are computed from halves so that the range never
-/// overflows, ticks stay finite, and a range too narrow for distinct ticks (two subnormal
-/// numbers, say) gives its two ends.
-public func niceTicks(_ low: Double, _ high: Double, count: Int = 5) -> [Double] {
-    var low = low, high = high
-    if low == high {
-        let pad = low == 0 ? 1 : abs(low) * 0.1
-        low -= pad
-        high += pad
-    }
-    // The step nearest (in ratio) to range/(count−1) among 1, 2, 5 and 10 times a power of ten.
-    let rough = (high / 2 - low / 2) / Double(max(count - 1, 1)) * 2
-    guard rough.isNormal, rough > 0 else { return low < high ? [low, high] : [low] }
-    let magnitude = pow(10, floor(log10(rough)))
-    let step = [1.0, 2, 5, 10].map { $0 * magnitude }.filter(\.isFinite).min { abs(log($0 / rough)) < abs(log($1 / rough)) }!
-    let first = floor(low / step + 1e-9) * step
-    var ticks: [Double] = []
-    var tick = first
-    while (tick < high + step * 1e-9 || ticks.count < 2) && tick.isFinite && ticks.count < 1000 {
-        ticks.append(abs(tick) < step * 1e-9 ? 0 : tick)
-        tick = first + Double(ticks.count) * step
-    }
-    if let last = ticks.last, last < high - step * 1e-9 {
-        ticks.append(tick.isFinite ? tick : high)
-    }
-    guard ticks.count >= 2 else {
-        return low < high ? [low, high] : [low]
-    }
-    return ticks
-}
-
-/// Ticks for log₁₀ values: whole powers of ten, or 1-2-5 steps when the range is under a decade.
-func logTicks(low logLow: Double, high logHigh: Double) -> [Double] {
-    let low = floor(logLow), high = ceil(logHigh)
-    if high - low >= 1 {
-        // Whole decades, counted down from the top so the axis ends at the data's top decade.
-        let step = Double(max(1, Int((high - low) / 5)))
-        var ticks = [high]
-        while ticks.last! > low { ticks.append(ticks.last! - step) }
-        return ticks.reversed()
-    }
-    let ticks = niceTicks(pow(10, logLow), pow(10, logHigh)).filter { $0 > 0 }.map { log10($0) }
-    return ticks.count >= 2 ? ticks : [logLow, logHigh == logLow ? logLow + 1 : logHigh]
 }

@@ -69,9 +69,11 @@ public func characterLabel(_ scalar: Unicode.Scalar) -> String {
 }
 
 /// Which indices of 0..<count to show: all, or the first and last `edge` around a gap (nil).
+/// A gap stands for two or more entries: one entry is shown rather than elided, since it takes
+/// the same line (or column) as the ellipsis would.
 func visibleIndices(count: Int, limit: Int, edge: Int) -> [Int?] {
-    if count <= limit { return Array(0 ..< count) }
     let e = max(1, min(edge, limit / 2))
+    if count <= max(limit, 2 * e + 1) { return Array(0 ..< count) }
     return Array(0 ..< e) + [nil] + Array(count - e ..< count)
 }
 

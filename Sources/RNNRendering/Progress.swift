@@ -37,20 +37,28 @@ public struct ProgressState: Equatable, Sendable {
     }
 }
 
-/// A tqdm-style progress line that always fits on one line of `width` characters (redrawn in
-/// place on a terminal, it must never wrap):
+/// A tqdm-style progress line for a terminal `width` columns wide, redrawn in place, so it
+/// must never wrap:
 ///
 ///      42%|████▎     | 420/1000 [00:03<00:04, 131.2 steps/s, loss 1.513/char, smooth 1.744/char]
 ///
-/// When the line is too long, the bar shrinks (to 10 cells), then the least important fields go:
-/// the smooth loss, the validation loss, the loss, the speed, the times; the percentage and the
-/// count stay. Training by the clock shows the time's fraction and the steps so far.
-public func formatProgress(_ state: ProgressState, width: Int = 100, style: TextStyle = .plain) -> String {
+/// The line takes at most `width − 3` columns: the last column is left free (a line that
+/// fills it wraps on some terminals), and two more for the "^C" a terminal echoes when Ctrl-C
+/// stops the run. When the line is too long, the bar shrinks (to 10 cells), then the least
+/// important fields go: the smooth loss, the validation loss, the loss, the speed, the times;
+/// the percentage and the count stay. Training by the clock shows the time's fraction and the
+/// steps so far. The times are elapsed<remaining as tqdm writes them; a remainder beyond 99
+/// hours reads "00:05, >99h left".
+public func formatProgress(_ state: ProgressState, width terminalWidth: Int = 100, style: TextStyle = .plain) -> String {
+    let width = terminalWidth - progressMargin
     let fraction = state.fraction
     let percent = leftPad("\(Int((fraction * 100).rounded(.down)))%", 4)
     let count = state.duration == nil ? "\(state.done)/\(state.total)" : "\(state.done) steps"
     // Fields after the count, most important first.
-    var fields = [clock(state.elapsed) + "<" + clock(state.remaining), NumberFormat.rate(state.rate) + " steps/s"]
+    let times = state.remaining >= maximumClockSeconds
+        ? clock(state.elapsed) + ", " + clock(state.remaining) + " left"
+        : clock(state.elapsed) + "<" + clock(state.remaining)
+    var fields = [times, NumberFormat.rate(state.rate) + " steps/s"]
     if let loss = state.loss { fields.append("loss " + NumberFormat.fixed(loss, decimals: 3) + "/char") }
     if let validation = state.validationLoss { fields.append("val " + NumberFormat.fixed(validation, decimals: 3) + "/char") }
     if let smooth = state.smoothLoss { fields.append("smooth " + NumberFormat.fixed(smooth, decimals: 3) + "/char") }
@@ -84,11 +92,18 @@ public func formatProgress(_ state: ProgressState, width: Int = 100, style: Text
     }
 }
 
+/// Columns a progress line leaves free at the end of the terminal's line: the last one, and
+/// two for an echoed "^C".
+public let progressMargin = 3
+
+/// Times from here on are written ">99h".
+let maximumClockSeconds = 99.0 * 3600
+
 /// mm:ss (or h:mm:ss), as tqdm writes times; "?" when unknown, ">99h" beyond 99 hours (a
 /// huge step count at a slow rate must not overflow an integer).
 func clock(_ seconds: Double) -> String {
     guard seconds.isFinite && seconds >= 0 else { return "?" }
-    guard seconds < 99 * 3600 else { return ">99h" }
+    guard seconds < maximumClockSeconds else { return ">99h" }
     let total = Int(seconds.rounded())
     let (hours, minutes, secs) = (total / 3600, total / 60 % 60, total % 60)
     let mmss = (minutes < 10 ? "0" : "") + "\(minutes):" + (secs < 10 ? "0" : "") + "\(secs)"

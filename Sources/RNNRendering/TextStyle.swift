@@ -80,6 +80,9 @@ public struct TextStyle: Equatable, Sendable {
     public enum Color: String, Sendable {
         case red = "31", green = "32", yellow = "33", blue = "34", magenta = "35", cyan = "36", gray = "90"
         case bold = "1", dim = "2"
+        /// From the 256-colour palette (as the heatmaps' backgrounds): dark enough for a white
+        /// projector screen, light enough for a dark terminal.
+        case orange = "38;5;208", teal = "38;5;30"
     }
 
     /// `text` wrapped in an ANSI colour escape when colour is on.

@@ -446,7 +446,8 @@ public struct GradientCheckReport {
     /// The window the check used starts here.
     public var window: Int
     public var style: TextStyle
-    /// Rows shown per parameter (the rest are summarised by their worst).
+    /// Rows shown per parameter (the rest are summarised by their worst); one more is shown
+    /// rather than a line that says "… 1 more".
     public var rowsPerParameter = 8
     /// Sentences wrap to this width.
     public var pageWidth: Int
@@ -491,8 +492,10 @@ public struct GradientCheckReport {
                                   + " (a longer window, or one that starts from a carried h, can)", width: pageWidth) + "\n"
                 continue
             }
+            // "… 1 more" would take the line the entry needs: elide only two or more.
+            let shown = check.entries.count <= rowsPerParameter + 1 ? check.entries.count : rowsPerParameter
             var rows: [[String]] = []
-            for entry in check.entries.prefix(rowsPerParameter) {
+            for entry in check.entries.prefix(shown) {
                 rows.append(["[\(entry.row), \(entry.column)]", NumberFormat.scientific(entry.analytic, digits: 8),
                              NumberFormat.scientific(entry.numeric, digits: 8),
                              NumberFormat.scientific(entry.relativeError, digits: 1),
@@ -500,8 +503,8 @@ public struct GradientCheckReport {
             }
             text += formatTable(header: ["entry", "analytic", "numeric", "rel. error", "result"], rows: rows,
                                 rightAligned: [1, 2, 3], indent: 2)
-            if check.entries.count > rowsPerParameter {
-                text += style.text("  … \(check.entries.count - rowsPerParameter) more") + "\n"
+            if check.entries.count > shown {
+                text += style.text("  … \(check.entries.count - shown) more") + "\n"
             }
             text += "  worst relative error " + NumberFormat.scientific(check.worstRelativeError, digits: 1)
                 + (check.passed ? ": OK\n" : ": FAIL (\(check.failures) entries)\n")

@@ -20,22 +20,25 @@ struct GoldenCheck {
             switch readTextFile(path) {
             case .success(let text): source = text
             case .failure(let failure):
-                writeAll(STDERR_FILENO, "rnnrepl: cannot read script '\(path)': \(describe(failure, limit: ReadLimit.script))\n")
+                writeAll(STDERR_FILENO, "rnnrepl: cannot read script '\(path)': \(failure)\n")
                 status = max(status, 64)
                 continue
             }
             let expectedPath = Golden.expectedPath(forScript: path)
-            let result = Golden.transcript(of: source, fileName: path, baseDirectory: directory(of: path))
+            let result = Golden.transcript(of: source, fileName: path, baseDirectory: directory(containing: path))
             guard result.outcome == .completed else {
                 writeAll(STDERR_FILENO, result.errors + "FAILED \(path): the script itself failed (exit code \(result.outcome.exitCode))\n")
                 status = max(status, 70)
                 continue
             }
             if update {
-                let folder = directory(of: expectedPath)
-                if !folder.isEmpty { mkdir(folder, 0o755) }
-                guard writeTextFile(expectedPath, result.output) else {
-                    writeAll(STDERR_FILENO, "rnnrepl: cannot write '\(expectedPath)': \(String(cString: strerror(errno)))\n")
+                let folder = directory(containing: expectedPath)
+                if folder != "." { mkdir(folder, 0o755) }
+                // As save writes a checkpoint: an interrupted update never leaves half a transcript.
+                do {
+                    try writeAtomically(Array(result.output.utf8), to: expectedPath)
+                } catch {
+                    writeAll(STDERR_FILENO, "rnnrepl: cannot write '\(expectedPath)': \(error.reason); any file that was there is unchanged\n")
                     status = max(status, 70)
                     continue
                 }
@@ -57,12 +60,4 @@ struct GoldenCheck {
         }
         return status
     }
-}
-
-/// Writes `text` to `path` (replacing it); false on failure (errno says why).
-func writeTextFile(_ path: String, _ text: String) -> Bool {
-    guard let file = fopen(path, "w") else { return false }
-    let bytes = Array(text.utf8)
-    let written = fwrite(bytes, 1, bytes.count, file)
-    return fclose(file) == 0 && written == bytes.count
 }

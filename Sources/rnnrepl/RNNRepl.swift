@@ -77,7 +77,7 @@ struct RNNRepl: ParsableCommand {
             } catch .interrupted {
                 throw ExitCode(130)
             } catch {
-                terminal.writeError("rnnrepl: cannot read script '\(path)': \(describe(error, limit: ReadLimit.script))\n")
+                terminal.writeError("rnnrepl: cannot read script '\(path)': \(error)\n")
                 throw ExitCode(64)
             }
             if let offset = firstInvalidUTF8Offset(bytes) {
@@ -85,8 +85,10 @@ struct RNNRepl: ParsableCommand {
                     .render(source: nil as SourceText?, fileName: path, style: $0.style, width: $0.width) })
                 throw ExitCode(65)
             }
-            session.baseDirectory = directory(of: path)
-            let outcome = Runner.run(String(decoding: bytes, as: UTF8.self), fileName: path, session: &session, console: console)
+            session.baseDirectory = directory(containing: path)
+            // A leading byte-order mark is skipped, as load and restore skip it.
+            let text = String(decoding: bytes[byteOrderMarkLength(bytes)...], as: UTF8.self)
+            let outcome = Runner.run(text, fileName: path, session: &session, console: console)
             if outcome == .quit { throw ExitCode(0) }
             if outcome != .completed { failed = outcome.exitCode }
         }
@@ -113,7 +115,7 @@ struct RNNRepl: ParsableCommand {
                 } catch .interrupted {
                     throw ExitCode(130)
                 } catch {
-                    terminal.writeError("rnnrepl: <stdin>:\(lines.lineNumber + 1): \(describe(error, limit: ReadLimit.line))\n")
+                    terminal.writeError("rnnrepl: <stdin>:\(lines.lineNumber + 1): \(error)\n")
                     throw ExitCode(65)
                 }
                 guard let line else { break }
@@ -143,15 +145,19 @@ final class LineInput {
     }
 
     /// The next line without its "\n" (a final line without one counts too), nil at the end.
+    /// A byte-order mark at the start of the input is skipped.
     func next(shouldStop: () -> Bool) throws(ReadFailure) -> String? {
         while true {
+            if lineNumber == 0 && start == 0 && (buffer.count >= 3 || ended) {
+                start = byteOrderMarkLength(buffer)
+            }
             if let newline = buffer[start...].firstIndex(of: UInt8(ascii: "\n")) {
                 let line = String(decoding: buffer[start ..< newline], as: UTF8.self)
                 start = newline + 1
                 lineNumber += 1
                 return line
             }
-            if buffer.count - start > limit { throw .tooLarge(limit: limit) }
+            if buffer.count - start > limit { throw .lineTooLong(limit: limit) }
             if ended {
                 guard start < buffer.count else { return nil }
                 let line = String(decoding: buffer[start...], as: UTF8.self)
@@ -170,28 +176,11 @@ final class LineInput {
     }
 }
 
-/// A failed read in words, for the messages of the executable.
-func describe(_ failure: ReadFailure, limit: Int) -> String {
-    switch failure {
-    case .notFound: "no such file"
-    case .isDirectory: "it is a directory"
-    case .notAFile(let kind): "it is \(kind), not a file"
-    case .tooLarge: "it is longer than \(formatLimit(limit)), the most rnnrepl reads here"
-    case .interrupted: "interrupted"
-    case .system(let reason): reason
-    }
-}
-
-/// The folder part of a path ("" for a bare file name).
-func directory(of path: String) -> String {
-    guard let slash = path.lastIndex(of: "/") else { return "" }
-    return slash == path.startIndex ? "/" : String(path[..<slash])
-}
-
 /// A whole UTF-8 text file (at most `ReadLimit.script` bytes), or the reason it cannot be read.
 func readTextFile(_ path: String) -> Result<String, ReadFailure> {
     do {
-        return .success(String(decoding: try readWholeFile(path, limit: ReadLimit.script), as: UTF8.self))
+        let bytes = try readWholeFile(path, limit: ReadLimit.script)
+        return .success(String(decoding: bytes[byteOrderMarkLength(bytes)...], as: UTF8.self))
     } catch {
         return .failure(error)
     }

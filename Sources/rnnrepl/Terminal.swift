@@ -156,16 +156,17 @@ final class TerminalConsole: Console {
         let time = now()
         guard time - lastDraw >= 0.1 || state.done == state.total else { return }
         lastDraw = time
-        // One column short of the width: a line that fills the last column wraps on some terminals.
-        let line = formatProgress(state, width: pageWidth - 1, style: terminal.style)
+        // The line leaves the last columns free (see formatProgress): it never wraps, not even
+        // with the "^C" the terminal echoes after it.
+        let line = formatProgress(state, width: pageWidth, style: terminal.style)
         barShowing = true
         writeAll(STDERR_FILENO, "\r" + line + "\u{1B}[K")
     }
 
+    /// The bar is done: its line is cleared, so what follows (the summary, a sample) starts
+    /// there and no stale bar is left above it.
     func finishProgress() {
-        if barShowing { writeAll(STDERR_FILENO, "\n") }
-        barShowing = false
-        lastDraw = -1
+        clearProgressLine()
     }
 
     /// Text written while a bar is showing starts on a clean line (the bar is redrawn later).

@@ -88,8 +88,8 @@ import Testing
     @Test func fileErrors() throws {
         let folder = try TemporaryFolder()
         let missing = folder.url.appendingPathComponent("nope.txt").path
-        #expect(throws: CorpusError.fileNotFound(path: missing)) { try Corpus.load(path: missing) }
-        #expect(throws: CorpusError.isDirectory(path: folder.url.path)) { try Corpus.load(path: folder.url.path) }
+        #expect(throws: CorpusError.unreadable(path: missing, failure: .notFound)) { try Corpus.load(path: missing) }
+        #expect(throws: CorpusError.unreadable(path: folder.url.path, failure: .isDirectory)) { try Corpus.load(path: folder.url.path) }
         let empty = try folder.write("empty.txt", bytes: [])
         #expect(throws: CorpusError.empty(source: empty)) { try Corpus.load(path: empty) }
         let bomOnly = try folder.write("bom.txt", bytes: [0xEF, 0xBB, 0xBF])
@@ -97,13 +97,13 @@ import Testing
         let single = try folder.write("aaaa.txt", text: "aaaa")
         #expect(throws: CorpusError.tooFewDistinctCharacters(source: single, found: 1)) { try Corpus.load(path: single) }
         let insideAFile = single + "/x.txt"
-        #expect(throws: CorpusError.fileNotFound(path: insideAFile)) { try Corpus.load(path: insideAFile) }
+        #expect(throws: CorpusError.unreadable(path: insideAFile, failure: .notFound)) { try Corpus.load(path: insideAFile) }
     }
 
     @Test func unreadableFile() throws {
         #if os(Linux)
         // Reading /proc/self/mem at offset 0 fails with EIO, even for root.
-        #expect(throws: CorpusError.unreadable(path: "/proc/self/mem", reason: "Input/output error")) {
+        #expect(throws: CorpusError.unreadable(path: "/proc/self/mem", failure: .system("Input/output error"))) {
             try Corpus.load(path: "/proc/self/mem")
         }
         #endif
@@ -111,7 +111,7 @@ import Testing
             let folder = try TemporaryFolder()
             let locked = try folder.write("locked.txt", text: "abc")
             chmod(locked, 0)
-            #expect(throws: CorpusError.unreadable(path: locked, reason: "Permission denied")) {
+            #expect(throws: CorpusError.unreadable(path: locked, failure: .system("Permission denied"))) {
                 try Corpus.load(path: locked)
             }
         }
@@ -130,7 +130,7 @@ import Testing
             == "'a.txt' is not valid UTF-8: byte 0xFF at byte offset 17 does not start a valid character")
         #expect(CorpusError.tooShort(source: "a.txt", characters: 5, needed: 21).description
             == "'a.txt' has 5 characters; one training window needs 21 (seq + 1): lower seq or use a longer text")
-        #expect(CorpusError.fileNotFound(path: "x.txt").description == "cannot open 'x.txt': no such file")
+        #expect(CorpusError.unreadable(path: "x.txt", failure: .notFound).description == "cannot read 'x.txt': no such file")
     }
 
     @Test func encodingReportsTheFirstUnknownCharacter() {

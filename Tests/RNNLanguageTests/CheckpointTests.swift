@@ -83,6 +83,10 @@ import Testing
          "field 'settings.hidden': expected a whole number"),
         ("a wrong shape", { $0.replacingOccurrences(of: "\"hidden\": 8", with: "\"hidden\": 9") },
          "'parameters.W_xh' is 24x8, but this model needs 24x9"),
+        // The check is of the file's contents: settings for a model beyond memory are a wrong
+        // shape here (restore checks the memory once the file is known to be whole).
+        ("settings for a model beyond memory", { $0.replacingOccurrences(of: "\"hidden\": 8", with: "\"hidden\": 3000000") },
+         "'parameters.W_xh' is 24x8, but this model needs 24x3000000"),
         ("an infinite value", { text in
             let marker = "\"W_hh\": [\n      ["
             let start = text.range(of: marker)!.upperBound
@@ -100,7 +104,9 @@ import Testing
             return text.replacingCharacters(in: start ..< start, with: "-")
         }, "its training state is not valid: optimizer.second_moment.W_xh[0, 0] is -"),
         ("an empty norm profile", { $0.replacingOccurrences(of: "\"gradient_norms\": [", with: "\"gradient_norms\": [], \"x\": [") },
-         "its training state is not valid: kept run 'first' has an empty loss curve, a negative loss, or an empty or negative norm profile"),
+         "its training state is not valid: kept_runs[0].gradient_norms is empty, but 'keep' writes a profile of at least one step (kept run 'first')"),
+        ("a negative kept loss", { $0.replacingOccurrences(of: "\"losses_per_char\": [", with: "\"losses_per_char\": [-1, ") },
+         "its training state is not valid: kept_runs[0].losses_per_char[0] is -1.0, but a loss is never negative (kept run 'first')"),
         ("a ragged matrix", { text in
             let start = text.range(of: "\"W_hh\": [\n      [")!.upperBound
             let end = text[start...].firstIndex(of: ",")!
@@ -130,8 +136,20 @@ import Testing
          "it is not valid JSON (truncated or corrupt?): the key \"version\" appears twice in the same object at line 3"),
         ("a negative smooth loss", { $0.replacingOccurrences(of: "\"smooth_loss\": ", with: "\"smooth_loss\": -1, \"was\": ") },
          "its training state is not valid: state.smooth_loss is negative"),
+        // Each names the one field that is wrong (it said "state.last_step holds an impossible value").
         ("a negative last loss", { $0.replacingOccurrences(of: "\"loss\": ", with: "\"loss\": -2, \"was\": ") },
-         "its training state is not valid: state.last_step holds an impossible value"),
+         "its training state is not valid: state.last_step.loss is -2.0, but a loss (a sum of -ln p) is never negative"),
+        ("a negative last norm", { $0.replacingOccurrences(of: "\"gradient_norm\": ", with: "\"gradient_norm\": -1, \"was\": ") },
+         "its training state is not valid: state.last_step.gradient_norm is -1.0, but a norm is never negative"),
+        ("too many clipped entries", { $0.replacingOccurrences(of: "\"clipped_entries\": ", with: "\"clipped_entries\": 1000000, \"was\": ") },
+         "its training state is not valid: state.last_step.clipped_entries is 1000000, but the model has 480 entries to clip"),
+        ("a negative last position", { $0.replacingOccurrences(of: "\"position\": ", with: "\"position\": -3, \"was\": ") },
+         "its training state is not valid: state.last_step.position is -3, but a position in the text is never negative"),
+        // A byte-order mark was shown as 'ï' (its first byte read as Latin-1).
+        ("a byte-order mark inside", { $0.replacingOccurrences(of: "\"version\": 3", with: "\"version\": \u{FEFF}3") },
+         "it is not valid JSON (truncated or corrupt?): unexpected character U+FEFF (a byte-order mark) where a value was expected at line 3"),
+        ("a character beyond ASCII (it showed as its first byte, Ã)", { $0.replacingOccurrences(of: "\"version\": 3", with: "\"version\": \u{00E9}3") },
+         "it is not valid JSON (truncated or corrupt?): unexpected character 'é' where a value was expected at line 3"),
         ("a negative loss in the history", { $0.replacingOccurrences(of: "\"loss_history\": [", with: "\"loss_history\": [-1, ")
             .replacingOccurrences(of: "\"step\": 10", with: "\"step\": 11").replacingOccurrences(of: "\"updates\": 10", with: "\"updates\": 11") },
          "its training state is not valid: loss_history[0] is -1.0, but a loss (a sum of -ln p) is never negative"),
@@ -208,6 +226,34 @@ import Testing
         #expect(Fingerprint(session) == before)
     }
 
+    /// A leading byte-order mark (as an editor may add) is skipped, as load and scripts skip it.
+    @Test func aLeadingByteOrderMarkIsSkipped() throws {
+        let folder = try TemporaryFolder()
+        var original = session(after: "load builtin rhyme\ninit hidden=5 seq=6\ntrain 20 print-every=100")
+        run("save \(folder.path)/run.json", &original)
+        let text = try String(contentsOfFile: folder.path + "/run.json", encoding: .utf8)
+        let marked = try folder.write("marked.json", bytes: [0xEF, 0xBB, 0xBF] + Array(text.utf8))
+        var session = Session()
+        let result = run("restore \(marked)", &session)
+        #expect(result.outcome == .completed, "\(result.errors)")
+        #expect(Fingerprint(session).parameters == Fingerprint(original).parameters)
+    }
+
+    /// A FIFO, a directory or a device is named for what it is (and a FIFO is not waited on).
+    @Test func restoringWhatIsNotAFileSaysWhatItIs() throws {
+        let folder = try TemporaryFolder()
+        let fifo = folder.path + "/pipe.json"
+        #expect(mkfifo(fifo, 0o600) == 0)
+        var session = RNNLanguageTests.session(after: "load builtin hello\ninit hidden=3 seq=4")
+        let before = Fingerprint(session)
+        for (path, kind) in [(fifo, "a FIFO (named pipe)"), (folder.path, "a directory"), ("/dev/null", "a character device")] {
+            let result = run("restore \(path)", &session)
+            #expect(result.outcome == .runtimeError)
+            #expect(result.errors.contains("cannot read the checkpoint '\(path)': it is \(kind), not a file\n"), "\(result.errors)")
+        }
+        #expect(Fingerprint(session) == before)
+    }
+
     @Test func aVersionOneCheckpointStillRestores() throws {
         // Version 1 (before gated cells) had neither settings.forget-bias nor state.c.
         let folder = try TemporaryFolder()
@@ -257,7 +303,7 @@ import Testing
         run("save \(folder.path)/run.json", &original)
         try FileManager.default.removeItem(atPath: text)
         #expect(run("restore \(folder.path)/run.json", &session).errors.contains(
-            "cannot read the checkpoint's text '\(text)' (cannot open '\(text)': no such file)"))
+            "cannot read the checkpoint's text '\(text)' (cannot read '\(text)': no such file)"))
     }
 
     @Test func aFailedWriteLeavesTheOldCheckpointAndNoLitter() throws {
@@ -297,6 +343,28 @@ import Testing
 
     private func permissions(_ path: String) throws -> Int {
         (try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? Int) ?? -1
+    }
+
+    /// Saving over a file with another name (a hard link) broke the link silently: the new
+    /// file is renamed over this name (so a crash never leaves half a checkpoint), and save now
+    /// says that the other name still holds the previous checkpoint.
+    @Test func savingOverAHardLinkSaysTheLinkIsBroken() throws {
+        let folder = try TemporaryFolder()
+        let path = folder.path + "/run.json", other = folder.path + "/copy.json"
+        var session = RNNLanguageTests.session(after: "load builtin hello\ninit hidden=2 seq=3")
+        run("save \(path)", &session)
+        #expect(link(path, other) == 0)
+        let old = try String(contentsOfFile: other, encoding: .utf8)
+        run("step", &session)
+        let output = run("save \(path)", &session).output.replacingOccurrences(of: "\n  ", with: " ")  // unwrapped
+        #expect(output.contains("saved step 1 to \(path)"))
+        #expect(output.contains("note: \(path) had another name (a hard link), which still holds the previous checkpoint"), "\(output)")
+        #expect(try String(contentsOfFile: other, encoding: .utf8) == old)
+        #expect(try String(contentsOfFile: path, encoding: .utf8) != old)
+        #expect(!run("save \(path)", &session).output.contains("note:"), "the link is gone: no note the second time")
+        // The writer reports the other names to its callers.
+        #expect(link(path, other + "2") == 0 && link(path, other + "3") == 0)
+        #expect(try writeAtomically(Array("x".utf8), to: path).otherLinks == 2)
     }
 
     @Test func savingIntoAMissingFolderFailsCleanly() {

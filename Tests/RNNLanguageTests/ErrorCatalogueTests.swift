@@ -50,14 +50,21 @@ import Testing
         Case(setup: trained, command: "sample prime=\"xyz\"", message: "the prime has 'x' at position 0, which is not in the vocabulary", column: 14, syntax: false),
         Case(setup: trained, command: "score \"a\"", message: "the text has 1 character; at least 2 are needed", column: 7, syntax: false),
         Case(setup: trained, command: "load builtin rhyms", message: "no built-in corpus 'rhyms' (did you mean 'rhyme'?); the built-in corpora are hello, abc, counting, rhyme, story", column: 14, syntax: false),
-        Case(setup: trained, command: "load /nonexistent/file.txt", message: "cannot open '/nonexistent/file.txt': no such file", column: 6, syntax: false),
-        Case(setup: trained, command: "load /tmp", message: "'/tmp' is a directory, not a text file", column: 6, syntax: false),
+        Case(setup: trained, command: "load /nonexistent/file.txt", message: "cannot read '/nonexistent/file.txt': no such file", column: 6, syntax: false),
+        Case(setup: trained, command: "load /tmp", message: "cannot read '/tmp': it is a directory, not a file", column: 6, syntax: false),
         Case(setup: trained, command: "grad-check W_hx", message: "unknown name 'W_hx'; did you mean 'W_xh'?", column: 12, syntax: false),
         Case(setup: trained, command: "plot probs t=99", message: "t=99 is outside the last window (t = 0 to 5)", column: 1, syntax: false),
         Case(setup: trained, command: "backward",
              message: "backward needs a forward pass made with the current weights, and the last 'step' changed them after its forward pass: run 'forward' first",
              column: 1, syntax: false),
         Case(setup: trained, command: "plot runs", message: "no loss curves have been kept yet: train, then 'keep NAME'", column: 1, syntax: false),
+        // A limit at or below 0 on a log scale was silently ignored.
+        Case(setup: trained, command: "plot loss log=on ymin=0",
+             message: "ymin=0 cannot be drawn on a log scale, which shows values above 0 only: give ymin a value above 0, or leave out log=on",
+             column: 23, syntax: true),
+        Case(setup: trained, command: "plot run-norms ymax=-1",
+             message: "ymax=-1 cannot be drawn on a log scale, which shows values above 0 only ('plot run-norms' is always on a log scale): give ymax a value above 0",
+             column: 21, syntax: true),
         Case(setup: trained, command: "show grad-check", message: "there has been no gradient check yet: run 'grad-check' first", column: 6, syntax: false),
         Case(setup: "load builtin rhyme\ninit optimizer=sgd", command: "show mW_hh",
              message: "sgd keeps no memory, so there is no 'mW_hh'", column: 6, syntax: false),
@@ -68,7 +75,7 @@ import Testing
         Case(setup: trained, command: "grad-check W_hh[0, 0]", message: "'grad-check' takes a parameter's name without a subscript", column: 17, syntax: true),
         Case(setup: "load builtin rhyme\ninit optimizer=sgd lr=1e307 clip-mode=off hidden=8 seq=8\nstep 2", command: "grad-check W_hh checks=2",
              message: "cannot check gradients: the loss of the window is", column: 1, syntax: false),
-        Case(setup: trained, command: "load /dev/zero", message: "'/dev/zero' is a character device, not a text file", column: 6, syntax: false),
+        Case(setup: trained, command: "load /dev/zero", message: "cannot read '/dev/zero': it is a character device, not a file", column: 6, syntax: false),
         Case(setup: trained, command: "forget adam", message: "no kept run is named 'adam' (none are kept)", column: 8, syntax: false),
         Case(setup: trained + "\nkeep adagrad", command: "forget adagrd",
              message: "no kept run is named 'adagrd'; did you mean 'adagrad'? (kept: adagrad)", column: 8, syntax: false),
@@ -126,6 +133,17 @@ import Testing
             #expect(result.errors.contains(message), "\(result.errors)")
             #expect(Fingerprint(session) == before)
         }
+    }
+
+    /// A failed read was worded in three places, three ways ("'/tmp' is a directory, not a text
+    /// file", "it is a directory"): load, score file= and restore now say the same.
+    @Test(arguments: [("/nonexistent/x.txt", "no such file"), ("/tmp", "it is a directory, not a file"),
+                      ("/dev/zero", "it is a character device, not a file")])
+    func aFailedReadIsWordedTheSameEverywhere(path: String, reason: String) {
+        var session = RNNLanguageTests.session(after: Self.trained)
+        #expect(run("load \(path)", &session).errors.contains("cannot read '\(path)': \(reason)\n"))
+        #expect(run("score file=\(path)", &session).errors.contains("cannot read '\(path)': \(reason)\n"))
+        #expect(run("restore \(path)", &session).errors.contains("cannot read the checkpoint '\(path)': \(reason)\n"))
     }
 
     @Test func aDivergingStepIsRefusedAndTheModelKept() {

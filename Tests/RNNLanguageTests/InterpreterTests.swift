@@ -147,6 +147,18 @@ import RNNRendering
         #expect(run("expect grad-check < 1e-6", &session).outcome == .completed)
     }
 
+    /// "9 of 9 entries" listed 8 and "… 1 more": one line either way, so the entry is shown.
+    @Test(arguments: [(3, "W_hh", 9, 9), (4, "W_hh", 16, 8)])
+    func gradCheckElidesOnlyTwoOrMoreEntries(hidden: Int, name: String, entries: Int, listed: Int) {
+        var session = session(after: "load builtin rhyme\ninit hidden=\(hidden) seq=4")
+        let output = run("grad-check \(name)", &session).output
+        #expect(output.contains("\(name)  \(hidden)x\(hidden): \(entries) of \(entries) entries"), "\(output)")
+        let rows = output.split(separator: "\n").filter { $0.hasPrefix("  [") }
+        #expect(rows.count == listed, "\(output)")
+        #expect(output.contains("more") == (listed < entries), "\(output)")
+        if listed < entries { #expect(output.contains("  ... \(entries - listed) more\n")) }
+    }
+
     @Test func trainLogsAndSamples() {
         var session = session(after: "load builtin rhyme\ninit hidden=8 seq=6 lr=0.1")
         let console = CapturingConsole()

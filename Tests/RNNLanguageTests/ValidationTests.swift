@@ -99,7 +99,7 @@ import RNNRendering
         (setup, "train 100 eval-every=10 checkpoint=/dev/null",
          "cannot save to '/dev/null': it is a character device, not a regular file", 36),
         (setup, "show val-loss", "'val-loss' is the result of an evaluation and there has been none yet", 6),
-        (setup, "score file=/no/such/file.txt", "cannot open '/no/such/file.txt': no such file", 12),
+        (setup, "score file=/no/such/file.txt", "cannot read '/no/such/file.txt': no such file", 12),
     ]
 
     @Test(arguments: 0 ..< badInput.count)

@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import RNNRendering
 
@@ -55,6 +56,15 @@ import Testing
         19  0.570  0.571  0.572      …  0.597  0.598  0.599
 
         """)
+    }
+
+    /// An ellipsis stands for two or more rows or columns, never for one it could have shown.
+    @Test(arguments: [(6, 16, 3, 6), (7, 6, 3, 7), (8, 6, 3, 7), (17, 16, 3, 7), (16, 16, 3, 16), (5, 4, 2, 5), (6, 4, 2, 5)])
+    func elisionHidesAtLeastTwo(count: Int, limit: Int, edge: Int, shown: Int) {
+        let indices = visibleIndices(count: count, limit: limit, edge: edge)
+        #expect(indices.count == shown)
+        #expect(indices.contains(nil) == (shown < count))
+        if indices.contains(nil) { #expect(count - (indices.count - 1) >= 2) }
     }
 
     @Test func tinyValuesSwitchToScientific() {
@@ -127,6 +137,39 @@ import Testing
     @Test func colourUsesBackgroundBlocks() {
         let text = formatHeatmap(Self.positive, style: .terminal)
         #expect(text.contains("\u{1B}[48;5;196m  \u{1B}[0m"))  // the largest value, darkest red
+    }
+
+    /// Text as it shows on a screen: colour escapes removed.
+    static func visible(_ text: String) -> String {
+        var plain = "", inEscape = false
+        for character in text {
+            if inEscape { inEscape = !(character.isLetter) } else if character == "\u{1B}" { inEscape = true } else { plain.append(character) }
+        }
+        return plain
+    }
+
+    /// At 30 columns the legend wrapped inside "1.5]" (by the terminal): it now wraps between
+    /// its pieces, and every line fits.
+    @Test(arguments: [TextStyle.plain, TextStyle(unicode: true, color: false), .terminal])
+    func theLegendFitsTheWidthAndKeepsNumbersWhole(style: TextStyle) {
+        let matrix = LabeledMatrix(name: "W_hh", rows: 3, columns: 3, values: [0.01, 0, -0.523, 0, 0.01, 0.25, 1.5, -0.125, 0.01])
+        for width in [24, 30, 40, 60] {
+            let text = Self.visible(formatHeatmap(matrix, width: width, style: style))
+            let lines = text.split(separator: "\n")
+            #expect(lines.allSatisfy { displayColumns($0) <= width }, "\(text)")
+            #expect(lines.contains { $0.contains("[-0.523, 1.5]:") }, "\(text)")
+            #expect(lines.contains { $0.contains(" 1.5") || $0.contains("(max 1.5)") }, "\(text)")
+            if !style.color { #expect(lines.contains { $0.contains("'\(String(style.unicode ? shadeRamp : asciiRamp))'") }, "\(text)") }
+        }
+    }
+
+    /// Near-zero values had background 255 (a white block on a dark terminal): they have none.
+    @Test func nearZeroHasNoBackground() {
+        let matrix = LabeledMatrix(name: "M", rows: 1, columns: 4, values: [0.001, -0.001, 0, 1])
+        let text = formatHeatmap(matrix, style: .terminal)
+        #expect(!text.contains("48;5;255"), "\(text)")
+        let row = text.split(separator: "\n").last!
+        #expect(row.hasPrefix("0       \u{1B}[48;5;196m  "), "three cells without background, then the darkest red: \(row)")
     }
 
     @Test func bigMatricesAreAveragedToFit() {
@@ -210,11 +253,44 @@ import Testing
     }
 
     @Test func noMarkerIsAnAxisCharacter() {
-        let series = (0 ..< 8).map { k in PlotSeries(name: "s\(k)", values: [Double(k), Double(k + 1)]) }
+        let series = (0 ..< 12).map { k in PlotSeries(name: "s\(k)", values: [Double(k), Double(k + 1)]) }
         let plot = formatLinePlot(series, options: LinePlotOptions(width: 20, height: 10))
         let body = plot.split(separator: "\n").prefix(10).map { $0.drop { $0 != "|" && $0 != "+" }.dropFirst() }
         #expect(body.allSatisfy { !$0.contains("+") && !$0.contains("|") && !$0.contains("@") })
-        #expect(plot.contains("* s0   o s1   x s2   # s3   % s4   & s5   = s6   $ s7"))
+        #expect(plot.contains("* s0   o s1   x s2   # s3   % s4   & s5   = s6   $ s7   ~ s8   ^ s9   ? s10   v s11"), "\(plot)")
+    }
+
+    /// Nine series used to give the ninth the first one's marker, silently.
+    @Test(arguments: [9, 12])
+    func everySeriesHasItsOwnMarkerUpToTwelve(count: Int) {
+        let series = (0 ..< count).map { k in PlotSeries(name: "s\(k)", values: [Double(k), Double(k + 1)]) }
+        for style in [TextStyle.plain, TextStyle(unicode: true, color: false)] {
+            let plot = formatLinePlot(series, options: LinePlotOptions(width: 30, height: 12), style: style)
+            let legend = plot.split(separator: "\n").last { $0.contains("s0") }!
+            let keys = legend.split(separator: " ").enumerated().filter { $0.offset % 2 == 0 }.map(\.element)
+            #expect(keys.count == count && Set(keys).count == count, "\(legend)")
+            #expect(!plot.contains("share") && !plot.contains("markers:"))
+        }
+    }
+
+    /// More series than markers: the plot says which share one, and on a terminal those differ
+    /// in colour.
+    @Test func sharedMarkersAreNamed() {
+        let series = (0 ..< 14).map { k in PlotSeries(name: "s\(k)", values: [Double(k), Double(k + 1)]) }
+        let plot = formatLinePlot(series, options: LinePlotOptions(width: 90, height: 12))
+        #expect(plot.contains("14 series, 12 markers: * is 's0' and 's12'; o is 's1' and 's13'\n"), "\(plot)")
+        #expect(seriesColor(0, markerCount: 12) != seriesColor(12, markerCount: 12))
+        #expect(seriesColor(1, markerCount: 12) != seriesColor(13, markerCount: 12))
+    }
+
+    /// Bold and grey were series colours: neither reads as a colour on a projector. Six series
+    /// get six visible colours, none of them yellow, grey or bold.
+    @Test func seriesColoursAreDistinctAndVisible() {
+        let series = (0 ..< 6).map { k in PlotSeries(name: "s\(k)", values: [Double(k), Double(k + 1)]) }
+        let plot = formatLinePlot(series, options: LinePlotOptions(width: 30, height: 12), style: .terminal)
+        let codes = Set(plot.split(separator: "\u{1B}").compactMap { $0.hasPrefix("[") && !$0.hasPrefix("[0m") ? $0.prefix { $0 != "m" } : nil })
+        #expect(codes.count == 6, "\(codes)")
+        #expect(codes.isDisjoint(with: ["[1", "[2", "[33", "[90", "[36"]), "\(codes)")
     }
 
     /// Any finite input: extremes that overflow a difference, subnormal numbers, a single value.
@@ -231,6 +307,65 @@ import Testing
         }
         let ticks = niceTicks(values.min()!, values.max()!)
         #expect(ticks.allSatisfy { $0.isFinite })
+    }
+
+    /// Every label of the y axis, by row, of a plot's text.
+    static func yLabels(_ plot: String, height: Int) -> [(row: Int, label: String)] {
+        plot.split(separator: "\n", omittingEmptySubsequences: false).prefix(height).enumerated().compactMap { row, line in
+            guard let axis = line.firstIndex(where: { $0 == "+" || $0 == "┤" }) else { return nil }
+            let label = line[..<axis].trimmingCharacters(in: .whitespaces)
+            return label.isEmpty ? nil : (row, label)
+        }
+    }
+
+    /// Heights and ranges that gave labels 2, 2, 1, 1, 2 rows apart: the number of ticks now
+    /// follows the height, and the labels are evenly spaced rows.
+    @Test(arguments: [(14, 0.8, 5.5), (12, 1.05, 6.8), (12, 0.9, 3.4), (10, 0.0, 1.0), (8, 0.24, 2.1), (20, -3.0, 17.0),
+                      (6, 20.0, 160.0), (14, 1e-5, 3e-5), (9, 123.0, 456.0), (5, 1.0, 1000.0), (13, -1e300, 1e300)])
+    func yTicksAreEvenlySpacedRows(height: Int, low: Double, high: Double) {
+        let values = (0 ... 40).map { low + (high - low) * Double($0) / 40 }
+        for logScale in low > 0 ? [false, true] : [false] {
+            let plot = formatLinePlot([PlotSeries(name: "v", values: values)],
+                                      options: LinePlotOptions(width: 40, height: height, logScale: logScale))
+            let labels = Self.yLabels(plot, height: height)
+            #expect(labels.count >= min(3, height / 2), "\(plot)")
+            let gaps = zip(labels.dropFirst(), labels).map { $0.row - $1.row }
+            #expect(Set(gaps).count <= 1, "uneven: \(gaps)\n\(plot)")
+            // Every point is on the plot, none clipped.
+            #expect(!plot.contains("clipped"), "\(plot)")
+        }
+    }
+
+    /// Values at the ends of the doubles gave a log tick of "inf" (10^309) or "0" (10^−324);
+    /// no plot shows inf or nan, and a log axis never shows 0.
+    @Test(arguments: [[Double.greatestFiniteMagnitude, 1e308], [Double.leastNonzeroMagnitude, 1], [Double.leastNonzeroMagnitude, 1e308],
+                      [Double.leastNonzeroMagnitude, Double.greatestFiniteMagnitude], [-1e308, 1e308], [2 * Double.leastNonzeroMagnitude, 4 * Double.leastNonzeroMagnitude],
+                      [Double.greatestFiniteMagnitude], [Double.leastNonzeroMagnitude], [-Double.greatestFiniteMagnitude, 0]] as [[Double]])
+    func extremeValuesNeverGiveInfiniteOrZeroTicks(values: [Double]) {
+        for logScale in [false, true] {
+            for height in [3, 7, 14] {
+                for style in [TextStyle.plain, .terminal] {
+                    let plot = formatLinePlot([PlotSeries(name: "v", values: values + values.reversed()),
+                                               PlotSeries(name: "w", values: values)],
+                                              options: LinePlotOptions(width: 30, height: height, logScale: logScale), style: style)
+                    #expect(!plot.contains("inf") && !plot.contains("nan"), "\(plot)")
+                    if logScale && values.contains(where: { $0 > 0 }) {
+                        let labels = Self.yLabels(plot, height: height).map(\.label)
+                        #expect(!labels.isEmpty && !labels.contains("0"), "\(plot)")
+                    }
+                }
+            }
+        }
+    }
+
+    /// A log scale cannot show 0 or negative values: the plot says what it left out.
+    @Test func whatALogScaleCannotShowIsStated() {
+        let plot = formatLinePlot([PlotSeries(name: "v", values: [0, 1, 10, -2, 100])],
+                                  options: LinePlotOptions(width: 60, height: 6, logScale: true, yMin: 0))
+        #expect(plot.contains("2 values <= 0 are left out (a log scale shows values above 0 only)"), "\(plot)")
+        #expect(plot.contains("ymin=0 is ignored: a log scale shows values above 0 only"), "\(plot)")
+        let clean = formatLinePlot([PlotSeries(name: "v", values: [1, 10, 100])], options: LinePlotOptions(width: 30, height: 6, logScale: true))
+        #expect(!clean.contains("left out") && !clean.contains("ignored"))
     }
 
     @Test func clippedAxesSayWhatWentBeyond() {
@@ -285,17 +420,23 @@ import Testing
         """)
     }
 
+    /// Cyan bars faded on a white projector screen: bars are blue, like the first series of a plot.
+    @Test func barsAreBlueOnATerminal() {
+        let text = formatBarChart([Bar(label: "a", value: 1)], width: 4, style: .terminal)
+        #expect(text.contains("\u{1B}[34m████\u{1B}[0m") && !text.contains("\u{1B}[36m"), "\(text)")
+    }
+
     @Test func progressLikeTqdm() {
-        // Losses per character.
+        // Losses per character; three columns are left free (the last one, and two for "^C").
         #expect(formatProgress(ProgressState(done: 420, total: 1000, elapsed: 3.0, loss: 1.45211, smoothLoss: 1.7431))
-            == " 42%|#########             | 420/1000 [00:03<00:04, 140 steps/s, loss 1.452/char, smooth 1.743/char]")
+            == " 42%|#######            | 420/1000 [00:03<00:04, 140 steps/s, loss 1.452/char, smooth 1.743/char]")
         #expect(formatProgress(ProgressState(done: 421, total: 1000, elapsed: 3.0, loss: 1.45211, smoothLoss: 1.7431),
                                width: 80, style: .terminal)
-            == " 42%|████████▊            | 421/1000 [00:03<00:04, 140 steps/s, loss 1.452/char]")
+            == " 42%|███████▌          | 421/1000 [00:03<00:04, 140 steps/s, loss 1.452/char]")
         // At 70 columns the bar would be shorter than 10 cells with the loss too: it goes next.
         #expect(formatProgress(ProgressState(done: 421, total: 1000, elapsed: 3.0, loss: 1.45211, smoothLoss: 1.7431),
                                width: 70, style: .terminal)
-            == " 42%|████▋      | 421/1000 [00:03<00:04, 140 steps/s, loss 1.452/char]")
+            == " 42%|██████████              | 421/1000 [00:03<00:04, 140 steps/s]")
         #expect(formatProgress(ProgressState(done: 0, total: 10, elapsed: 0)) == "  0%|                        | 0/10 [00:00<?, 0.0 steps/s]")
     }
 
@@ -307,18 +448,32 @@ import Testing
                                   smoothLoss: 130.1)
         for style in [TextStyle.plain, .terminal] {
             let line = formatProgress(state, width: width, style: style)
-            #expect(line.count <= width, "\(line)")
+            #expect(line.count <= width - 3, "leaves the last column and room for ^C: \(line)")
             #expect(line.contains("123456/9223372036854775807") || width < 40)
         }
-        #expect(formatProgress(state, width: 60).hasSuffix("[1:23:20<>99h]"))
+        #expect(formatProgress(state, width: 70).hasSuffix("[1:23:20, >99h left]"))
     }
 
     /// A rate below one step a second and a huge remaining count: the time left overflows
     /// every integer, and is shown as more than 99 hours.
     @Test func progressWithAnAstronomicalRemainingTime() {
         let state = ProgressState(done: 1, total: Int.max, elapsed: 2)
-        #expect(formatProgress(state, width: 100).contains("<>99h"))
+        let line = formatProgress(state, width: 100)
+        #expect(line.contains("[00:02, >99h left, 0.5 steps/s]") && !line.contains("<>"), "\(line)")
         #expect(NumberFormat.duration(1e300) == "2.78e+296 h")
+    }
+
+    /// Any finite numbers in the state: no inf or nan, and the line still fits.
+    @Test(arguments: [Double.leastNonzeroMagnitude, 1e308, 0, 3.5])
+    func progressWithExtremeNumbers(elapsed: Double) {
+        for (loss, smooth) in [(1e308, -1e308), (Double.leastNonzeroMagnitude, 0)] {
+            for duration in [nil, Double.leastNonzeroMagnitude, 1e308] as [Double?] {
+                let state = ProgressState(done: 7, total: Int.max, elapsed: elapsed, loss: loss, smoothLoss: smooth,
+                                          duration: duration, validationLoss: loss)
+                let line = formatProgress(state, width: 120)
+                #expect(!line.contains("inf") && !line.contains("nan") && line.count <= 117, "\(line)")
+            }
+        }
     }
 
     @Test func tables() {

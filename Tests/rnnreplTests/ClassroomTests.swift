@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 
 #if canImport(Glibc)
 import Glibc
@@ -116,12 +117,27 @@ import Glibc
         let lines = session.visibleLines
         let bars = lines.filter { $0.contains("steps/s") }
         #expect(!bars.isEmpty)
-        #expect(bars.allSatisfy { $0.count <= 80 }, "\(bars.filter { $0.count > 80 })")
+        #expect(bars.allSatisfy { $0.count <= 77 }, "\(bars.filter { $0.count > 77 })")
         // print-every= lines appear on a terminal too.
         #expect(lines.contains { $0.hasPrefix("step  10000  loss") }, "\(lines.suffix(20))")
         #expect(lines.contains { $0.hasPrefix("step  30000  loss") })
         session.send("quit\r")
         #expect(session.exitStatus() == 0)
+    }
+
+    /// The bar's last frame was left on the screen above the summary and a sample; it is
+    /// cleared. Every frame leaves three columns free, so an echoed "^C" cannot wrap it.
+    @Test func theBarIsClearedWhenTrainingEndsAndLeavesRoomForAnEchoedCtrlC() throws {
+        let folder = try TemporaryFolder()
+        let script = try folder.write("train.rnn", "load builtin story\ninit hidden=16 seq=8 lr=0.1\ntrain 30000\nsample 30 seed=1\n")
+        let session = try PseudoTerminalSession(arguments: [script], home: folder.path, columns: 60)
+        #expect(session.exitStatus(timeout: 120) == 0, "\(session.transcript)")
+        let frames = session.visibleLines.filter { $0.contains("%|") }
+        #expect(!frames.isEmpty, "\(session.transcript)")
+        #expect(frames.allSatisfy { $0.count <= 57 }, "\(frames.filter { $0.count > 57 })")
+        let screen = session.screen
+        #expect(!screen.contains { $0.contains("%|") }, "a stale bar: \(screen)")
+        #expect(screen.contains { $0.hasPrefix("trained 30000 steps") }, "\(screen)")
     }
 
     @Test func outputFollowsTheTerminalWidthAndItsResizes() throws {
@@ -177,13 +193,13 @@ import Glibc
         defer { feeder.terminate() }
         let result = try runRNNRepl(["-e", "load \(fifo)"])
         #expect(result.status == 70)
-        #expect(result.errors.contains("'\(fifo)' is larger than 1 GiB, the most rnnrepl reads as a text"), "\(result.errors)")
+        #expect(result.errors.contains("cannot read '\(fifo)': it is larger than 1 GiB, the most rnnrepl reads here (is it the file you meant?)"), "\(result.errors)")
     }
 
     @Test func anEndlessLineOnAPipeEndsWithAMessage() throws {
         let (status, text) = try runShell("'\(rnnreplPath)' < /dev/zero")
         #expect(status == 65)
-        #expect(text == "rnnrepl: <stdin>:1: it is longer than 1 MiB, the most rnnrepl reads here\n")
+        #expect(text == "rnnrepl: <stdin>:1: the line is longer than 1 MiB, the most rnnrepl reads as one line\n")
     }
 
     @Test func aModelTooLargeForTheAddressSpaceLimitIsRefusedBeforeAllocating() throws {
@@ -192,6 +208,49 @@ import Glibc
         #expect(status == 70, "\(text)")
         #expect(text.hasPrefix("-e:1:26: error: this model needs about 18.0 GB of memory"), "\(text)")
         #expect(text.contains("nothing was allocated; choose a smaller hidden size"))
+    }
+
+    /// Runs `commands` under `ulimit -v kilobytes` in `folder`; the exit status and stderr.
+    func runLimited(_ kilobytes: Int, _ commands: String, in folder: String) throws -> (status: Int32, output: String, errors: String) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/sh")
+        process.arguments = ["-c", "ulimit -v \(kilobytes); exec '\(rnnreplPath)' -e '\(commands)'"]
+        process.currentDirectoryURL = URL(fileURLWithPath: folder)
+        let output = Pipe(), errors = Pipe()
+        process.standardOutput = output
+        process.standardError = errors
+        try process.run()
+        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        let errorText = joiningWrappedErrorLines(String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self))
+        process.waitUntilExit()
+        return (process.terminationStatus, text, errorText)
+    }
+
+    /// A model that took between a third and a half of the memory could not be saved: the
+    /// check before saving re-ran init's memory check, with the model itself now in memory.
+    @Test func aModelThatFitsCanBeSavedUnderATightLimit() throws {
+        let folder = try TemporaryFolder()
+        // 33 MB of weights under 115 MB of address space: init allows it, and saving writes the
+        // text as it goes, so it needs little more.
+        let saved = try runLimited(115_000, "load builtin story; init hidden=800; step; save run.json", in: folder.path)
+        #expect(saved.status == 0, "\(saved.errors)")
+        #expect(saved.output.contains("saved step 1 to run.json"), "\(saved.output)")
+        let restored = try runRNNRepl(["-e", "restore run.json"], directory: folder.path)
+        #expect(restored.output.contains("restored at step 1: rnn, V=27 H=800"), "\(restored.errors)")
+    }
+
+    /// A 7 GB checkpoint under a 4 GB limit crashed while being read: its size is checked
+    /// against the memory available before a byte is read.
+    @Test func aCheckpointTooBigForMemoryIsRefusedBeforeReading() throws {
+        let folder = try TemporaryFolder()
+        let path = folder.path + "/huge.json"
+        #expect(FileManager.default.createFile(atPath: path, contents: nil))
+        #expect(truncate(path, 7 << 30) == 0)  // sparse: no disk used
+        let result = try runLimited(4_000_000, "restore huge.json", in: folder.path)
+        #expect(result.status == 70, "\(result.errors)")
+        #expect(result.errors.hasPrefix("-e:1:9: error: cannot read the checkpoint 'huge.json': it is 7.0 GB, and reading it "
+            + "takes about 10.5 GB of memory, more than the "), "\(result.errors)")
+        #expect(result.errors.contains(" available: nothing was read\n"), "\(result.errors)")
     }
 
     @Test(.timeLimit(.minutes(5)))

@@ -48,7 +48,7 @@ import Glibc
         let result = try runRNNRepl([path])
         #expect(result.status == 70)
         #expect(result.output == "before\n")
-        #expect(result.errors.hasPrefix("\(path):2:6: error: cannot open '\(folder.path)/missing.txt': no such file"))
+        #expect(result.errors.hasPrefix("\(path):2:6: error: cannot read '\(folder.path)/missing.txt': no such file"))
     }
 
     @Test func usageErrorsExitWith64() throws {
@@ -223,6 +223,29 @@ import Glibc
         #expect(try runRNNRepl(["--check", lesson]).status == 0)
     }
 
+    /// --update wrote transcripts with fopen(…, "w"), in place: a crash or Ctrl-C could leave
+    /// half a transcript, and a read-only one was overwritten (as root). It now writes as save
+    /// does: a new file renamed over the old one, nothing left behind, read-only files kept.
+    @Test func updateWritesTranscriptsAsSaveWritesCheckpoints() throws {
+        let (folder, lesson) = try lessonCopy()
+        let expectedPath = folder.path + "/expected/01-characters.txt"
+        let golden = try String(contentsOfFile: expectedPath, encoding: .utf8)
+        try "stale\n".write(toFile: expectedPath, atomically: false, encoding: .utf8)
+        let before = try FileManager.default.attributesOfItem(atPath: expectedPath)[.systemFileNumber] as? Int
+        #expect(try runRNNRepl(["--check", "--update", lesson]).status == 0)
+        #expect(try String(contentsOfFile: expectedPath, encoding: .utf8) == golden)
+        let after = try FileManager.default.attributesOfItem(atPath: expectedPath)[.systemFileNumber] as? Int
+        #expect(before != nil && before != after, "a new file renamed over the old one")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path + "/expected") == ["01-characters.txt"])
+
+        try "stale\n".write(toFile: expectedPath, atomically: false, encoding: .utf8)
+        #expect(chmod(expectedPath, 0o444) == 0)
+        let refused = try runRNNRepl(["--check", "--update", lesson])
+        #expect(refused.status == 70)
+        #expect(refused.errors.contains("rnnrepl: cannot write '\(expectedPath)': it is read-only (mode 0444)"), "\(refused.errors)")
+        #expect(try String(contentsOfFile: expectedPath, encoding: .utf8) == "stale\n")
+    }
+
     @Test func aMissingTranscriptIsAUsageError() throws {
         let (folder, lesson) = try lessonCopy()
         try FileManager.default.removeItem(atPath: folder.path + "/expected/01-characters.txt")
@@ -278,6 +301,28 @@ import Glibc
         let result = try runRNNRepl([path])
         #expect(result.status == 65)
         #expect(result.errors.contains("\(path): error: the script is not valid UTF-8: the byte at offset 5"))
+    }
+
+    /// A script saved with a byte-order mark failed on its first line ("unknown command
+    /// 'echo'"): a leading mark is skipped, in scripts, --check and piped input, as load and
+    /// restore skip it; one inside a script is named in the message.
+    @Test func aByteOrderMarkIsSkippedAtTheStartAndNamedInside() throws {
+        let folder = try TemporaryFolder()
+        let marked = folder.path + "/marked.rnn"
+        try Data([0xEF, 0xBB, 0xBF] + Array("echo hello\n".utf8)).write(to: URL(fileURLWithPath: marked))
+        let script = try runRNNRepl([marked])
+        #expect(script.status == 0 && script.output == "hello\n", "\(script.errors)")
+        let piped = try runRNNRepl([], input: "\u{FEFF}echo piped\necho two\n")
+        #expect(piped.status == 0 && piped.output == "piped\ntwo\n", "\(piped.errors)")
+        try FileManager.default.createDirectory(atPath: folder.path + "/expected", withIntermediateDirectories: true)
+        _ = try folder.write("expected/marked.txt", "hello\n")
+        let checked = try runRNNRepl(["--check", marked])
+        #expect(checked.status == 0, "\(checked.output)\(checked.errors)")
+        let inside = try folder.write("inside.rnn", "echo one\n\u{FEFF}echo two\n")
+        let named = try runRNNRepl([inside])
+        #expect(named.status == 65)
+        #expect(named.errors.contains("unknown command '\u{FEFF}echo' (it holds U+FEFF, a byte-order mark, which does not show); did you mean 'echo'?"),
+                "\(named.errors)")
     }
 
     @Test func afterAFailingScriptDashIGoesInteractive() throws {

@@ -212,6 +212,40 @@ final class PseudoTerminalSession {
         return plain.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\r" || $0 == "\n" || $0 == "\r\n" }).map(String.init)
     }
 
+    /// The lines a person sees at the end, as a terminal draws the transcript: "\r" goes back to
+    /// the start of the line, "\n" down to a new one, "\u{1B}[K" erases to the end of the line;
+    /// other escapes (colours) draw nothing.
+    var screen: [String] {
+        var lines: [[Unicode.Scalar]] = [[]]
+        var column = 0
+        var escape: String?
+        for scalar in transcript.unicodeScalars {
+            if var sequence = escape {
+                sequence.unicodeScalars.append(scalar)
+                escape = sequence
+                if sequence.count > 1 && (0x40 ... 0x7E).contains(scalar.value) {
+                    if sequence == "[K" { lines[lines.count - 1].removeSubrange(min(column, lines[lines.count - 1].count)...) }
+                    escape = nil
+                }
+                continue
+            }
+            switch scalar {
+            case "\u{1B}": escape = ""
+            case "\r": column = 0
+            case "\n":
+                lines.append([])
+                column = 0
+            default:
+                var line = lines[lines.count - 1]
+                while line.count < column { line.append(" ") }
+                if column < line.count { line[column] = scalar } else { line.append(scalar) }
+                lines[lines.count - 1] = line
+                column += 1
+            }
+        }
+        return lines.map { String(String.UnicodeScalarView($0)) }
+    }
+
     /// Waits for the process to end and returns its exit status.
     func exitStatus(timeout: Double = 30) -> Int32? {
         let deadline = Date().addingTimeInterval(timeout)

@@ -1,0 +1,306 @@
+import RNNCore
+
+// The validator of checkpoints: what `restore` accepts and `save` checks before it writes,
+// for every format a codec reads into a `CheckpointFile`.
+
+/// A checkpoint turned into the values a session is made of, every one of them checked.
+struct RestoredCheckpoint {
+    var vocabulary: Vocabulary
+    var checksum: UInt64
+    var config: TrainingConfig
+    var display: DisplaySettings
+    var parameters: Parameters
+    var gradients: Parameters
+    var optimizer: OptimizerState
+    var hiddenState: [Double]
+    var position: Int
+    var stepCount: Int
+    var smoothLoss: Double
+    var lossHistory: [Double]
+    var windowLengths: [WindowLength]
+    var validationHistory: [ValidationPoint]
+    /// Characters training reads, when some are held out; and the fraction held out.
+    var trainingCharacters: Int?
+    var validationFraction: Double?
+    var samplingGenerator: SeededGenerator
+    var lastReport: StepReport?
+    var keptRuns: [KeptRun]
+}
+
+extension CheckpointFile {
+    /// The training configuration the settings describe, checked as `init` checks it.
+    func configuration() throws(CheckpointProblem) -> (TrainingConfig, DisplaySettings) {
+        var config = TrainingConfig()
+        guard let cellKind = CellKind(rawValue: cell) else { throw .badSetting("unknown cell '\(cell)'") }
+        config.cell = cellKind
+        config.hiddenSize = settings.hidden
+        config.sequenceLength = settings.seq
+        config.learningRate = settings.lr
+        config.clip = settings.clip
+        guard let mode = ClipMode(rawValue: settings.clipMode) else { throw .badSetting("unknown clip-mode '\(settings.clipMode)'") }
+        config.clipMode = mode
+        guard let kind = OptimizerKind(rawValue: settings.optimizer) else {
+            throw .badSetting("unknown optimizer '\(settings.optimizer)'")
+        }
+        guard kind.rawValue == optimizer.kind else {
+            throw .badSetting("settings.optimizer is '\(settings.optimizer)' but optimizer.kind is '\(optimizer.kind)'")
+        }
+        config.optimizer = kind
+        guard let seed = parseDecimalWord(settings.seed) else {
+            throw .missingOrWrong(field: "settings.seed", detail: "expected decimal digits such as \"42\", found \"\(settings.seed)\"")
+        }
+        config.seed = seed
+        guard let recurrent = RecurrentInitializer(rawValue: settings.whh) else { throw .badSetting("unknown whh '\(settings.whh)'") }
+        if version >= 2 && settings.forgetBias == nil {
+            throw .missingOrWrong(field: "settings.forget-bias", detail: "it is missing (version 2 writes it for every cell)")
+        }
+        config.initialization = Initialization(weightScale: settings.sigma, recurrent: recurrent, recurrentScale: settings.scale,
+                                               forgetBias: settings.forgetBias ?? Initialization().forgetBias)
+        if version == 1 && cellKind != .rnn { throw .badSetting("version 1 checkpoints hold only rnn models, not '\(cell)'") }
+        config.applyUpdate = settings.update
+        config.zeroGradients = settings.zeroGrad
+        config.carryHiddenState = settings.carry
+        do {
+            try config.validateDomains()
+        } catch {
+            throw .badSetting(error.description)
+        }
+        guard (0 ... 12).contains(settings.precision) else {
+            throw .missingOrWrong(field: "settings.precision", detail: "expected 0 to 12, found \(settings.precision)")
+        }
+        if let width = settings.width, !(20 ... 1000).contains(width) {
+            throw .missingOrWrong(field: "settings.width", detail: "expected 20 to 1000, found \(width)")
+        }
+        // Files written before the width followed the page hold the old fixed default, 100: that
+        // means "the page's width" now.
+        let width = settings.width == DisplaySettings.transcriptWidth && version <= 2 ? nil : settings.width
+        return (config, DisplaySettings(precision: settings.precision, width: width))
+    }
+
+    /// The vocabulary, checked: distinct characters in increasing order, at least two.
+    func checkedVocabulary() throws(CheckpointProblem) -> Vocabulary {
+        let scalars = Array(vocabulary.unicodeScalars)
+        guard scalars.count >= 2 else { throw .badVocabulary("it has fewer than 2 characters") }
+        for i in 1 ..< scalars.count where scalars[i - 1].value >= scalars[i].value {
+            throw .badVocabulary("it is not sorted by code point without repeats (at position \(i))")
+        }
+        return Vocabulary(scalars: scalars)
+    }
+
+    /// A flat buffer from tensors by name, each checked against the layout; nil when `tensors`
+    /// is empty and `optional`. `check` says what values the program can write there.
+    ///
+    /// Every shape is checked before the buffer is allocated (so the buffer is never larger
+    /// than what the file already holds, whatever its settings claim), and each tensor is
+    /// removed from `tensors` once copied, so a big model is not held twice.
+    static func flatten(_ tensors: inout [String: CheckpointTensor], layout: ParameterLayout, field: String, optional: Bool = false,
+                        check: (Double) -> Bool = { _ in true }, requirement: String = "") throws(CheckpointProblem) -> [Double]? {
+        if tensors.isEmpty && optional { return nil }
+        for entry in layout.entries {
+            guard let tensor = tensors[entry.name] else {
+                throw .missingOrWrong(field: "\(field).\(entry.name)", detail: "it is missing")
+            }
+            guard tensor.rows == entry.rows && tensor.columns == entry.columns else {
+                throw .wrongShape(name: "\(field).\(entry.name)", expected: "\(entry.rows)×\(entry.columns)",
+                                  found: "\(tensor.rows)×\(tensor.columns)")
+            }
+        }
+        if let extra = tensors.keys.sorted().first(where: { layout.entry(named: $0) == nil }) {
+            throw .missingOrWrong(field: "\(field).\(extra)", detail: "the \(layout.names.joined(separator: ", ")) model has no such parameter")
+        }
+        var values = [Double](repeating: 0, count: layout.count)
+        for entry in layout.entries {
+            let tensor = tensors.removeValue(forKey: entry.name)!
+            for (offset, value) in tensor.values.enumerated() {
+                guard value.isFinite else { throw .nonFinite(name: "\(field).\(entry.name)") }
+                guard check(value) else {
+                    throw .badState("\(field).\(entry.name)[\(offset / entry.columns), \(offset % entry.columns)] is "
+                        + "\(value), but \(requirement)")
+                }
+                values[entry.offset + offset] = value
+            }
+        }
+        return values
+    }
+
+    /// Checks shapes, domains and finiteness of everything, without touching any session: only
+    /// what the program itself could have written is accepted. The matrices move out into the
+    /// result (this file's are left empty), so a big model is not held twice.
+    mutating func validated() throws(CheckpointProblem) -> RestoredCheckpoint {
+        let vocabulary = try checkedVocabulary()
+        guard let checksum = parseHexWord(corpus.checksum) else {
+            throw .missingOrWrong(field: "corpus.checksum", detail: "expected a hex string such as \"0x1f2e…\"")
+        }
+        guard corpus.characters >= 0, corpus.bytes >= corpus.characters else {
+            throw .missingOrWrong(field: "corpus.characters", detail: "the text's size is impossible (\(corpus.characters) characters in \(corpus.bytes) bytes)")
+        }
+        let (config, display) = try configuration()
+        let layout = ParameterLayout.forCell(config.cell, vocabularySize: vocabulary.count, hiddenSize: config.hiddenSize)
+        let parameters = Parameters(layout: layout, values: try Self.flatten(&self.parameters, layout: layout, field: "parameters")!)
+        let gradients = Parameters(layout: layout, values: try Self.flatten(&self.gradients, layout: layout, field: "gradients")!)
+
+        let needsMemory = config.optimizer != .sgd, needsSecond = config.optimizer == .adam
+        let nonNegative: (Double) -> Bool = { $0 >= 0 }
+        let memory = config.optimizer == .adagrad
+            ? try Self.flatten(&optimizer.memory, layout: layout, field: "optimizer.memory", optional: !needsMemory,
+                               check: nonNegative, requirement: "Adagrad's memory (a sum of squares) is never negative")
+            : try Self.flatten(&optimizer.memory, layout: layout, field: "optimizer.memory", optional: !needsMemory)
+        let second = try Self.flatten(&optimizer.secondMoment, layout: layout, field: "optimizer.second_moment",
+                                      optional: !needsSecond, check: nonNegative,
+                                      requirement: "Adam's second moment (an average of squares) is never negative")
+        if !needsMemory && memory != nil {
+            throw .badState("optimizer.memory holds matrices, but \(config.optimizer.rawValue) keeps no memory")
+        }
+        if !needsSecond && second != nil {
+            throw .badState("optimizer.second_moment holds matrices, but only adam keeps a second moment")
+        }
+        guard (0 ... largestCount).contains(state.step) else {
+            throw .badState("state.step is \(state.step); it must be from 0 to 2^62")
+        }
+        guard (0 ... state.step).contains(optimizer.updates) else {
+            throw .badState("optimizer.updates is \(optimizer.updates), but there have been \(state.step) steps")
+        }
+        if optimizer.updates == 0 {
+            for (field, values) in [("optimizer.memory", memory), ("optimizer.second_moment", second)] {
+                if let values, let index = values.firstIndex(where: { $0 != 0 }), let (entry, row, column) = layout.locate(index) {
+                    throw .badState("\(field).\(entry.name)[\(row), \(column)] is \(values[index]), but optimizer.updates "
+                        + "is 0: the memory is zero before the first update")
+                }
+            }
+        }
+        let optimizerState = OptimizerState(kind: config.optimizer, memory: memory ?? [], secondMoment: second ?? [],
+                                            updateCount: optimizer.updates)
+
+        // The carried state: every cell's h is a tanh or a mix of tanh values, within [−1, 1].
+        let h = config.hiddenSize
+        guard state.h.count == h else { throw .wrongShape(name: "state.h", expected: "1×\(h)", found: "1×\(state.h.count)") }
+        guard state.h.allSatisfy(\.isFinite) else { throw .nonFinite(name: "state.h") }
+        if let index = state.h.firstIndex(where: { abs($0) > 1 }) {
+            throw .badState("state.h[\(index)] is \(state.h[index]), but h is a tanh (or a mix of tanh values): from −1 to 1")
+        }
+        var carried = state.h
+        if config.cell == .lstm {
+            guard let c = state.c else { throw .missingOrWrong(field: "state.c", detail: "it is missing (an LSTM carries h and c)") }
+            guard c.count == h else { throw .wrongShape(name: "state.c", expected: "1×\(h)", found: "1×\(c.count)") }
+            guard c.allSatisfy(\.isFinite) else { throw .nonFinite(name: "state.c") }
+            carried += c
+        } else if state.c != nil {
+            throw .missingOrWrong(field: "state.c", detail: "only an LSTM has a cell state (this checkpoint's cell is \(config.cell.rawValue))")
+        }
+        guard state.pointer >= 0 else { throw .badState("state.pointer is negative") }
+        guard lossHistory.count == state.step else {
+            throw .badState("loss_history has \(lossHistory.count) losses for \(state.step) steps")
+        }
+        guard lossHistory.allSatisfy(\.isFinite) else { throw .nonFinite(name: "loss_history") }
+        if let index = lossHistory.firstIndex(where: { $0 < 0 }) {
+            throw .badState("loss_history[\(index)] is \(lossHistory[index]), but a loss (a sum of −ln p) is never negative")
+        }
+        guard state.smoothLoss.isFinite else { throw .nonFinite(name: "state.smooth_loss") }
+        guard state.smoothLoss >= 0 else { throw .badState("state.smooth_loss is negative, but it averages losses, which never are") }
+        let words = random.sampling.compactMap(parseHexWord)
+        guard words.count == 4 && random.sampling.count == 4, let generator = SeededGenerator(state: words) else {
+            throw .missingOrWrong(field: "random.sampling", detail: "expected four nonzero hex words such as \"0x1f2e\"")
+        }
+        var lastReport: StepReport?
+        if state.step > 0 && state.lastStep == nil {
+            throw .missingOrWrong(field: "state.last_step", detail: "it is missing after \(state.step) steps")
+        }
+        if let last = state.lastStep {
+            // (Infinite numbers were refused as they were read.)
+            guard last.loss >= 0 else {
+                throw .badState("state.last_step.loss is \(last.loss), but a loss (a sum of −ln p) is never negative")
+            }
+            guard last.gradientNorm >= 0 else {
+                throw .badState("state.last_step.gradient_norm is \(last.gradientNorm), but a norm is never negative")
+            }
+            guard (0 ... layout.count).contains(last.clippedEntries) else {
+                throw .badState("state.last_step.clipped_entries is \(last.clippedEntries), but the model has "
+                    + "\(layout.count) entries to clip")
+            }
+            guard last.position >= 0 else {
+                throw .badState("state.last_step.position is \(last.position), but a position in the text is never negative")
+            }
+            lastReport = StepReport(step: state.step, loss: last.loss, smoothLoss: state.smoothLoss, position: last.position,
+                                    wrapped: last.wrapped,
+                                    clip: ClipReport(normBefore: last.gradientNorm, clippedEntries: last.clippedEntries),
+                                    sequenceLength: config.sequenceLength)
+        }
+        // Window lengths: from step 1, at increasing steps, each a length the settings allow.
+        var lengths = [WindowLength(step: 1, length: config.sequenceLength)]
+        if let pairs = state.windowLengths {
+            lengths = []
+            for (index, pair) in pairs.enumerated() {
+                guard pair.count == 2, pair[1] >= 1, pair[0] >= (lengths.last.map { $0.step + 1 } ?? 1),
+                      lengths.isEmpty ? pair[0] == 1 : pair[0] <= state.step + 1 else {
+                    throw .badState("state.window_lengths[\(index)] is \(pair), but the lengths must be [step, T] pairs "
+                        + "from step 1 on, in increasing steps up to the next step, with T >= 1")
+                }
+                lengths.append(WindowLength(step: pair[0], length: pair[1]))
+            }
+            guard lengths.last?.length == config.sequenceLength else {
+                throw .badState("state.window_lengths must end with the current seq (\(config.sequenceLength))")
+            }
+        }
+        // The held-out text and its evaluations.
+        if let training = corpus.trainingCharacters {
+            guard (1 ..< corpus.characters).contains(training) else {
+                throw .missingOrWrong(field: "corpus.training_characters",
+                                      detail: "expected a split inside the text (1 to \(corpus.characters - 1)), found \(training)")
+            }
+            guard let fraction = corpus.validation else {
+                throw .missingOrWrong(field: "corpus.validation", detail: "it is missing (corpus.training_characters needs it)")
+            }
+            guard fraction > 0 && fraction < 1 else {
+                throw .missingOrWrong(field: "corpus.validation", detail: "expected a fraction between 0 and 1, found \(fraction)")
+            }
+        } else if corpus.validation != nil {
+            throw .missingOrWrong(field: "corpus.validation", detail: "it needs corpus.training_characters")
+        }
+        guard state.validationSteps.count == state.validationLosses.count else {
+            throw .badState("state.validation_history has \(state.validationSteps.count) steps for \(state.validationLosses.count) losses")
+        }
+        var validation: [ValidationPoint] = []
+        for (index, (step, loss)) in zip(state.validationSteps, state.validationLosses).enumerated() {
+            guard loss.isFinite else { throw .nonFinite(name: "state.validation_history.losses") }
+            guard loss >= 0 else {
+                throw .badState("state.validation_history.losses[\(index)] is \(loss), but a loss is never negative")
+            }
+            guard (0 ... state.step).contains(step), step >= (validation.last?.step ?? 0) else {
+                throw .badState("state.validation_history.steps[\(index)] is \(step), but evaluations come after steps 0 to "
+                    + "\(state.step), in order")
+            }
+            validation.append(ValidationPoint(step: step, loss: loss))
+        }
+        if !validation.isEmpty && corpus.trainingCharacters == nil {
+            throw .badState("state.validation_history has evaluations but the corpus holds nothing out")
+        }
+        var kept: [KeptRun] = []
+        for (number, run) in keptRuns.enumerated() {
+            // What `keep` writes: a loss curve (≥ 0), a profile of norms (≥ 0), or both; never nothing.
+            let field = "kept_runs[\(number)]"
+            for (key, values) in [(run.lossesKey, run.losses), ("gradient_norms", run.gradientNorms ?? [])] {
+                guard values.allSatisfy(\.isFinite) else { throw .nonFinite(name: "\(field).\(key)") }
+                if let index = values.firstIndex(where: { $0 < 0 }) {
+                    throw .badState("\(field).\(key)[\(index)] is \(values[index]), but "
+                        + (key == "gradient_norms" ? "a norm" : "a loss") + " is never negative (kept run '\(run.name)')")
+                }
+            }
+            if let norms = run.gradientNorms, norms.isEmpty {
+                throw .badState("\(field).gradient_norms is empty, but 'keep' writes a profile of at least one step "
+                    + "(kept run '\(run.name)')")
+            }
+            guard !run.losses.isEmpty || run.gradientNorms != nil else {
+                throw .badState("\(field).\(run.lossesKey) is empty and there are no gradient_norms, but 'keep' keeps "
+                    + "one or both (kept run '\(run.name)')")
+            }
+            kept.append(KeptRun(name: run.name, losses: run.losses, gradientNorms: run.gradientNorms))
+        }
+        return RestoredCheckpoint(vocabulary: vocabulary, checksum: checksum, config: config, display: display,
+                                  parameters: parameters, gradients: gradients, optimizer: optimizerState,
+                                  hiddenState: carried, position: state.pointer, stepCount: state.step,
+                                  smoothLoss: state.smoothLoss, lossHistory: lossHistory, windowLengths: lengths,
+                                  validationHistory: validation, trainingCharacters: corpus.trainingCharacters,
+                                  validationFraction: corpus.validation, samplingGenerator: generator,
+                                  lastReport: lastReport, keptRuns: kept)
+    }
+}
