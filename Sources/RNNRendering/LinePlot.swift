@@ -223,15 +223,30 @@ public func formatLinePlot(_ series: [PlotSeries], options: LinePlotOptions = .i
 
     // Legend (and the x label), then what the plot could not show as asked.
     let margin = String(repeating: " ", count: labelWidth + 2)
-    let pageWidth = labelWidth + 2 + width + 8
-    var legend = margin
-    if let xLabel = options.xLabel { legend += style.text(xLabel) + "    " }
+    let pageWidth = labelWidth + 2 + width  // the plot's own width: the legend stays under it
+    // Items (shown, visible width) laid out on as many lines as the page needs.
+    var items: [(shown: String, width: Int)] = []
+    if let xLabel = options.xLabel { items.append((style.text(xLabel) + " ", displayColumns(style.text(xLabel)) + 1)) }
     for (index, line) in series.enumerated() {
         let key = braille ? "⣿" : String(markers[index % markers.count])
-        legend += style.paint(key, seriesColor(index, markerCount: markers.count)) + " " + style.text(line.name)
-            + (index < series.count - 1 ? "   " : "")
+        let name = style.text(line.name)
+        items.append((style.paint(key, seriesColor(index, markerCount: markers.count)) + " " + name, 2 + displayColumns(name)))
     }
-    if options.logScale { legend += "   (log scale)" }
+    if options.logScale { items.append(("(log scale)", 11)) }
+    var legend = margin, used = margin.count
+    for (index, item) in items.enumerated() {
+        if index > 0 {
+            if used + 3 + item.width > pageWidth {
+                legend = legend.trimmingTrailingSpaces() + "\n" + margin
+                used = margin.count
+            } else {
+                legend += "   "
+                used += 3
+            }
+        }
+        legend += item.shown
+        used += item.width
+    }
     output += legend.trimmingTrailingSpaces() + "\n"
     var notes: [String] = []
     if !braille && series.count > markers.count {

@@ -494,15 +494,18 @@ public struct GradientCheckReport {
             }
             // "… 1 more" would take the line the entry needs: elide only two or more.
             let shown = check.entries.count <= rowsPerParameter + 1 ? check.entries.count : rowsPerParameter
-            var rows: [[String]] = []
-            for entry in check.entries.prefix(shown) {
-                rows.append(["[\(entry.row), \(entry.column)]", NumberFormat.scientific(entry.analytic, digits: 8),
-                             NumberFormat.scientific(entry.numeric, digits: 8),
-                             NumberFormat.scientific(entry.relativeError, digits: 1),
-                             entry.relativeError < check.tolerance ? "OK" : "FAIL"])
+            // Nine significant digits, or five when the table would not fit the page.
+            func table(digits: Int) -> String {
+                let rows = check.entries.prefix(shown).map { entry in
+                    ["[\(entry.row), \(entry.column)]", NumberFormat.scientific(entry.analytic, digits: digits),
+                     NumberFormat.scientific(entry.numeric, digits: digits), NumberFormat.scientific(entry.relativeError, digits: 1),
+                     entry.relativeError < check.tolerance ? "OK" : "FAIL"]
+                }
+                return formatTable(header: ["entry", "analytic", "numeric", "rel. error", "result"], rows: rows,
+                                   rightAligned: [1, 2, 3], indent: 2)
             }
-            text += formatTable(header: ["entry", "analytic", "numeric", "rel. error", "result"], rows: rows,
-                                rightAligned: [1, 2, 3], indent: 2)
+            let wide = table(digits: 8)
+            text += wide.split(separator: "\n").contains { $0.count > pageWidth } ? table(digits: 4) : wide
             if check.entries.count > shown {
                 text += style.text("  … \(check.entries.count - shown) more") + "\n"
             }

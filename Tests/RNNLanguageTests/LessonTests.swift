@@ -2,6 +2,7 @@ import Foundation
 import Testing
 @testable import RNNCore
 @testable import RNNLanguage
+@testable import RNNRendering
 
 /// The repository's lessons folder.
 let lessonsFolder: String = {
@@ -32,8 +33,20 @@ func lessonTranscript(_ name: String) throws -> (outcome: RunOutcome, output: St
 
     @Test(arguments: lessonFiles)
     func lessonMatchesItsGoldenTranscript(name: String) throws {
-        let result = try lessonTranscript(name)
+        let source = try String(contentsOfFile: lessonsFolder + "/" + name, encoding: .utf8)
+        var session = Session()
+        session.baseDirectory = lessonsFolder
+        let console = CapturingConsole()
+        let outcome = Runner.run(source, fileName: "lessons/" + name, session: &session, console: console)
+        let result = (outcome: outcome, output: console.output, errors: console.errors)
         #expect(result.outcome == .completed, "the lesson failed:\n\(result.errors)")
+        // The same output laid out for a projector's 80 and 60 columns: every line fits.
+        for width in [80, 60] {
+            let context = RenderContext(style: .plain, width: width)
+            let lines = console.blocks.map { renderText($0, context: context) }.joined().split(separator: "\n")
+            let long = lines.filter { displayColumns($0) > width }
+            #expect(long.isEmpty, "\(name) at \(width) columns: \(long.count) lines are longer, e.g. \(long.first ?? "")")
+        }
         let expectedPath = Golden.expectedPath(forScript: lessonsFolder + "/" + name)
         let expected = try String(contentsOfFile: expectedPath, encoding: .utf8)
         let difference = Golden.diff(expected: expected, actual: result.output, expectedName: expectedPath,
