@@ -97,6 +97,7 @@ public func renderText(_ block: Block, context: RenderContext) -> String {
     case .plot(let series, let layout):
         var options = layout.options
         options.width = layout.resolvedWidth(pageWidth: context.width)
+        options.pageWidth = context.width
         let title = options.title.map { wrapLines(style.text($0), width: context.width) + "\n" } ?? ""
         options.title = nil
         return title + formatLinePlot(series, options: options, style: style)

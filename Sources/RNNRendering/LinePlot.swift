@@ -36,6 +36,8 @@ public struct LinePlotOptions: Equatable, Sendable {
     /// says which series were clipped and how far they went.
     public var yMin: Double?
     public var yMax: Double?
+    /// The page's width: the legend wraps to stay within it (nil: one line).
+    public var pageWidth: Int?
 
     public init(title: String? = nil, width: Int = 60, height: Int = 14, logScale: Bool = false, xLabel: String? = nil,
                 yMin: Double? = nil, yMax: Double? = nil) {
@@ -223,7 +225,7 @@ public func formatLinePlot(_ series: [PlotSeries], options: LinePlotOptions = .i
 
     // Legend (and the x label), then what the plot could not show as asked.
     let margin = String(repeating: " ", count: labelWidth + 2)
-    let pageWidth = labelWidth + 2 + width  // the plot's own width: the legend stays under it
+    let pageWidth = options.pageWidth ?? Int.max
     // Items (shown, visible width) laid out on as many lines as the page needs.
     var items: [(shown: String, width: Int)] = []
     if let xLabel = options.xLabel { items.append((style.text(xLabel) + " ", displayColumns(style.text(xLabel)) + 1)) }
