@@ -93,6 +93,14 @@ public struct Corpus: Sendable {
 
     /// Checks that training windows of `sequenceLength` fit: a window needs T inputs plus one
     /// target, in the training part, and the held-out part (if any) must hold one window too.
+    /// With B streams, each reads ⌊training characters / B⌋ of them, and needs one window too.
+    public func validate(sequenceLength: Int, streams: Int) throws(CorpusError) {
+        try validate(sequenceLength: sequenceLength)
+        if streams > 1 && trainingCount / streams < sequenceLength + 1 {
+            throw .streamTooShort(source: source, streams: streams, characters: trainingCount / streams, needed: sequenceLength + 1)
+        }
+    }
+
     public func validate(sequenceLength: Int) throws(CorpusError) {
         if validationRange == nil {
             if count < sequenceLength + 1 {

@@ -22,6 +22,8 @@ public enum CorpusError: Error, Equatable, Sendable {
     case tooShort(source: String, characters: Int, needed: Int)
     /// `validation=F` left the training or the held-out part shorter than one window.
     case splitTooShort(source: String, part: String, characters: Int, needed: Int)
+    /// `batch=B` left each stream shorter than one window.
+    case streamTooShort(source: String, streams: Int, characters: Int, needed: Int)
 }
 
 /// A request the model cannot carry out; nothing was changed when one is thrown.
@@ -59,6 +61,9 @@ extension CorpusError: CustomStringConvertible {
             "'\(source)' has \(found) distinct characters; at most 65536 are supported"
         case .tooShort(let source, let characters, let needed):
             "'\(source)' has \(characters) characters; one training window needs \(needed) (seq + 1): lower seq or use a longer text"
+        case .streamTooShort(let source, let streams, let characters, let needed):
+            "with \(streams) streams, each reads \(characters) characters of '\(source)', fewer than one window needs "
+                + "(seq + 1 = \(needed)): choose a smaller batch or a smaller seq"
         case .splitTooShort(let source, let part, let characters, let needed):
             "the \(part) part of '\(source)' would have \(characters) characters, fewer than one window needs "
                 + "(seq + 1 = \(needed)): choose a " + (part == "training" ? "smaller" : "larger") + " validation fraction or a smaller seq"

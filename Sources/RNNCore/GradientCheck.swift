@@ -30,6 +30,8 @@ public struct GradientCheckOptions: Equatable, Sendable {
     /// is exact to double precision, so a correct backprop stays far below 1e-6 (typically
     /// 1e-12) while a real bug gives 1e-3 or worse. With `plain` use about 1e-4 (see above).
     public var tolerance = 1e-6
+    /// The pass mark of a float32 model's check (its backprop rounds to 24 bits): see `grad-check`.
+    public static let float32Tolerance = 1e-3
     /// Seeds the choice of entries when `entriesPerParameter` is set.
     public var seed: UInt64 = 7
     /// Compare the gradient as the update would use it, clipped this way, instead of backprop's
@@ -122,48 +124,74 @@ public struct GradientCheckResult: Equatable, Sendable {
 
 /// Compares backpropagation with central differences on one window, with clipping off.
 ///
-/// The analytic gradient comes from the fast `forward`/`backward` on a fresh cell (the trainer's
-/// record is left alone); each numeric entry perturbs one parameter by ±δ (and ±2δ for
-/// `precise`), recomputes the loss and restores the exact original value.
+/// The analytic gradient comes from the fast `forward`/`backward` on a fresh engine (the
+/// trainer's record is left alone): a teaching cell for one layer in float64, else a
+/// one-stream `Network` in the model's precision (dropout off). Each numeric entry perturbs
+/// one parameter by ±δ (and ±2δ for `precise`), recomputes the loss and restores the exact
+/// original value. A float32 model is checked on its weights rounded to float32, with the loss
+/// computed in float64 (`plain`) or double-double (`precise`): the difference measures the
+/// float32 backprop's rounding along with any error.
 ///
+/// `initialState` holds every layer's state (h, then c for the LSTM), layer by layer.
 /// Throws when the loss itself is not finite (nothing can be compared then). `shouldStop` is
 /// asked before each entry; when it says yes the result holds the entries checked so far.
 public func checkGradients(cell kind: CellKind, parameters: Parameters, vocabularySize: Int, hiddenSize: Int,
+                           layers: Int = 1, precision: Precision = .float64, pool: ThreadPool? = nil,
                            inputs: [Int], targets: [Int], initialState: [Double]? = nil,
                            only names: [String]? = nil, options: GradientCheckOptions = .init(),
                            shouldStop: () -> Bool = { false }) throws(ModelError) -> GradientCheckResult {
     precondition(inputs.count == targets.count && !inputs.isEmpty, "inputs and targets must be equally long")
     let steps = inputs.count
-    let cell = makeCell(kind, vocabularySize: vocabularySize, hiddenSize: hiddenSize, capacity: steps)
     let xs = inputs.map(Int32.init), ys = targets.map(Int32.init)
-    let h0 = initialState ?? [Double](repeating: 0, count: cell.stateSize)
-    precondition(h0.count == cell.stateSize, "initial state has the wrong size")
+    let stateSize = kind == .lstm ? 2 * hiddenSize : hiddenSize
+    let h0 = initialState ?? [Double](repeating: 0, count: layers * stateSize)
+    precondition(h0.count == layers * stateSize, "initial state has the wrong size")
 
-    var theta = parameters.values
-    /// L(θ) in double precision, through the fast forward pass.
+    // θ as the model computes with it (float32 models: rounded to float32), and the engines.
+    var theta = precision == .float32 ? parameters.values.map { Double(Float($0)) } : parameters.values
+    let useNetwork = layers > 1 || precision == .float32
+    let cell = useNetwork ? nil : makeCell(kind, vocabularySize: vocabularySize, hiddenSize: hiddenSize, capacity: steps)
+    let workers = pool ?? ThreadPool(threads: 1)
+    func network(_ precision: Precision) -> any TrainableNetwork {
+        makeNetwork(precision, kind: kind, vocabularySize: vocabularySize, hiddenSize: hiddenSize, layers: layers, batch: 1,
+                    capacity: steps, dropout: false, pool: workers)
+    }
+    let model = useNetwork ? network(precision) : nil
+    let double = useNetwork ? (precision == .float64 ? model! : network(.float64)) : nil
+    /// L(θ) in double precision, through the fast forward pass (the model's own engine in float64).
     func loss() -> Double {
         theta.withUnsafeBufferPointer { p in
-            xs.withUnsafeBufferPointer { x in
-                ys.withUnsafeBufferPointer { y in
-                    h0.withUnsafeBufferPointer { h in
-                        cell.forward(p.baseAddress!, inputs: x.baseAddress!, targets: y.baseAddress!, steps: steps,
-                                     initialState: h.baseAddress!)
-                    }
-                }
+            guard let double else {
+                return cell!.forward(p.baseAddress!, inputs: xs, targets: ys, steps: steps, initialState: h0)
             }
+            var generator = SeededGenerator(seed: 0)
+            double.load(p.baseAddress!)
+            return double.forward(inputs: xs, targets: ys, steps: steps, initialState: h0, dropout: 0, generator: &generator)
         }
     }
 
     // Analytic: one forward, one backward, no clipping.
-    let baseLoss = loss()
-    guard baseLoss.isFinite else { throw .gradientCheckOnNonFiniteLoss(loss: baseLoss) }
     var analytic = [Double](repeating: 0, count: theta.count)
-    theta.withUnsafeBufferPointer { p in
-        analytic.withUnsafeMutableBufferPointer { g in cell.backward(p.baseAddress!, gradients: g.baseAddress!) }
+    let baseLoss: Double
+    if let model {
+        var generator = SeededGenerator(seed: 0)
+        baseLoss = theta.withUnsafeBufferPointer { p in
+            model.load(p.baseAddress!)
+            return model.forward(inputs: xs, targets: ys, steps: steps, initialState: h0, dropout: 0, generator: &generator)
+        }
+        guard baseLoss.isFinite else { throw .gradientCheckOnNonFiniteLoss(loss: baseLoss) }
+        analytic.withUnsafeMutableBufferPointer { model.backward(gradients: $0.baseAddress!, scale: 1) }
+    } else {
+        baseLoss = loss()
+        guard baseLoss.isFinite else { throw .gradientCheckOnNonFiniteLoss(loss: baseLoss) }
+        theta.withUnsafeBufferPointer { p in
+            analytic.withUnsafeMutableBufferPointer { g in cell!.backward(p.baseAddress!, gradients: g.baseAddress!) }
+        }
     }
     if let (mode, limit) = options.clipping { _ = clip(&analytic, mode: mode, limit: limit) }
 
     var exactTheta = theta.map(DoubleDouble.init)
+    let streams = [ReferenceStream(inputs: inputs, targets: targets, initialState: h0)]
     /// The numeric ∂L/∂θ_index by the chosen method; θ is left exactly as it was.
     func numericDerivative(_ index: Int) -> Double {
         let delta = options.delta
@@ -180,11 +208,9 @@ public func checkGradients(cell kind: CellKind, parameters: Parameters, vocabula
             let original = exactTheta[index]
             func centralDifference(_ step: Double) -> DoubleDouble {
                 exactTheta[index] = original + DoubleDouble(step)
-                let plus = referenceLoss(cell: kind, layout: parameters.layout, theta: exactTheta,
-                                         inputs: inputs, targets: targets, initialState: h0)
+                let plus = referenceLoss(cell: kind, layout: parameters.layout, layers: layers, theta: exactTheta, streams: streams)
                 exactTheta[index] = original - DoubleDouble(step)
-                let minus = referenceLoss(cell: kind, layout: parameters.layout, theta: exactTheta,
-                                          inputs: inputs, targets: targets, initialState: h0)
+                let minus = referenceLoss(cell: kind, layout: parameters.layout, layers: layers, theta: exactTheta, streams: streams)
                 exactTheta[index] = original
                 return (plus - minus) / DoubleDouble(2 * step)
             }
@@ -198,33 +224,41 @@ public func checkGradients(cell kind: CellKind, parameters: Parameters, vocabula
     var stopped = false
     // Rows that get no gradient by construction (StructuralZeros) cannot change the loss
     // either: both sides are zero, so checking them would check nothing. They are left out
-    // (and counted). x_t is one-hot; h_{t−1} and h_t are the forward pass's (`loss()` above).
+    // (and counted). x_t is one-hot; each layer's h_t is the forward pass's above.
     let inputsInWindow = Set(inputs)
-    func unitsAtZero(_ times: Range<Int>) -> Set<Int> {
+    func hidden(_ layer: Int, _ t: Int) -> [Double] {
+        model?.hidden(layer: layer, stream: 0, at: t) ?? cell!.hiddenState(at: t)
+    }
+    func unitsAtZero(layer: Int, _ times: Range<Int>) -> Set<Int> {
         var units = Set(0 ..< hiddenSize)
         for t in times {
-            let h = cell.hiddenState(at: t)
+            let h = hidden(layer, t)
             units = units.filter { h[$0] == 0 }
         }
         return units
     }
-    let silentBefore = unitsAtZero(-1 ..< steps - 1), silentAfter = unitsAtZero(0 ..< steps)
+    let silentBefore = (0 ..< layers).map { unitsAtZero(layer: $0, -1 ..< steps - 1) }
+    let silentAfter = (0 ..< layers).map { unitsAtZero(layer: $0, 0 ..< steps) }
     for entry in parameters.layout.entries where names?.contains(entry.name) ?? true {
         if stopped { break }
         var chosen = Array(entry.range)
         let row = { ($0 - entry.offset) / entry.columns }
+        let layer = ParameterLayout.split(entry.name).layer
         var reason: StructuralZeros?
         switch entry.role {
         case .input:
             chosen = chosen.filter { inputsInWindow.contains(row($0)) }
             reason = .charactersNotInWindow
         case .recurrent:
-            chosen = chosen.filter { !silentBefore.contains(row($0)) }
+            chosen = chosen.filter { !silentBefore[layer].contains(row($0)) }
+            reason = .unitsAtZero
+        case .layerInput:
+            chosen = chosen.filter { !silentAfter[layer - 1].contains(row($0)) }
             reason = .unitsAtZero
         case .output:
-            chosen = chosen.filter { !silentAfter.contains(row($0)) }
+            chosen = chosen.filter { !silentAfter[layers - 1].contains(row($0)) }
             reason = .unitsAtZero
-        case .bias, .layerInput:
+        case .bias:
             break
         }
         let structuralZeros = entry.count - chosen.count

@@ -88,6 +88,7 @@ public final class Network<S: NetworkScalar> {
         let dHidden: ScalarBuffer<S>      // (B, H)          ∂L/∂h_t of the step being computed
         let dNext: ScalarBuffer<S>        // (B, H)          ∂L/∂h_{t−1} passed back
         let dCellNext: ScalarBuffer<S>?   // (B, H)          LSTM ∂L/∂c_{t−1}
+        let dHiddenNorms: ScalarBuffer<Double>  // (T·B)     ‖∂L/∂h_t‖
 
         init(kind: CellKind, capacity t: Int, batch b: Int, hidden h: Int, gates g: Int, gatePadded: Int, dropout: Bool) {
             pre = ScalarBuffer(t * b * g * h)
@@ -105,6 +106,7 @@ public final class Network<S: NetworkScalar> {
             dHidden = ScalarBuffer(b * h)
             dNext = ScalarBuffer(b * h)
             dCellNext = kind == .lstm ? ScalarBuffer(b * h) : nil
+            dHiddenNorms = ScalarBuffer(t * b)
         }
 
         /// What layer l passes up: d_t = h_t ⊙ m_t, or h_t itself (rows of `hidden` from block 1).
@@ -439,6 +441,11 @@ public final class Network<S: NetworkScalar> {
     /// ∂L/∂pre_t of gate k (after `backward`).
     public func gateGradient(_ k: Int, layer: Int, stream: Int, at t: Int) -> [Double] {
         vector(records[layer].dPre.pointer + (t * batch + stream) * gatePadded + k * hiddenSize, hiddenSize)
+    }
+
+    /// ‖∂L/∂h_t‖ of `stream` in `layer` for t = 0…T−1, after `backward`.
+    public func hiddenGradientNorms(layer: Int, stream: Int) -> [Double] {
+        (0 ..< steps).map { records[layer].dHiddenNorms.pointer[$0 * batch + stream] }
     }
 
     /// ∂L/∂h_t coming from above (the output layer or layer l+1), after `backward`.

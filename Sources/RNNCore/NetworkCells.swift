@@ -72,7 +72,12 @@ extension Network {
             for i in 0 ..< m {
                 let b = b0 + i, r = step * streamCount + b
                 let dhRow = dh + i * h, fromAbove = record.dOutput.pointer + r * h, fromLater = dNext + i * h
-                for j in 0 ..< h { dhRow[j] = fromAbove[j] + fromLater[j] }               // dh = ∂L/∂h_t
+                var squares = 0.0
+                for j in 0 ..< h {
+                    dhRow[j] = fromAbove[j] + fromLater[j]                                  // dh = ∂L/∂h_t
+                    squares += Double(dhRow[j]) * Double(dhRow[j])
+                }
+                record.dHiddenNorms.pointer[r] = squares.squareRoot()
                 let dp = record.dPre.pointer + r * padded
                 switch kind {
                 case .rnn:

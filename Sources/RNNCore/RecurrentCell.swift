@@ -1,9 +1,32 @@
+/// What commands read of the last window: a teaching cell's record, or the batched network's
+/// first stream (`NetworkWindow`).
+public protocol WindowRecord: AnyObject {
+    /// T of the last `forward`.
+    var steps: Int { get }
+    /// x_t and y_t as vocabulary indices.
+    func input(at t: Int) -> Int
+    func target(at t: Int) -> Int
+    /// h_t (1×H); t = −1 gives the state the window started from.
+    func hiddenState(at t: Int) -> [Double]
+    /// z_t and p_t (1×V).
+    func logits(at t: Int) -> [Double]
+    func probabilities(at t: Int) -> [Double]
+    /// −log p_t[y_t].
+    func loss(at t: Int) -> Double
+    /// Per-step vectors particular to this cell, by name (the vanilla RNN has "a", gated cells
+    /// their gates).
+    var recordedNames: [String] { get }
+    func recorded(_ name: String, at t: Int) -> [Double]?
+    /// ‖∂L/∂h_t‖ for t = 0…T−1, from the last `backward`.
+    var hiddenGradientNorms: [Double] { get }
+}
+
 /// What the trainer, sampler, scorer and gradient check need from a kind of recurrent cell.
 ///
 /// A cell object owns its forward record and backward scratch, sized once for windows of up to
 /// `capacity` steps, so a training step allocates nothing. Parameters and gradients are flat
 /// buffers laid out by `ParameterLayout.forCell`.
-public protocol RecurrentCell: AnyObject {
+public protocol RecurrentCell: WindowRecord {
     var kind: CellKind { get }
     var vocabularySize: Int { get }
     var hiddenSize: Int { get }
@@ -11,8 +34,6 @@ public protocol RecurrentCell: AnyObject {
     var stateSize: Int { get }
     /// The longest window `forward` accepts.
     var capacity: Int { get }
-    /// T of the last `forward`.
-    var steps: Int { get }
 
     /// Runs the window x_0…x_{T−1} from `initialState`, keeping every intermediate value, and
     /// returns the summed loss Σ_t −log p_t[target_t].
@@ -30,30 +51,10 @@ public protocol RecurrentCell: AnyObject {
     func backward(_ parameters: UnsafePointer<Double>, gradients: UnsafeMutablePointer<Double>,
                   recorder: BackwardRecorder?, losses: LossSelection)
 
-    /// ‖∂L/∂h_t‖ for t = 0…T−1, from the last `backward`.
-    var hiddenGradientNorms: [Double] { get }
-
     /// One step outside training (sampling, scoring): updates `state` with input x and
     /// writes the logits (1×V) of the next-character distribution.
     func advance(_ parameters: UnsafePointer<Double>, input: Int,
                  state: UnsafeMutablePointer<Double>, logits: UnsafeMutablePointer<Double>)
-
-    // Reading the record of the last `forward` (t = 0…steps−1).
-
-    /// x_t and y_t as vocabulary indices.
-    func input(at t: Int) -> Int
-    func target(at t: Int) -> Int
-    /// h_t (1×H); t = −1 gives the state the window started from.
-    func hiddenState(at t: Int) -> [Double]
-    /// z_t and p_t (1×V).
-    func logits(at t: Int) -> [Double]
-    func probabilities(at t: Int) -> [Double]
-    /// −log p_t[y_t].
-    func loss(at t: Int) -> Double
-    /// Per-step vectors particular to this cell, by name (the vanilla RNN has "a", gated cells
-    /// their gates).
-    var recordedNames: [String] { get }
-    func recorded(_ name: String, at t: Int) -> [Double]?
 }
 
 /// Which per-step losses a backward pass differentiates.

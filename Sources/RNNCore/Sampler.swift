@@ -45,36 +45,32 @@ public struct SampleResult: Equatable, Sendable {
 ///   - prime: at least one vocabulary index; the first draw predicts what follows the last one.
 ///   - temperature: > 0 divides the logits (low: conservative, high: adventurous); 0 is argmax.
 ///   - shouldStop: asked every 1000 characters; yes ends the sample early.
-public func sample(cell: any RecurrentCell, parameters: Parameters, prime: [Int], count: Int,
-                   temperature: Double, generator: inout SeededGenerator,
+public func sample(_ model: any TextModel, prime: [Int], count: Int, temperature: Double, generator: inout SeededGenerator,
                    shouldStop: () -> Bool = { false }) -> SampleResult {
     precondition(!prime.isEmpty, "sampling needs at least one prime character")
-    let v = cell.vocabularySize
-    var state = [Double](repeating: 0, count: cell.stateSize)
+    let v = model.vocabularySize
+    var state = [Double](repeating: 0, count: model.stateSize)
     var logits = [Double](repeating: 0, count: v)
     var scratch = [Double](repeating: 0, count: v)
     var output: [Int] = []
     output.reserveCapacity(min(count, 1 << 20))
     var complete = true
-    parameters.values.withUnsafeBufferPointer { p in
-        state.withUnsafeMutableBufferPointer { h in
-            logits.withUnsafeMutableBufferPointer { z in
-                scratch.withUnsafeMutableBufferPointer { q in
-                    guard feed(prime, to: cell, p.baseAddress!, state: h.baseAddress!, logits: z.baseAddress!,
-                               shouldStop: shouldStop) else {
+    state.withUnsafeMutableBufferPointer { h in
+        logits.withUnsafeMutableBufferPointer { z in
+            scratch.withUnsafeMutableBufferPointer { q in
+                guard feed(prime, to: model, state: h.baseAddress!, logits: z.baseAddress!, shouldStop: shouldStop) else {
+                    complete = false
+                    return
+                }
+                for i in 0 ..< count {
+                    if i % 1000 == 999 && shouldStop() {
                         complete = false
-                        return
+                        break
                     }
-                    for i in 0 ..< count {
-                        if i % 1000 == 999 && shouldStop() {
-                            complete = false
-                            break
-                        }
-                        let next = drawIndex(logits: z.baseAddress!, count: v, temperature: temperature,
-                                             scratch: q.baseAddress!, generator: &generator)
-                        output.append(next)
-                        cell.advance(p.baseAddress!, input: next, state: h.baseAddress!, logits: z.baseAddress!)
-                    }
+                    let next = drawIndex(logits: z.baseAddress!, count: v, temperature: temperature,
+                                         scratch: q.baseAddress!, generator: &generator)
+                    output.append(next)
+                    model.advance(input: next, state: h.baseAddress!, logits: z.baseAddress!)
                 }
             }
         }
@@ -82,19 +78,24 @@ public func sample(cell: any RecurrentCell, parameters: Parameters, prime: [Int]
     return SampleResult(indices: output, complete: complete)
 }
 
+/// The teaching cells' sampling, as before (a cell and its parameters).
+public func sample(cell: any RecurrentCell, parameters: Parameters, prime: [Int], count: Int, temperature: Double,
+                   generator: inout SeededGenerator, shouldStop: () -> Bool = { false }) -> SampleResult {
+    sample(CellTextModel(cell: cell, parameters: parameters), prime: prime, count: count, temperature: temperature,
+           generator: &generator, shouldStop: shouldStop)
+}
+
 /// The distribution of the character after `prime` (h from zero), at a temperature τ > 0:
 /// softmax(z / τ). nil when `shouldStop` (asked every 1000 prime characters) said stop.
-public func nextCharacterProbabilities(cell: any RecurrentCell, parameters: Parameters, prime: [Int],
-                                       temperature: Double, shouldStop: () -> Bool = { false }) -> [Double]? {
+public func nextCharacterProbabilities(_ model: any TextModel, prime: [Int], temperature: Double,
+                                       shouldStop: () -> Bool = { false }) -> [Double]? {
     precondition(!prime.isEmpty && temperature > 0, "needs a prime and a positive temperature")
-    let v = cell.vocabularySize
-    var state = [Double](repeating: 0, count: cell.stateSize)
+    let v = model.vocabularySize
+    var state = [Double](repeating: 0, count: model.stateSize)
     var logits = [Double](repeating: 0, count: v)
-    let fed = parameters.values.withUnsafeBufferPointer { p in
-        state.withUnsafeMutableBufferPointer { h in
-            logits.withUnsafeMutableBufferPointer { z in
-                feed(prime, to: cell, p.baseAddress!, state: h.baseAddress!, logits: z.baseAddress!, shouldStop: shouldStop)
-            }
+    let fed = state.withUnsafeMutableBufferPointer { h in
+        logits.withUnsafeMutableBufferPointer { z in
+            feed(prime, to: model, state: h.baseAddress!, logits: z.baseAddress!, shouldStop: shouldStop)
         }
     }
     guard fed else { return nil }
@@ -103,13 +104,13 @@ public func nextCharacterProbabilities(cell: any RecurrentCell, parameters: Para
     return scaled
 }
 
-/// Feeds the characters `prime` through `cell` one by one (state and logits updated in place),
+/// Feeds the characters `prime` through `model` one by one (state and logits updated in place),
 /// asking `shouldStop` every 1000 characters; false when it said stop.
-private func feed(_ prime: [Int], to cell: any RecurrentCell, _ p: UnsafePointer<Double>, state: UnsafeMutablePointer<Double>,
+private func feed(_ prime: [Int], to model: any TextModel, state: UnsafeMutablePointer<Double>,
                   logits: UnsafeMutablePointer<Double>, shouldStop: () -> Bool) -> Bool {
     for (i, x) in prime.enumerated() {
         if i % 1000 == 999 && shouldStop() { return false }
-        cell.advance(p, input: x, state: state, logits: logits)
+        model.advance(input: x, state: state, logits: logits)
     }
     return true
 }
@@ -130,52 +131,23 @@ public struct ScoreResult: Equatable, Sendable {
 
 /// Scores `text` (at least 2 indices), starting from h = 0: every character predicts the next.
 public func score(cell: any RecurrentCell, parameters: Parameters, text: [Int]) -> ScoreResult {
-    score(cell: cell, parameters: parameters, text: text, shouldStop: { false })!
+    score(CellTextModel(cell: cell, parameters: parameters), text: text, shouldStop: { false })!
 }
 
-/// The same, asking `shouldStop` every 1000 characters; nil when it said stop.
-public func score(cell: any RecurrentCell, parameters: Parameters, text: [Int], shouldStop: () -> Bool) -> ScoreResult? {
+/// The same for any model, asking `shouldStop` as it goes; nil when it said stop.
+public func score(_ model: any TextModel, text: [Int], shouldStop: () -> Bool) -> ScoreResult? {
     precondition(text.count >= 2, "scoring needs at least two characters")
-    return score(cell: cell, parameters: parameters, count: text.count, index: { text[$0] }, shouldStop: shouldStop)
+    return model.score(count: text.count, index: { text[$0] }, shouldStop: shouldStop)
 }
 
 /// Scores the characters `range` of an encoded text, the same way: read once from the first
 /// character with h = 0 (and c = 0), the state carried through, Σ −ln p(next character) over
-/// the range's n − 1 predictions. `shouldStop` is asked every 1000 characters; nil when it
-/// said stop. This is `evaluate`'s validation loss.
-public func score(cell: any RecurrentCell, parameters: Parameters, indices: EncodedText, range: Range<Int>,
+/// the range's n − 1 predictions. nil when `shouldStop` said stop. This is `evaluate`'s
+/// validation loss.
+public func score(_ model: any TextModel, indices: EncodedText, range: Range<Int>,
                   shouldStop: () -> Bool = { false }) -> ScoreResult? {
     precondition(range.count >= 2 && range.upperBound <= indices.count, "scoring needs at least two characters")
-    return score(cell: cell, parameters: parameters, count: range.count, index: { indices[range.lowerBound + $0] },
-                 shouldStop: shouldStop)
-}
-
-private func score(cell: any RecurrentCell, parameters: Parameters, count: Int, index: (Int) -> Int,
-                   shouldStop: () -> Bool) -> ScoreResult? {
-    let v = cell.vocabularySize
-    var state = [Double](repeating: 0, count: cell.stateSize)
-    var logits = [Double](repeating: 0, count: v)
-    var scratch = [Double](repeating: 0, count: v)
-    var total = 0.0
-    var stopped = false
-    parameters.values.withUnsafeBufferPointer { p in
-        state.withUnsafeMutableBufferPointer { h in
-            logits.withUnsafeMutableBufferPointer { z in
-                scratch.withUnsafeMutableBufferPointer { q in
-                    for i in 0 ..< count - 1 {
-                        if i % 1000 == 999 && shouldStop() {
-                            stopped = true
-                            return
-                        }
-                        cell.advance(p.baseAddress!, input: index(i), state: h.baseAddress!, logits: z.baseAddress!)
-                        let logSumExp = softmax(z.baseAddress!, v, into: q.baseAddress!)
-                        total += logSumExp - z[index(i + 1)]  // −log p(next)
-                    }
-                }
-            }
-        }
-    }
-    return stopped ? nil : ScoreResult(loss: total, predictions: count - 1)
+    return model.score(count: range.count, index: { indices[range.lowerBound + $0] }, shouldStop: shouldStop)
 }
 
 /// What a model that ignores context can do: each character predicted by how often it occurs

@@ -4,86 +4,11 @@ import Glibc
 import Darwin
 #endif
 
-/// Every setting of a training run. Defaults follow the article: hidden 75, seq 20, lr 0.01,
-/// elementwise clip at 5, Adagrad, W_hh = identity·0.01, other weights randn·0.01.
-public struct TrainingConfig: Equatable, Sendable {
-    public var cell: CellKind = .rnn
-    /// H, the size of h_t.
-    public var hiddenSize = 75
-    /// T, characters per window (the BPTT horizon).
-    public var sequenceLength = 20
-    public var learningRate = 0.01
-    /// c: the clip limit (an element's bound, or the global norm's).
-    public var clip = 5.0
-    public var clipMode = ClipMode.value
-    public var optimizer = OptimizerKind.adagrad
-    public var initialization = Initialization()
-    /// Seeds the initial weights; sampling uses its own stream derived from it.
-    public var seed: UInt64 = 1
-
-    // The article's three bugs, as switches a lesson can flip (true is correct behaviour).
-    /// false: compute gradients but never apply them (the article never calls its update).
-    public var applyUpdate = true
-    /// false: gradients accumulate from step to step (the article never zeroes them).
-    public var zeroGradients = true
-    /// false: every window starts from h = 0 (the article never carries the hidden state).
-    public var carryHiddenState = true
-
-    public init() {}
-
-    /// Checks each setting's domain, and that the model fits in memory (see `validateMemory`).
-    public func validate(vocabularySize: Int, bytesAvailable: Double = availableMemoryBytes()) throws(ModelError) {
-        try validateDomains()
-        try validateMemory(vocabularySize: vocabularySize, bytesAvailable: bytesAvailable)
-    }
-
-    /// Each setting within its domain (hidden ≥ 1, lr > 0, …).
-    public func validateDomains() throws(ModelError) {
-        func require(_ ok: Bool, _ name: String, _ value: String, _ requirement: String) throws(ModelError) {
-            if !ok { throw .invalidSetting(name: name, value: value, requirement: requirement) }
-        }
-        try require(hiddenSize >= 1, "hidden", "\(hiddenSize)", "a whole number ≥ 1")
-        try require(sequenceLength >= 1, "seq", "\(sequenceLength)", "a whole number ≥ 1")
-        try require(learningRate.isFinite && learningRate > 0, "lr", "\(learningRate)", "a finite number > 0")
-        try require(clip.isFinite && clip > 0, "clip", "\(clip)", "a finite number > 0")
-        let scale = initialization.weightScale, recurrentScale = initialization.recurrentScale
-        try require(scale.isFinite && scale >= 0, "sigma", "\(scale)", "a finite number ≥ 0")
-        try require(recurrentScale.isFinite && recurrentScale >= 0, "scale", "\(recurrentScale)", "a finite number ≥ 0")
-        try require(initialization.forgetBias.isFinite, "forget-bias", "\(initialization.forgetBias)", "a finite number")
-    }
-
-    /// A model may take at most this share of the memory still available, so that the rest of
-    /// the system (and a second model, a checkpoint being written) keep room.
-    public static let memoryShare = 0.5
-
-    /// Refuses, before anything is allocated, a model whose weights and window record need more
-    /// than `memoryShare` of `bytesAvailable`.
-    public func validateMemory(vocabularySize: Int, bytesAvailable: Double = availableMemoryBytes()) throws(ModelError) {
-        let need = estimatedBytes(vocabularySize: vocabularySize)
-        if need.weights + need.record > bytesAvailable * Self.memoryShare {
-            throw .modelTooLarge(weightBytes: need.weights, recordBytes: need.record, bytesAvailable: bytesAvailable)
-        }
-    }
-
-    /// Memory for the parameters and gradients (two buffers each: the step works in spares),
-    /// the optimiser memory (two copies), and the record of a window (two cells). Computed in Double so absurd sizes cannot overflow.
-    public func estimatedBytes(vocabularySize: Int) -> (weights: Double, record: Double) {
-        let v = Double(vocabularySize), h = Double(hiddenSize), t = Double(sequenceLength)
-        // Gates: 1 for the vanilla RNN (its a_t), 4 for the LSTM, 3 (and hn) for the GRU.
-        let gates: Double = cell == .lstm ? 4 : (cell == .gru ? 3 : 1)
-        let parameterCount = gates * (v * h + h * h + h) + h * v + v + (cell == .gru ? h : 0)
-        let optimizerCopies: Double = optimizer == .adam ? 2 : (optimizer == .adagrad ? 1 : 0)
-        // Per step: h (and c), each gate and its gradient, z, p, dy; two cells (one spare).
-        let record = 2 * ((t + 1) * h * 2 + t * h * (2 * gates + 2) + t * v * 3 + h * 8 + v)
-        return (8 * parameterCount * (4 + 2 * optimizerCopies), 8 * record)
-    }
-}
-
 /// What one training step did.
 public struct StepReport: Equatable, Sendable {
     /// 1 for the first step.
     public let step: Int
-    /// L = Σ_t −log p_t[y_t] over the window.
+    /// L = Σ_t −log p_t[y_t] over the window (with B streams, the mean over them of that sum).
     public let loss: Double
     public let smoothLoss: Double
     /// p, the index of the window's first input.
@@ -92,9 +17,11 @@ public struct StepReport: Equatable, Sendable {
     public let wrapped: Bool
     public let clip: ClipReport
     public let sequenceLength: Int
+    /// The learning rate this step's update used (the schedule's, when there is one).
+    public let learningRate: Double?
 
     public init(step: Int, loss: Double, smoothLoss: Double, position: Int, wrapped: Bool, clip: ClipReport,
-                sequenceLength: Int) {
+                sequenceLength: Int, learningRate: Double? = nil) {
         self.step = step
         self.loss = loss
         self.smoothLoss = smoothLoss
@@ -102,6 +29,7 @@ public struct StepReport: Equatable, Sendable {
         self.wrapped = wrapped
         self.clip = clip
         self.sequenceLength = sequenceLength
+        self.learningRate = learningRate
     }
 
     /// L / T, nats per character.
@@ -152,7 +80,16 @@ public struct RecordedWindow: Equatable, Sendable {
 
 /// A model being trained on a corpus, with the classic min-char-rnn step semantics.
 ///
-/// A value type: copy it to keep a snapshot. Only the cells (forward record and scratch) are
+/// The model runs on the teaching cells (one stream, one layer, float64, no dropout: every
+/// lesson) or on the batched network (`Network`); both share the parameters, gradients,
+/// clipping and optimizer here, in Double.
+///
+/// B streams (char-rnn's scheme) read the training text side by side: with N training
+/// characters, stream b reads [b·S, (b+1)·S), S = ⌊N/B⌋, from one shared pointer p; a window of
+/// T steps takes characters p…p+T of each stream, and when p + T + 1 > S every stream starts
+/// over at p = 0 from the zero state. B = 1 is the article's single stream.
+///
+/// A value type: copy it to keep a snapshot. Only the engine (forward record and scratch) is
 /// shared between copies.
 public struct Trainer {
     public private(set) var config: TrainingConfig
@@ -161,9 +98,10 @@ public struct Trainer {
     /// ∂L/∂θ of the last step, after clipping (what the update used).
     public private(set) var gradients: Parameters
     public private(set) var optimizer: OptimizerState
-    /// The state carried from the end of the last window (h_T).
+    /// The state carried from the end of the last window: h_T (and c_T) of every layer and
+    /// stream, layer by layer, stream by stream.
     public private(set) var hiddenState: [Double]
-    /// p: where the next window starts.
+    /// p: where the next window starts (in every stream).
     public private(set) var position = 0
     public private(set) var stepCount = 0
     /// s ← 0.999·s + 0.001·L, starting at −ln(1/V)·T (the loss of a uniform guess).
@@ -176,16 +114,26 @@ public struct Trainer {
     /// Every evaluation on the held-out text: after which step, and the loss per character.
     public private(set) var validationHistory: [ValidationPoint] = []
     public private(set) var lastReport: StepReport?
-    /// The window the cell's record holds (from the last `step` or `forwardOnly`), if any.
+    /// The window the engine's record holds (from the last `step` or `forwardOnly`), if any.
     public private(set) var recordedWindow: RecordedWindow?
+    /// L of the recorded window (summed over its steps, averaged over the streams).
+    public private(set) var recordedLoss = 0.0
     /// Sampling draws from this stream unless given a seed of its own.
     public var samplingGenerator: SeededGenerator
+    /// Dropout masks are drawn from this stream (saved in checkpoints, for an exact resume).
+    public var dropoutGenerator: SeededGenerator
 
-    /// Forward record and scratch, sized for `config.sequenceLength`.
-    public private(set) var cell: any RecurrentCell
-    /// A second cell: `step` works in it and swaps it in only when the step succeeds, so a refused
-    /// step leaves the record of the last good window in place.
-    private var spareCell: any RecurrentCell
+    /// What runs the model.
+    enum Engine {
+        /// The teaching cells: a second cell is the step's workspace, swapped in only when the
+        /// step succeeds, so a refused step leaves the record of the last good window in place.
+        case cells(active: any RecurrentCell, spare: any RecurrentCell)
+        /// The batched network (a refused step clears its record).
+        case network(any TrainableNetwork)
+    }
+    private var engine: Engine
+    /// The network's threads (nil for the teaching cells).
+    public private(set) var pool: ThreadPool?
     private var scratchGradients: Parameters
     /// θ and the optimizer state after an update, before it is accepted (then they swap in).
     private var spareValues: [Double]
@@ -197,9 +145,10 @@ public struct Trainer {
     /// memory first; `shouldStop` can interrupt the drawing of big matrices (`ModelError.interrupted`).
     public init(corpus: Corpus, config: TrainingConfig, shouldStop: () -> Bool = { false }) throws {
         try config.validate(vocabularySize: corpus.vocabulary.count)
-        try corpus.validate(sequenceLength: config.sequenceLength)
+        try corpus.validate(sequenceLength: config.sequenceLength, streams: config.batchSize)
         var generator = SeededGenerator(seed: config.seed)
-        let layout = ParameterLayout.forCell(config.cell, vocabularySize: corpus.vocabulary.count, hiddenSize: config.hiddenSize)
+        let layout = ParameterLayout.forModel(config.cell, vocabularySize: corpus.vocabulary.count, hiddenSize: config.hiddenSize,
+                                              layers: config.layers)
         guard let parameters = config.initialization.parameters(for: layout, generator: &generator, shouldStop: shouldStop) else {
             throw ModelError.interrupted
         }
@@ -209,7 +158,8 @@ public struct Trainer {
     /// A model from given parameters (their layout must match the config and corpus).
     public init(corpus: Corpus, config: TrainingConfig, parameters: Parameters) {
         let v = corpus.vocabulary.count
-        precondition(parameters.layout == ParameterLayout.forCell(config.cell, vocabularySize: v, hiddenSize: config.hiddenSize),
+        precondition(parameters.layout == ParameterLayout.forModel(config.cell, vocabularySize: v, hiddenSize: config.hiddenSize,
+                                                                   layers: config.layers),
                      "parameters do not fit the configuration")
         self.config = config
         self.corpus = corpus
@@ -219,17 +169,70 @@ public struct Trainer {
         optimizer = OptimizerState(kind: config.optimizer, count: parameters.layout.count)
         spareValues = parameters.values
         spareOptimizer = optimizer
-        cell = makeCell(config.cell, vocabularySize: v, hiddenSize: config.hiddenSize, capacity: config.sequenceLength)
-        spareCell = makeCell(config.cell, vocabularySize: v, hiddenSize: config.hiddenSize, capacity: config.sequenceLength)
-        hiddenState = [Double](repeating: 0, count: cell.stateSize)
+        (engine, pool) = Self.makeEngine(config, vocabularySize: v)
+        hiddenState = []
         smoothLoss = -log(1 / Double(v)) * Double(config.sequenceLength)
         samplingGenerator = SeededGenerator(seed: config.seed ^ 0x5EED_5A3D_1E5E_ED00)
-        windowInputs = [Int32](repeating: 0, count: config.sequenceLength)
+        dropoutGenerator = SeededGenerator(seed: config.seed ^ 0xD809_0D70_0A5C_0000)
+        windowInputs = [Int32](repeating: 0, count: config.sequenceLength * config.batchSize)
         windowTargets = windowInputs
         windowLengths = [WindowLength(step: 1, length: config.sequenceLength)]
+        hiddenState = [Double](repeating: 0, count: stateCount)
+    }
+
+    /// The teaching cells, or a network (and its threads) for `config`.
+    private static func makeEngine(_ config: TrainingConfig, vocabularySize v: Int) -> (Engine, ThreadPool?) {
+        let t = config.sequenceLength
+        guard config.usesNetwork else {
+            return (.cells(active: makeCell(config.cell, vocabularySize: v, hiddenSize: config.hiddenSize, capacity: t),
+                           spare: makeCell(config.cell, vocabularySize: v, hiddenSize: config.hiddenSize, capacity: t)), nil)
+        }
+        let pool = ThreadPool(threads: config.threadCount)
+        let network = makeNetwork(config.precision, kind: config.cell, vocabularySize: v, hiddenSize: config.hiddenSize,
+                                  layers: config.layers, batch: config.batchSize, capacity: t, dropout: config.dropout > 0, pool: pool)
+        return (.network(network), pool)
     }
 
     public var vocabulary: Vocabulary { corpus.vocabulary }
+
+    /// h (and c) of one stream in one layer.
+    public var stateSize: Int { config.cell == .lstm ? 2 * config.hiddenSize : config.hiddenSize }
+    /// The whole carried state: every layer of every stream.
+    public var stateCount: Int { config.layers * config.batchSize * stateSize }
+
+    /// S: the characters each stream reads (the whole training text with one stream).
+    public var streamLength: Int { corpus.trainingCount / config.batchSize }
+
+    /// The teaching cell that holds the record (only when the model runs on the teaching cells).
+    public var cell: any RecurrentCell {
+        guard case .cells(let active, _) = engine else { preconditionFailure("this model runs on the batched network") }
+        return active
+    }
+
+    /// The batched network, when the model runs on it.
+    public var network: (any TrainableNetwork)? {
+        if case .network(let network) = engine { return network }
+        return nil
+    }
+
+    /// The last window as commands read it: the teaching cell, or the network's first stream.
+    public var record: any WindowRecord {
+        switch engine {
+        case .cells(let active, _): active
+        case .network(let network): NetworkWindow(network)
+        }
+    }
+
+    /// The model for sampling and scoring, with the current parameters.
+    public func textModel() -> any TextModel {
+        switch engine {
+        case .cells(let active, _):
+            return CellTextModel(cell: active, parameters: parameters)
+        case .network:
+            return NetworkTextModel(kind: config.cell, vocabularySize: vocabulary.count, hiddenSize: config.hiddenSize,
+                                    layers: config.layers, precision: config.precision, parameters: parameters, pool: pool!)
+        }
+    }
 
     /// L / T of every step so far, nats per character: comparable across window lengths.
     public var lossesPerCharacter: [Double] {
@@ -246,46 +249,83 @@ public struct Trainer {
     /// The smooth loss per character (it is kept on the scale of the current window).
     public var smoothLossPerCharacter: Double { smoothLoss / Double(config.sequenceLength) }
 
-    /// Where the next window will start and whether the pointer wraps first: p + T + 1 > count → p = 0.
+    /// Where the next window will start and whether the pointer wraps first: p + T + 1 > S → p = 0.
     public var nextWindowStart: (position: Int, wraps: Bool) {
         let t = config.sequenceLength
-        return position + t + 1 > corpus.trainingCount ? (0, true) : (position, false)
+        return position + t + 1 > streamLength ? (0, true) : (position, false)
     }
 
-    /// The next window (inputs = data[p ..< p+T], targets = data[p+1 ... p+T]) through `cell`'s
-    /// forward pass, from the carried state or from zero when the pointer wraps or carry is off.
-    /// Changes only the window buffers and the cell's record.
-    private mutating func forwardOnNextWindow(in cell: any RecurrentCell)
-        -> (start: Int, wrapped: Bool, resetState: Bool, loss: Double) {
-        let t = config.sequenceLength
+    /// The next window's characters (inputs x_t = stream[p + t], targets stream[p + t + 1], row
+    /// t·B + b) and the state it starts from: zero when the pointer wraps or carry is off.
+    private mutating func prepareNextWindow() -> (start: Int, wrapped: Bool, resetState: Bool, initialState: [Double]) {
+        let t = config.sequenceLength, b = config.batchSize, s = streamLength
         let (start, wrapped) = nextWindowStart
         let resetState = wrapped || !config.carryHiddenState
-        let initialState = resetState ? [Double](repeating: 0, count: cell.stateSize) : hiddenState
-        windowInputs.withUnsafeMutableBufferPointer { corpus.indices.copy(from: start, count: t, into: $0.baseAddress!) }
-        windowTargets.withUnsafeMutableBufferPointer { corpus.indices.copy(from: start + 1, count: t, into: $0.baseAddress!) }
-        let loss = parameters.values.withUnsafeBufferPointer { p in
-            windowInputs.withUnsafeBufferPointer { xs in
-                windowTargets.withUnsafeBufferPointer { ys in
-                    initialState.withUnsafeBufferPointer { h0 in
-                        cell.forward(p.baseAddress!, inputs: xs.baseAddress!, targets: ys.baseAddress!, steps: t,
-                                     initialState: h0.baseAddress!)
-                    }
+        if b == 1 {
+            windowInputs.withUnsafeMutableBufferPointer { corpus.indices.copy(from: start, count: t, into: $0.baseAddress!) }
+            windowTargets.withUnsafeMutableBufferPointer { corpus.indices.copy(from: start + 1, count: t, into: $0.baseAddress!) }
+        } else {
+            for stream in 0 ..< b {
+                for step in 0 ..< t {
+                    let at = stream * s + start + step
+                    windowInputs[step * b + stream] = Int32(corpus.indices[at])
+                    windowTargets[step * b + stream] = Int32(corpus.indices[at + 1])
                 }
             }
         }
+        let initialState = resetState ? [Double](repeating: 0, count: stateCount) : hiddenState
+        return (start, wrapped, resetState, initialState)
+    }
+
+    /// The next window through the engine's forward pass (dropout from `generator`), returning
+    /// L: the window's loss summed over T, averaged over the B streams.
+    private mutating func forwardOnNextWindow(cell: (any RecurrentCell)?, generator: inout SeededGenerator)
+        -> (start: Int, wrapped: Bool, resetState: Bool, loss: Double) {
+        let t = config.sequenceLength
+        let (start, wrapped, resetState, initialState) = prepareNextWindow()
+        let loss: Double
+        if let cell {
+            loss = parameters.values.withUnsafeBufferPointer { p in
+                cell.forward(p.baseAddress!, inputs: windowInputs, targets: windowTargets, steps: t, initialState: initialState)
+            }
+        } else {
+            let network = network!
+            parameters.values.withUnsafeBufferPointer { network.load($0.baseAddress!) }
+            loss = network.forward(inputs: windowInputs, targets: windowTargets, steps: t, initialState: initialState,
+                                   dropout: config.dropout, generator: &generator) / Double(config.batchSize)
+        }
         return (start, wrapped, resetState, loss)
+    }
+
+    /// Backpropagation through the engine's last forward pass, added into `gradients`.
+    private func backward(cell: (any RecurrentCell)?, into gradients: inout [Double], recorder: BackwardRecorder?,
+                          losses: LossSelection) {
+        gradients.withUnsafeMutableBufferPointer { g in
+            if let cell {
+                parameters.values.withUnsafeBufferPointer { p in
+                    cell.backward(p.baseAddress!, gradients: g.baseAddress!, recorder: recorder, losses: losses)
+                }
+            } else {
+                network!.backward(gradients: g.baseAddress!, scale: 1 / Double(config.batchSize))
+            }
+        }
     }
 
     /// One step: window → forward → backward → clip → update → carry h_T → p += T.
     ///
     /// Atomic: when the loss or a gradient is not finite the step is refused with an error and
-    /// parameters, gradients, optimiser memory, h, p and the counters are exactly as before.
+    /// parameters, gradients, optimiser memory, h, p and the counters are exactly as before (the
+    /// teaching cells keep the last good window's record too; the network's is cleared).
     @discardableResult
     public mutating func step(recorder: BackwardRecorder? = nil) throws(ModelError) -> StepReport {
         let t = config.sequenceLength
-        let cell = spareCell
-        let (start, wrapped, resetState, loss) = forwardOnNextWindow(in: cell)
+        var spare: (any RecurrentCell)?
+        if case .cells(_, let cell) = engine { spare = cell }
+        var generator = dropoutGenerator
+        let (start, wrapped, resetState, loss) = forwardOnNextWindow(cell: spare, generator: &generator)
+        let refuse = { (self: inout Trainer) in if spare == nil { self.recordedWindow = nil } }
         guard loss.isFinite else {
+            refuse(&self)
             throw .nonFiniteLoss(step: stepCount, loss: loss, learningRate: config.learningRate)
         }
 
@@ -295,22 +335,21 @@ public struct Trainer {
         } else {
             scratchGradients.values = gradients.values  // the article's bug: keep accumulating
         }
+        backward(cell: spare, into: &scratchGradients.values, recorder: recorder, losses: .all)
         let mode = config.clipMode, limit = config.clip
-        let clipReport = parameters.values.withUnsafeBufferPointer { p in
-            scratchGradients.values.withUnsafeMutableBufferPointer { g in
-                cell.backward(p.baseAddress!, gradients: g.baseAddress!, recorder: recorder)
-                return clip(g.baseAddress!, count: g.count, mode: mode, limit: limit)
-            }
+        let clipReport = scratchGradients.values.withUnsafeMutableBufferPointer { g in
+            clip(g.baseAddress!, count: g.count, mode: mode, limit: limit)
         }
         if let bad = clipReport.firstNonFinite {
+            refuse(&self)
             let name = parameters.layout.locate(bad)?.entry.name ?? "?"
             throw .nonFiniteGradient(step: stepCount, parameter: name, learningRate: config.learningRate)
         }
 
         // The update goes to spare buffers too: a step that would make a weight or the
         // optimizer's memory ±∞ or NaN is refused like a non-finite loss.
+        let rate = config.learningRate(at: stepCount + 1)
         if config.applyUpdate {
-            let rate = config.learningRate
             let finite = parameters.values.withUnsafeBufferPointer { theta in
                 scratchGradients.values.withUnsafeBufferPointer { g in
                     spareValues.withUnsafeMutableBufferPointer { next in
@@ -320,26 +359,35 @@ public struct Trainer {
                 }
             }
             if !finite {
+                refuse(&self)
                 throw .nonFiniteUpdate(step: stepCount, parameter: firstNonFiniteUpdate(), learningRate: rate)
             }
         }
 
         // From here on nothing can fail.
         swap(&gradients, &scratchGradients)
-        swap(&self.cell, &spareCell)
+        if case .cells(let active, let spareCell) = engine { engine = .cells(active: spareCell, spare: active) }
         if config.applyUpdate {
             swap(&parameters.values, &spareValues)
             swap(&optimizer, &spareOptimizer)
         }
-        hiddenState.withUnsafeMutableBufferPointer { cell.copyFinalState(into: $0.baseAddress!) }
+        dropoutGenerator = generator
+        hiddenState.withUnsafeMutableBufferPointer { state in
+            switch engine {
+            case .cells(let active, _): active.copyFinalState(into: state.baseAddress!)
+            case .network(let network): network.copyFinalStates(into: state.baseAddress!)
+            }
+        }
         recordedWindow = RecordedWindow(start: start, wrapped: wrapped, stateWasReset: resetState,
                                         matchesParameters: !config.applyUpdate, backwardDone: true)
+        recordedLoss = loss
         position = start + t
         stepCount += 1
         smoothLoss = 0.999 * smoothLoss + 0.001 * loss
         lossHistory.append(loss)
         let report = StepReport(step: stepCount, loss: loss, smoothLoss: smoothLoss, position: start,
-                                wrapped: wrapped, clip: clipReport, sequenceLength: t)
+                                wrapped: wrapped, clip: clipReport, sequenceLength: t,
+                                learningRate: config.schedule.isConstant ? nil : rate)
         lastReport = report
         return report
     }
@@ -383,60 +431,71 @@ public struct Trainer {
     // MARK: One pass at a time (for teaching)
 
     /// The forward pass on the next window, without learning: records x, a, h, z, p and the
-    /// losses in the cell; parameters, h, p and the counters stay as they are.
+    /// losses; parameters, h, p, the counters and the dropout stream stay as they are.
     @discardableResult
     public mutating func forwardOnly() -> Double {
-        let (start, wrapped, resetState, loss) = forwardOnNextWindow(in: cell)
+        var active: (any RecurrentCell)?
+        if case .cells(let cell, _) = engine { active = cell }
+        var generator = dropoutGenerator
+        let (start, wrapped, resetState, loss) = forwardOnNextWindow(cell: active, generator: &generator)
         recordedWindow = RecordedWindow(start: start, wrapped: wrapped, stateWasReset: resetState,
                                         matchesParameters: true, backwardDone: false)
+        recordedLoss = loss
         return loss
     }
 
     /// Backpropagation through the recorded window into `gradients` (zeroed first, not clipped),
     /// without updating anything. The record must come from `forwardOnly` with the current
-    /// parameters (a `step` has changed them since its forward pass).
+    /// parameters (a `step` has changed them since its forward pass). The network always
+    /// differentiates every loss term.
     public mutating func backwardOnly(recorder: BackwardRecorder? = nil, losses: LossSelection = .all) {
         precondition(recordedWindow?.matchesParameters == true, "backwardOnly needs a forwardOnly with the current parameters")
-        let cell = self.cell
+        var active: (any RecurrentCell)?
+        if case .cells(let cell, _) = engine { active = cell }
         gradients.zero()
-        parameters.values.withUnsafeBufferPointer { p in
-            gradients.values.withUnsafeMutableBufferPointer { g in
-                cell.backward(p.baseAddress!, gradients: g.baseAddress!, recorder: recorder, losses: losses)
-            }
-        }
+        backward(cell: active, into: &gradients.values, recorder: recorder, losses: losses)
         recordedWindow?.backwardDone = true
-        recordedWindow?.backwardLosses = losses
+        recordedWindow?.backwardLosses = active == nil ? .all : losses
     }
 
     // MARK: Changing settings mid-run
 
-    /// Settings that can change without new weights: lr, clip, clip mode, optimiser (its memory
-    /// restarts when the kind changes), seq (the record is resized), the bug switches.
-    /// Throws, changing nothing, when the new settings are invalid.
+    /// Settings that can change without new weights: lr, the schedule, clip, clip mode,
+    /// optimiser (its memory restarts when the kind changes), seq (the record is resized),
+    /// dropout and threads (the network is rebuilt), the bug switches. Throws, changing
+    /// nothing, when the new settings are invalid.
     public mutating func reconfigure(_ change: (inout TrainingConfig) -> Void) throws {
         var updated = config
         change(&updated)
-        precondition(updated.hiddenSize == config.hiddenSize && updated.cell == config.cell,
-                     "hidden size and cell need new weights (init)")
+        precondition(updated.hiddenSize == config.hiddenSize && updated.cell == config.cell && updated.layers == config.layers
+                     && updated.batchSize == config.batchSize && updated.precision == config.precision,
+                     "the cell, its size, layers, batch and precision need new weights (init)")
         try updated.validateDomains()
-        if updated.sequenceLength != config.sequenceLength || updated.optimizer != config.optimizer {
+        let rebuild = updated.sequenceLength != config.sequenceLength || updated.usesNetwork != config.usesNetwork
+            || (updated.usesNetwork && ((updated.dropout > 0) != (config.dropout > 0) || updated.threadCount != config.threadCount))
+        if rebuild || updated.optimizer != config.optimizer {
             try updated.validateMemory(vocabularySize: vocabulary.count)
         }
-        if updated.sequenceLength != config.sequenceLength { try corpus.validate(sequenceLength: updated.sequenceLength) }
+        if updated.sequenceLength != config.sequenceLength {
+            try corpus.validate(sequenceLength: updated.sequenceLength, streams: updated.batchSize)
+        }
         if updated.optimizer != config.optimizer {
             optimizer = OptimizerState(kind: updated.optimizer, count: parameters.layout.count)
             spareOptimizer = optimizer
         }
+        if rebuild {
+            if updated.usesNetwork != config.usesNetwork {
+                // Dropout switched on (or off) for a one-stream float64 model: the state moves engines.
+                precondition(updated.layers == 1 && updated.batchSize == 1)
+            }
+            (engine, pool) = Self.makeEngine(updated, vocabularySize: vocabulary.count)
+            recordedWindow = nil
+        }
         if updated.sequenceLength != config.sequenceLength {
-            cell = makeCell(updated.cell, vocabularySize: vocabulary.count, hiddenSize: updated.hiddenSize,
-                            capacity: updated.sequenceLength)
-            spareCell = makeCell(updated.cell, vocabularySize: vocabulary.count, hiddenSize: updated.hiddenSize,
-                                 capacity: updated.sequenceLength)
             // The smooth loss is a sum over a window: keep it on the new window's scale.
             smoothLoss *= Double(updated.sequenceLength) / Double(config.sequenceLength)
-            windowInputs = [Int32](repeating: 0, count: updated.sequenceLength)
+            windowInputs = [Int32](repeating: 0, count: updated.sequenceLength * updated.batchSize)
             windowTargets = windowInputs
-            recordedWindow = nil
             if windowLengths.last?.step == stepCount + 1 { windowLengths.removeLast() }
             if windowLengths.last?.length != updated.sequenceLength {
                 windowLengths.append(WindowLength(step: stepCount + 1, length: updated.sequenceLength))
@@ -449,8 +508,9 @@ public struct Trainer {
     public mutating func restoreState(gradients: Parameters, optimizer: OptimizerState, hiddenState: [Double],
                                       position: Int, stepCount: Int, smoothLoss: Double, lossHistory: [Double],
                                       windowLengths: [WindowLength]? = nil, validationHistory: [ValidationPoint] = [],
-                                      samplingGenerator: SeededGenerator, lastReport: StepReport? = nil) {
-        precondition(gradients.layout == parameters.layout && hiddenState.count == cell.stateSize)
+                                      samplingGenerator: SeededGenerator, dropoutGenerator: SeededGenerator? = nil,
+                                      lastReport: StepReport? = nil) {
+        precondition(gradients.layout == parameters.layout && hiddenState.count == stateCount)
         self.lastReport = lastReport
         self.gradients = gradients
         self.optimizer = optimizer
@@ -463,5 +523,6 @@ public struct Trainer {
         self.windowLengths = windowLengths ?? [WindowLength(step: 1, length: config.sequenceLength)]
         self.validationHistory = validationHistory
         self.samplingGenerator = samplingGenerator
+        if let dropoutGenerator { self.dropoutGenerator = dropoutGenerator }
     }
 }

@@ -8,14 +8,16 @@ import RNNCore
 /// fits in the memory available now is `restore`'s question (a model that fits when it is
 /// saved takes memory away from the check itself).
 ///
-/// Version 3 (held-out text: `corpus.training_characters`, `corpus.validation`,
-/// `state.validation_history`; `state.window_lengths`; kept runs per character); versions 2
-/// (gated cells: `settings.forget-bias`, `state.c`) and 1 (vanilla RNN only) are still read. The
-/// README documents every field.
+/// Version 4 (the batched network: `settings.layers`, `batch`, `dropout`, `dtype`, `threads`,
+/// the learning-rate schedule; per-layer parameter names "W_hh@2"; `state.h` and `state.c` of
+/// every layer and stream; `random.dropout`; `state.last_step.learning_rate`); versions 3
+/// (held-out text: `corpus.training_characters`, `corpus.validation`, `state.validation_history`;
+/// `state.window_lengths`; kept runs per character), 2 (gated cells: `settings.forget-bias`,
+/// `state.c`) and 1 (vanilla RNN only) are still read. The README documents every field.
 struct CheckpointFile: Equatable {
     static let formatName = "rnnrepl-checkpoint"
-    static let currentVersion = 3
-    static let readableVersions = 1 ... 3
+    static let currentVersion = 4
+    static let readableVersions = 1 ... 4
 
     var format = formatName
     var version = currentVersion
@@ -69,6 +71,18 @@ struct CheckpointFile: Equatable {
         var precision: Int
         /// Characters per line when set with `set width=`; absent: the page's width.
         var width: Int?
+        // Version 4 (absent before: one layer, one stream, float64, no dropout, constant lr).
+        var layers: Int?
+        var batch: Int?
+        var dropout: Double?
+        var dtype: String?
+        /// Absent: one thread per processor.
+        var threads: Int?
+        var warmup: Int?
+        var decay: String?
+        var decaySteps: Int?
+        var decayFactor: Double?
+        var lrMin: Double?
     }
 
     struct OptimizerRecord: Equatable {
@@ -82,9 +96,11 @@ struct CheckpointFile: Equatable {
     }
 
     struct StateRecord: Equatable {
-        /// h carried into the next window.
+        /// h carried into the next window: H values for each layer and stream (layer by layer,
+        /// stream by stream).
         var h: [Double]
-        /// The LSTM's cell state c carried into the next window (nil for other cells).
+        /// The LSTM's cell state c carried into the next window, in the same order (nil for
+        /// other cells).
         var c: [Double]?
         /// p, where the next window starts.
         var pointer: Int
@@ -105,11 +121,15 @@ struct CheckpointFile: Equatable {
         var wrapped: Bool
         var gradientNorm: Double
         var clippedEntries: Int
+        /// The rate the update used, when a schedule varies it (version 4).
+        var learningRate: Double?
     }
 
     struct RandomRecord: Equatable {
         /// The sampling generator's four xoshiro256** words, "0x…".
         var sampling: [String]
+        /// The dropout generator's (version 4).
+        var dropout: [String]?
     }
 
     struct KeptRunRecord: Equatable {
@@ -180,25 +200,33 @@ extension CheckpointFile {
             whh: config.initialization.recurrent.rawValue, scale: config.initialization.recurrentScale,
             sigma: config.initialization.weightScale, forgetBias: config.initialization.forgetBias,
             update: config.applyUpdate, zeroGrad: config.zeroGradients,
-            carry: config.carryHiddenState, precision: session.display.precision, width: session.display.width)
+            carry: config.carryHiddenState, precision: session.display.precision, width: session.display.width,
+            layers: config.layers, batch: config.batchSize, dropout: config.dropout, dtype: config.precision.rawValue,
+            threads: config.threads, warmup: config.schedule.warmup, decay: config.schedule.decay.rawValue,
+            decaySteps: config.schedule.decaySteps, decayFactor: config.schedule.factor, lrMin: config.schedule.floor)
         parameters = tensors(trainer.parameters.values)
         gradients = tensors(trainer.gradients.values)
         optimizer = OptimizerRecord(
             kind: trainer.optimizer.kind.rawValue, updates: trainer.optimizer.updateCount,
             memory: trainer.optimizer.memory.isEmpty ? [:] : tensors(trainer.optimizer.memory),
             secondMoment: trainer.optimizer.secondMoment.isEmpty ? [:] : tensors(trainer.optimizer.secondMoment))
-        let h = config.hiddenSize
+        // The trainer keeps (h, c) together for each layer and stream; the file keeps all h, then all c.
+        let h = config.hiddenSize, size = trainer.stateSize, units = trainer.hiddenState.count / size
+        let hs = (0 ..< units).flatMap { trainer.hiddenState[$0 * size ..< $0 * size + h] }
+        let cs = size > h ? (0 ..< units).flatMap { trainer.hiddenState[$0 * size + h ..< ($0 + 1) * size] } : nil
         state = StateRecord(
-            h: Array(trainer.hiddenState[..<h]), c: trainer.hiddenState.count > h ? Array(trainer.hiddenState[h...]) : nil,
+            h: hs, c: cs,
             pointer: trainer.position, step: trainer.stepCount, smoothLoss: trainer.smoothLoss,
             lastStep: trainer.lastReport.map {
                 LastStepRecord(loss: $0.loss, position: $0.position, wrapped: $0.wrapped,
-                               gradientNorm: $0.clip.normBefore, clippedEntries: $0.clip.clippedEntries)
+                               gradientNorm: $0.clip.normBefore, clippedEntries: $0.clip.clippedEntries,
+                               learningRate: $0.learningRate)
             },
             windowLengths: trainer.windowLengths.map { [$0.step, $0.length] },
             validationSteps: trainer.validationHistory.map(\.step), validationLosses: trainer.validationHistory.map(\.loss))
         lossHistory = trainer.lossHistory
-        random = RandomRecord(sampling: trainer.samplingGenerator.state.map(hexWord))
+        random = RandomRecord(sampling: trainer.samplingGenerator.state.map(hexWord),
+                              dropout: trainer.dropoutGenerator.state.map(hexWord))
         keptRuns = session.keptRuns.map { KeptRunRecord(name: $0.name, losses: $0.losses, gradientNorms: $0.gradientNorms) }
     }
 }

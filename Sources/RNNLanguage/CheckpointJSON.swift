@@ -21,7 +21,8 @@ extension CheckpointFile {
     /// when `shouldStop` or `emit` said stop.
     func writeJSON(shouldStop: () -> Bool, emit: @escaping (String) -> Bool) -> Bool {
         let w = JSONWriter(flush: emit)
-        let order = ParameterLayout.forCell(CellKind(rawValue: cell) ?? .rnn, vocabularySize: 1, hiddenSize: 1).names
+        let order = ParameterLayout.forModel(CellKind(rawValue: cell) ?? .rnn, vocabularySize: 1, hiddenSize: 1,
+                                             layers: settings.layers ?? 1).names
         var stopped = false
         func tensors(_ values: [String: CheckpointTensor]) {
             w.object {
@@ -70,6 +71,16 @@ extension CheckpointFile {
                     w.field("carry", raw: String(settings.carry))
                     w.field("precision", raw: String(settings.precision))
                     if let width = settings.width { w.field("width", raw: String(width)) }
+                    if let layers = settings.layers { w.field("layers", raw: String(layers)) }
+                    if let batch = settings.batch { w.field("batch", raw: String(batch)) }
+                    if let dropout = settings.dropout { w.field("dropout", raw: numberText(dropout)) }
+                    if let dtype = settings.dtype { w.field("dtype", string: dtype) }
+                    if let threads = settings.threads { w.field("threads", raw: String(threads)) }
+                    if let warmup = settings.warmup { w.field("warmup", raw: String(warmup)) }
+                    if let decay = settings.decay { w.field("decay", string: decay) }
+                    if let steps = settings.decaySteps { w.field("decay-steps", raw: String(steps)) }
+                    if let factor = settings.decayFactor { w.field("decay-factor", raw: numberText(factor)) }
+                    if let floor = settings.lrMin { w.field("lr-min", raw: numberText(floor)) }
                 }
             }
             w.field("parameters") { tensors(parameters) }
@@ -109,6 +120,7 @@ extension CheckpointFile {
                                 w.field("wrapped", raw: String(last.wrapped))
                                 w.field("gradient_norm", raw: numberText(last.gradientNorm))
                                 w.field("clipped_entries", raw: String(last.clippedEntries))
+                                if let rate = last.learningRate { w.field("learning_rate", raw: numberText(rate)) }
                             }
                         }
                     }
@@ -116,7 +128,10 @@ extension CheckpointFile {
             }
             w.field("loss_history", raw: numbersText(lossHistory))
             w.field("random") {
-                w.object { w.field("sampling", raw: "[" + random.sampling.map(quotedJSON).joined(separator: ", ") + "]") }
+                w.object {
+                    w.field("sampling", raw: "[" + random.sampling.map(quotedJSON).joined(separator: ", ") + "]")
+                    if let words = random.dropout { w.field("dropout", raw: "[" + words.map(quotedJSON).joined(separator: ", ") + "]") }
+                }
             }
             w.field("kept_runs") {
                 w.array(keptRuns) { run in
@@ -180,7 +195,12 @@ extension CheckpointFile {
                 scale: try settings.double("scale"), sigma: try settings.double("sigma"),
                 forgetBias: try settings.optionalDouble("forget-bias"), update: try settings.bool("update"),
                 zeroGrad: try settings.bool("zero-grad"), carry: try settings.bool("carry"),
-                precision: try settings.int("precision"), width: try settings.optionalInt("width")),
+                precision: try settings.int("precision"), width: try settings.optionalInt("width"),
+                layers: try settings.optionalInt("layers"), batch: try settings.optionalInt("batch"),
+                dropout: try settings.optionalDouble("dropout"), dtype: try settings.optionalString("dtype"),
+                threads: try settings.optionalInt("threads"), warmup: try settings.optionalInt("warmup"),
+                decay: try settings.optionalString("decay"), decaySteps: try settings.optionalInt("decay-steps"),
+                decayFactor: try settings.optionalDouble("decay-factor"), lrMin: try settings.optionalDouble("lr-min")),
             parameters: try top.tensors("parameters"), gradients: try top.tensors("gradients"),
             optimizer: OptimizerRecord(kind: try optimizer.string("kind"), updates: try optimizer.int("updates"),
                                        memory: try optimizer.tensors("memory"),
@@ -191,13 +211,14 @@ extension CheckpointFile {
                 lastStep: try lastStep.map { (last) throws(CheckpointProblem) in
                     LastStepRecord(loss: try last.double("loss"), position: try last.int("position"),
                                    wrapped: try last.bool("wrapped"), gradientNorm: try last.double("gradient_norm"),
-                                   clippedEntries: try last.int("clipped_entries"))
+                                   clippedEntries: try last.int("clipped_entries"),
+                                   learningRate: try last.optionalDouble("learning_rate"))
                 },
                 windowLengths: try state.optionalIntegerPairs("window_lengths"),
                 validationSteps: try validation?.wholeNumbers("steps") ?? [],
                 validationLosses: try validation?.numbers("losses") ?? []),
             lossHistory: try top.numbers("loss_history"),
-            random: RandomRecord(sampling: try random.strings("sampling")),
+            random: RandomRecord(sampling: try random.strings("sampling"), dropout: try random.optionalStrings("dropout")),
             keptRuns: try top.objects("kept_runs").map { (run) throws(CheckpointProblem) in
                 // Older files kept the window's sums: per character they are those over seq.
                 var losses: [Double]
@@ -341,6 +362,10 @@ struct JSONFields {
 
     func optionalString(_ key: String) throws(CheckpointProblem) -> String? {
         object[key] == nil ? nil : try string(key)
+    }
+
+    func optionalStrings(_ key: String) throws(CheckpointProblem) -> [String]? {
+        object[key] == nil ? nil : try strings(key)
     }
 
     func optionalInt(_ key: String) throws(CheckpointProblem) -> Int? {

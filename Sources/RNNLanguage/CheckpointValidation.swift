@@ -23,6 +23,7 @@ struct RestoredCheckpoint {
     var trainingCharacters: Int?
     var validationFraction: Double?
     var samplingGenerator: SeededGenerator
+    var dropoutGenerator: SeededGenerator?
     var lastReport: StepReport?
     var keptRuns: [KeptRun]
 }
@@ -60,6 +61,36 @@ extension CheckpointFile {
         config.applyUpdate = settings.update
         config.zeroGradients = settings.zeroGrad
         config.carryHiddenState = settings.carry
+        if version >= 4 {
+            // Written for every model from version 4 on; before, each had its one value.
+            for (key, present) in [("layers", settings.layers != nil), ("batch", settings.batch != nil),
+                                   ("dropout", settings.dropout != nil), ("dtype", settings.dtype != nil),
+                                   ("warmup", settings.warmup != nil), ("decay", settings.decay != nil),
+                                   ("decay-steps", settings.decaySteps != nil), ("decay-factor", settings.decayFactor != nil),
+                                   ("lr-min", settings.lrMin != nil)] where !present {
+                throw .missingOrWrong(field: "settings." + key, detail: "it is missing (version 4 writes it for every model)")
+            }
+        }
+        config.layers = settings.layers ?? 1
+        config.batchSize = settings.batch ?? 1
+        config.dropout = settings.dropout ?? 0
+        if let dtype = settings.dtype {
+            guard let precision = Precision(rawValue: dtype) else {
+                throw .missingOrWrong(field: "settings.dtype", detail: "expected float32 or float64, found \"\(dtype)\"")
+            }
+            config.precision = precision
+        }
+        config.threads = settings.threads
+        if let decay = settings.decay {
+            guard let kind = LearningRateSchedule.Decay(rawValue: decay) else {
+                throw .missingOrWrong(field: "settings.decay", detail: "expected constant, cosine or step, found \"\(decay)\"")
+            }
+            config.schedule.decay = kind
+        }
+        config.schedule.warmup = settings.warmup ?? 0
+        config.schedule.decaySteps = settings.decaySteps ?? 0
+        config.schedule.factor = settings.decayFactor ?? LearningRateSchedule().factor
+        config.schedule.floor = settings.lrMin ?? 0
         do {
             try config.validateDomains()
         } catch {
@@ -135,16 +166,24 @@ extension CheckpointFile {
             throw .missingOrWrong(field: "corpus.characters", detail: "the text's size is impossible (\(corpus.characters) characters in \(corpus.bytes) bytes)")
         }
         let (config, display) = try configuration()
-        let layout = ParameterLayout.forCell(config.cell, vocabularySize: vocabulary.count, hiddenSize: config.hiddenSize)
+        let layout = ParameterLayout.forModel(config.cell, vocabularySize: vocabulary.count, hiddenSize: config.hiddenSize,
+                                              layers: config.layers)
         let parameters = Parameters(layout: layout, values: try Self.flatten(&self.parameters, layout: layout, field: "parameters")!)
         let gradients = Parameters(layout: layout, values: try Self.flatten(&self.gradients, layout: layout, field: "gradients")!)
 
         let needsMemory = config.optimizer != .sgd, needsSecond = config.optimizer == .adam
         let nonNegative: (Double) -> Bool = { $0 >= 0 }
-        let memory = config.optimizer == .adagrad
-            ? try Self.flatten(&optimizer.memory, layout: layout, field: "optimizer.memory", optional: !needsMemory,
-                               check: nonNegative, requirement: "Adagrad's memory (a sum of squares) is never negative")
-            : try Self.flatten(&optimizer.memory, layout: layout, field: "optimizer.memory", optional: !needsMemory)
+        let memory: [Double]?
+        switch config.optimizer {
+        case .adagrad:
+            memory = try Self.flatten(&optimizer.memory, layout: layout, field: "optimizer.memory", optional: !needsMemory,
+                                      check: nonNegative, requirement: "Adagrad's memory (a sum of squares) is never negative")
+        case .rmsprop:
+            memory = try Self.flatten(&optimizer.memory, layout: layout, field: "optimizer.memory", optional: !needsMemory,
+                                      check: nonNegative, requirement: "RMSprop's memory (an average of squares) is never negative")
+        default:
+            memory = try Self.flatten(&optimizer.memory, layout: layout, field: "optimizer.memory", optional: !needsMemory)
+        }
         let second = try Self.flatten(&optimizer.secondMoment, layout: layout, field: "optimizer.second_moment",
                                       optional: !needsSecond, check: nonNegative,
                                       requirement: "Adam's second moment (an average of squares) is never negative")
@@ -171,9 +210,13 @@ extension CheckpointFile {
         let optimizerState = OptimizerState(kind: config.optimizer, memory: memory ?? [], secondMoment: second ?? [],
                                             updateCount: optimizer.updates)
 
-        // The carried state: every cell's h is a tanh or a mix of tanh values, within [−1, 1].
-        let h = config.hiddenSize
-        guard state.h.count == h else { throw .wrongShape(name: "state.h", expected: "1×\(h)", found: "1×\(state.h.count)") }
+        // The carried state: every cell's h is a tanh or a mix of tanh values, within [−1, 1];
+        // H values for each layer and stream.
+        let h = config.hiddenSize, units = config.layers * config.batchSize
+        let shape = units == 1 ? "1×\(h)" : "\(units)×\(h) (\(config.layers) layers × \(config.batchSize) streams, 1×\(h) each)"
+        guard state.h.count == units * h else {
+            throw .wrongShape(name: "state.h", expected: shape, found: "\(state.h.count) values")
+        }
         guard state.h.allSatisfy(\.isFinite) else { throw .nonFinite(name: "state.h") }
         if let index = state.h.firstIndex(where: { abs($0) > 1 }) {
             throw .badState("state.h[\(index)] is \(state.h[index]), but h is a tanh (or a mix of tanh values): from −1 to 1")
@@ -181,9 +224,15 @@ extension CheckpointFile {
         var carried = state.h
         if config.cell == .lstm {
             guard let c = state.c else { throw .missingOrWrong(field: "state.c", detail: "it is missing (an LSTM carries h and c)") }
-            guard c.count == h else { throw .wrongShape(name: "state.c", expected: "1×\(h)", found: "1×\(c.count)") }
+            guard c.count == units * h else { throw .wrongShape(name: "state.c", expected: shape, found: "\(c.count) values") }
             guard c.allSatisfy(\.isFinite) else { throw .nonFinite(name: "state.c") }
-            carried += c
+            // The trainer keeps each layer's and stream's h and c together.
+            carried = []
+            carried.reserveCapacity(2 * units * h)
+            for unit in 0 ..< units {
+                carried += state.h[unit * h ..< (unit + 1) * h]
+                carried += c[unit * h ..< (unit + 1) * h]
+            }
         } else if state.c != nil {
             throw .missingOrWrong(field: "state.c", detail: "only an LSTM has a cell state (this checkpoint's cell is \(config.cell.rawValue))")
         }
@@ -197,10 +246,18 @@ extension CheckpointFile {
         }
         guard state.smoothLoss.isFinite else { throw .nonFinite(name: "state.smooth_loss") }
         guard state.smoothLoss >= 0 else { throw .badState("state.smooth_loss is negative, but it averages losses, which never are") }
-        let words = random.sampling.compactMap(parseHexWord)
-        guard words.count == 4 && random.sampling.count == 4, let generator = SeededGenerator(state: words) else {
-            throw .missingOrWrong(field: "random.sampling", detail: "expected four nonzero hex words such as \"0x1f2e\"")
+        func generator(_ texts: [String], _ field: String) throws(CheckpointProblem) -> SeededGenerator {
+            let words = texts.compactMap(parseHexWord)
+            guard words.count == 4 && texts.count == 4, let generator = SeededGenerator(state: words) else {
+                throw .missingOrWrong(field: field, detail: "expected four nonzero hex words such as \"0x1f2e\"")
+            }
+            return generator
         }
+        let sampling = try generator(random.sampling, "random.sampling")
+        if version >= 4 && random.dropout == nil {
+            throw .missingOrWrong(field: "random.dropout", detail: "it is missing (version 4 writes it for every model)")
+        }
+        let dropoutGenerator = try random.dropout.map { (words) throws(CheckpointProblem) in try generator(words, "random.dropout") }
         var lastReport: StepReport?
         if state.step > 0 && state.lastStep == nil {
             throw .missingOrWrong(field: "state.last_step", detail: "it is missing after \(state.step) steps")
@@ -220,10 +277,13 @@ extension CheckpointFile {
             guard last.position >= 0 else {
                 throw .badState("state.last_step.position is \(last.position), but a position in the text is never negative")
             }
+            if let rate = last.learningRate, !(rate > 0) {
+                throw .badState("state.last_step.learning_rate is \(rate), but a learning rate is above 0")
+            }
             lastReport = StepReport(step: state.step, loss: last.loss, smoothLoss: state.smoothLoss, position: last.position,
                                     wrapped: last.wrapped,
                                     clip: ClipReport(normBefore: last.gradientNorm, clippedEntries: last.clippedEntries),
-                                    sequenceLength: config.sequenceLength)
+                                    sequenceLength: config.sequenceLength, learningRate: last.learningRate)
         }
         // Window lengths: from step 1, at increasing steps, each a length the settings allow.
         var lengths = [WindowLength(step: 1, length: config.sequenceLength)]
@@ -300,7 +360,8 @@ extension CheckpointFile {
                                   hiddenState: carried, position: state.pointer, stepCount: state.step,
                                   smoothLoss: state.smoothLoss, lossHistory: lossHistory, windowLengths: lengths,
                                   validationHistory: validation, trainingCharacters: corpus.trainingCharacters,
-                                  validationFraction: corpus.validation, samplingGenerator: generator,
+                                  validationFraction: corpus.validation, samplingGenerator: sampling,
+                                  dropoutGenerator: dropoutGenerator,
                                   lastReport: lastReport, keptRuns: kept)
     }
 }

@@ -81,7 +81,7 @@ public enum DiagnosticKind: Equatable, Sendable {
     case checkpointCorpusUnreadable(path: String, corpus: String, reason: String)
     case checkpointVocabularyMismatch(corpus: String)
     /// The text is shorter than the position the checkpoint continues from.
-    case checkpointCorpusTooShort(corpus: String, characters: Int, needed: Int)
+    case checkpointCorpusTooShort(corpus: String, characters: Int, needed: Int, streams: Int)
 }
 
 extension DiagnosticKind: Error {}
@@ -483,8 +483,10 @@ extension DiagnosticKind {
         case .checkpointVocabularyMismatch(let corpus):
             return "'\(corpus)' has a different vocabulary from the checkpoint's: a model only knows the characters "
                 + "it was trained on; nothing was changed"
-        case .checkpointCorpusTooShort(let corpus, let characters, let needed):
-            return "'\(corpus)' has \(characters) characters; the checkpoint needs at least \(needed) (its position in "
+        case .checkpointCorpusTooShort(let corpus, let characters, let needed, let streams):
+            return (streams == 1 ? "'\(corpus)' has \(characters) characters"
+                    : "each of the \(streams) streams reads \(characters) characters of '\(corpus)'")
+                + "; the checkpoint needs at least \(needed) (its position in "
                 + "the text, and one window of seq + 1): nothing was changed"
         }
     }

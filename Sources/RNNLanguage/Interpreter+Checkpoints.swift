@@ -190,10 +190,11 @@ extension Interpreter {
         } else {
             corpus = corpus.splitting(atCharacter: corpus.count)
         }
-        let needed = max(restored.config.sequenceLength + 1, restored.position)
-        guard corpus.trainingCount >= needed else {
-            throw Diagnostic(.checkpointCorpusTooShort(corpus: corpus.source, characters: corpus.trainingCount, needed: needed),
-                             at: override?.range ?? path.range)
+        // Each stream must still hold the window the checkpoint continues from.
+        let needed = max(restored.config.sequenceLength + 1, restored.position), streams = restored.config.batchSize
+        guard corpus.trainingCount / streams >= needed else {
+            throw Diagnostic(.checkpointCorpusTooShort(corpus: corpus.source, characters: corpus.trainingCount / streams,
+                                                       needed: needed, streams: streams), at: override?.range ?? path.range)
         }
 
         var trainer = Trainer(corpus: corpus, config: restored.config, parameters: restored.parameters)
@@ -201,7 +202,7 @@ extension Interpreter {
                              position: restored.position, stepCount: restored.stepCount, smoothLoss: restored.smoothLoss,
                              lossHistory: restored.lossHistory, windowLengths: restored.windowLengths,
                              validationHistory: restored.validationHistory, samplingGenerator: restored.samplingGenerator,
-                             lastReport: restored.lastReport)
+                             dropoutGenerator: restored.dropoutGenerator, lastReport: restored.lastReport)
         session.corpus = corpus
         session.trainer = trainer
         session.config = restored.config

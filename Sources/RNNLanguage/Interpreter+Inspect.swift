@@ -87,23 +87,47 @@ extension Interpreter {
         let (start, wraps) = trainer.nextWindowStart
         let inputs = (start ..< start + t).map { trainer.corpus.indices[$0] }
         let targets = (start + 1 ..< start + t + 1).map { trainer.corpus.indices[$0] }
-        let state = wraps || !trainer.config.carryHiddenState ? nil : trainer.hiddenState
-        let perParameter = checks ?? (layout.count <= 500 ? nil : 5)
+        // The first stream's window and state (every layer's); a batch averages the same loss over streams.
         let config = trainer.config
+        let size = trainer.stateSize
+        let firstStream = (0 ..< config.layers).flatMap { l in
+            trainer.hiddenState[(l * config.batchSize) * size ..< (l * config.batchSize + 1) * size]
+        }
+        let state = wraps || !config.carryHiddenState ? nil : firstStream
+        let perParameter = checks ?? (layout.count <= 500 ? nil : 5)
         let options = GradientCheckOptions(delta: delta, method: method, entriesPerParameter: perParameter,
+                                           tolerance: config.precision == .float32 ? GradientCheckOptions.float32Tolerance : nil,
                                            clipping: clipped && config.clipMode != .off ? (config.clipMode, config.clip) : nil)
         let console = self.console
         let result: GradientCheckResult
         do {
-            result = try checkGradients(cell: trainer.config.cell, parameters: trainer.parameters,
-                                        vocabularySize: trainer.vocabulary.count, hiddenSize: trainer.config.hiddenSize,
+            result = try checkGradients(cell: config.cell, parameters: trainer.parameters,
+                                        vocabularySize: trainer.vocabulary.count, hiddenSize: config.hiddenSize,
+                                        layers: config.layers, precision: config.precision, pool: trainer.pool,
                                         inputs: inputs, targets: targets, initialState: state,
                                         only: name.map { [$0.name] }, options: options, shouldStop: console.takeInterrupt)
         } catch {
             throw Diagnostic(.model(error), at: command.range)
         }
         session.lastGradientCheck = result
-        emit(.text { GradientCheckReport(result: result, window: start, style: $0.style, pageWidth: $0.width).render() })
+        var notes: [String] = []
+        if config.batchSize > 1 {
+            notes.append("on the first of the \(config.batchSize) streams (a step's loss is their mean, each computed alike)")
+        }
+        if config.dropout > 0 {
+            notes.append("dropout off (p = \(formatSettingNumber(config.dropout)) would make the loss a random function: "
+                + "no derivative to compare)")
+        }
+        if config.precision == .float32 {
+            notes.append("float32 backprop against the float64 loss of the float32 weights: float32 keeps 24 bits "
+                + "(ε = 1.2e-7), so rounding alone gives relative errors up to about 1e-4 on the small entries; pass below "
+                + NumberFormat.general(GradientCheckOptions.float32Tolerance, significant: 2))
+        }
+        let note = notes.isEmpty ? nil : "checked " + notes.joined(separator: "; ")
+        emit(.text { context in
+            (note.map { wrapLines(context.style.text($0), width: context.width) + "\n" } ?? "")
+                + GradientCheckReport(result: result, window: start, style: context.style, pageWidth: context.width).render()
+        })
         if !result.complete {
             write("interrupted: the entries above were checked, the rest were not\n")
             return .interrupted
@@ -117,8 +141,8 @@ extension Interpreter {
         let trainer = session.trainer!
         let prime = primeIndices ?? [trainer.corpus.indices[0]]
         var generator = seed.map { SeededGenerator(seed: $0) } ?? trainer.samplingGenerator
-        let result = RNNCore.sample(cell: trainer.cell, parameters: trainer.parameters, prime: prime, count: count,
-                                    temperature: temperature, generator: &generator, shouldStop: console.takeInterrupt)
+        let result = RNNCore.sample(trainer.textModel(), prime: prime, count: count, temperature: temperature,
+                                    generator: &generator, shouldStop: console.takeInterrupt)
         if seed == nil { session.trainer!.samplingGenerator = generator }
         return (trainer.vocabulary.decode(prime) + trainer.vocabulary.decode(result.indices), result.complete)
     }
@@ -164,8 +188,7 @@ extension Interpreter {
             guard indices.count >= 2 else {
                 throw Diagnostic(.model(.textTooShort(context: "text", characters: indices.count, needed: 2)), at: source.range)
             }
-            guard let scored = RNNCore.score(cell: trainer.cell, parameters: trainer.parameters, text: indices,
-                                             shouldStop: console.takeInterrupt) else {
+            guard let scored = RNNCore.score(trainer.textModel(), text: indices, shouldStop: console.takeInterrupt) else {
                 write("interrupted: nothing was scored\n")
                 return .interrupted
             }
@@ -192,9 +215,8 @@ extension Interpreter {
                 }
                 indices.append(index)
             }
-            guard let scored = RNNCore.score(cell: trainer.cell, parameters: trainer.parameters,
-                                             indices: .wide(indices.map(UInt16.init)), range: 0 ..< indices.count,
-                                             shouldStop: console.takeInterrupt) else {
+            guard let scored = RNNCore.score(trainer.textModel(), indices: .wide(indices.map(UInt16.init)),
+                                             range: 0 ..< indices.count, shouldStop: console.takeInterrupt) else {
                 write("interrupted: nothing was scored\n")
                 return .interrupted
             }
@@ -213,8 +235,8 @@ extension Interpreter {
     mutating func runEvaluation() -> ScoreResult? {
         let trainer = session.trainer!
         guard let range = trainer.corpus.validationRange,
-              let result = RNNCore.score(cell: trainer.cell, parameters: trainer.parameters, indices: trainer.corpus.indices,
-                                         range: range, shouldStop: console.takeInterrupt) else { return nil }
+              let result = RNNCore.score(trainer.textModel(), indices: trainer.corpus.indices, range: range,
+                                         shouldStop: console.takeInterrupt) else { return nil }
         session.trainer!.recordValidation(loss: result.lossPerCharacter)
         return result
     }

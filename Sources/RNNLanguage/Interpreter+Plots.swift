@@ -12,7 +12,7 @@ extension Interpreter {
         try requireModel(command)
         let trainer = session.trainer!
         let losses = trainer.lossesPerCharacter
-        let norms = trainer.recordedWindow?.backwardDone == true ? trainer.cell.hiddenGradientNorms : nil
+        let norms = trainer.recordedWindow?.backwardDone == true ? trainer.record.hiddenGradientNorms : nil
         guard !losses.isEmpty || norms != nil else {
             throw Diagnostic(.notYet(.somethingToKeep), at: command.range)
         }
@@ -131,12 +131,12 @@ extension Interpreter {
             guard let window = trainer.recordedWindow, window.backwardDone else {
                 throw Diagnostic(.notYet(.backwardPass(name: "plot grad-norms")), at: command.range)
             }
-            let norms = trainer.cell.hiddenGradientNorms
+            let norms = trainer.record.hiddenGradientNorms
             let title = "‖∂L/∂h_t‖ for each step t of the last window"
                 + (window.backwardLosses == .last ? ", loss of the last step only" : "")
             if norms.count <= 24 && !options.logScale {
                 let bars = norms.enumerated().map { t, value in
-                    Bar(label: "t=\(t) " + characterLabel(trainer.vocabulary[trainer.cell.input(at: t)]), value: value)
+                    Bar(label: "t=\(t) " + characterLabel(trainer.vocabulary[trainer.record.input(at: t)]), value: value)
                 }
                 emit(.bars(bars, BarChartOptions(title: title, width: options.width.map { $0 - 20 }, precision: precision)))
             } else {
@@ -155,8 +155,8 @@ extension Interpreter {
                     throw Diagnostic(.model(.unknownCharacter(context: "prime", scalar: unknown.scalar, position: unknown.position)),
                                      at: prime.range)
                 }
-                guard let probabilities = nextCharacterProbabilities(cell: trainer.cell, parameters: trainer.parameters,
-                                                                     prime: indices, temperature: options.temperature,
+                guard let probabilities = nextCharacterProbabilities(trainer.textModel(), prime: indices,
+                                                                     temperature: options.temperature,
                                                                      shouldStop: console.takeInterrupt) else {
                     write("interrupted: nothing was plotted\n")
                     return .interrupted
@@ -167,12 +167,12 @@ extension Interpreter {
                 guard trainer.recordedWindow != nil else {
                     throw Diagnostic(.notYet(.recordedWindow(name: "plot probs")), at: command.range)
                 }
-                let steps = trainer.cell.steps
+                let steps = trainer.record.steps
                 let t = options.step ?? steps - 1
                 guard t < steps else { throw Diagnostic(.stepOutOfWindow(step: t, steps: steps), at: command.range) }
-                p = trainer.cell.probabilities(at: t)
-                let input = characterLabel(trainer.vocabulary[trainer.cell.input(at: t)])
-                let target = characterLabel(trainer.vocabulary[trainer.cell.target(at: t)])
+                p = trainer.record.probabilities(at: t)
+                let input = characterLabel(trainer.vocabulary[trainer.record.input(at: t)])
+                let target = characterLabel(trainer.vocabulary[trainer.record.target(at: t)])
                 title = "p_t at t=\(t): after \(input), the target is \(target)"
             }
             let order = p.indices.sorted { p[$0] > p[$1] || (p[$0] == p[$1] && $0 < $1) }.prefix(options.top)
@@ -222,6 +222,16 @@ extension SettingKey {
         case .update: "apply the gradients (off: the article's missing update)"
         case .zeroGrad: "zero gradients every step (off: the article's accumulation)"
         case .carry: "carry h (and an LSTM's c) between windows (off: the article's h = 0 every window)"
+        case .layers: "L, stacked layers (layer l+1 reads layer l's h_t)"
+        case .batch: "B, streams read side by side; the loss is their mean"
+        case .dropout: "p of dropout between layers and before the output (training only)"
+        case .dtype: "number type of the computation: float64 or float32"
+        case .threads: "threads of a batched model (the numbers do not depend on it)"
+        case .warmup: "steps over which lr rises linearly from lr/warmup to lr"
+        case .decay: "after warm-up: constant, cosine (to lr-min) or step"
+        case .decaySteps: "cosine: steps to reach lr-min; step: steps between decays"
+        case .decayFactor: "step decay: lr is multiplied by this every decay-steps"
+        case .lrMin: "the floor lr decays to"
         case .precision: "digits shown after the decimal point"
         case .width: "characters per line for matrices and plots"
         }

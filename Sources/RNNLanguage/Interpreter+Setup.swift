@@ -74,13 +74,13 @@ extension Interpreter {
 
         if let trainer = session.trainer {
             let needed = trainer.config.sequenceLength + 1
-            if trainer.vocabulary == corpus.vocabulary && corpus.trainingCount >= needed {
+            if trainer.vocabulary == corpus.vocabulary && corpus.trainingCount / trainer.config.batchSize >= needed {
                 var kept = Trainer(corpus: corpus, config: trainer.config, parameters: trainer.parameters)
                 kept.restoreState(gradients: trainer.gradients, optimizer: trainer.optimizer,
                                   hiddenState: [Double](repeating: 0, count: trainer.hiddenState.count), position: 0,
                                   stepCount: trainer.stepCount, smoothLoss: trainer.smoothLoss,
                                   lossHistory: trainer.lossHistory, windowLengths: trainer.windowLengths,
-                                  samplingGenerator: trainer.samplingGenerator)
+                                  samplingGenerator: trainer.samplingGenerator, dropoutGenerator: trainer.dropoutGenerator)
                 session.trainer = kept
                 text += "the model is kept (same vocabulary); it continues from the start of this text with "
                     + (trainer.config.cell == .lstm ? "h = c = 0\n" : "h = 0\n")
@@ -89,7 +89,9 @@ extension Interpreter {
                 text += "the model was dropped (its vocabulary differs): run 'init'\n"
             } else {
                 session.trainer = nil
-                text += "the model was dropped: the text has " + counted(corpus.trainingCount, "character")
+                let streams = trainer.config.batchSize
+                text += "the model was dropped: " + (streams == 1 ? "the text has " + counted(corpus.trainingCount, "character")
+                        : "each of its \(streams) streams would read " + counted(corpus.trainingCount / streams, "character"))
                     + ", fewer than one window needs (seq + 1 = \(needed)): run 'init' with a smaller seq\n"
             }
         }
@@ -124,11 +126,13 @@ extension Interpreter {
             case .invalidSetting(let name, _, _):
                 return Diagnostic(.model(error), at: SettingKey(rawValue: name).map { range(of: $0) } ?? command.range)
             case .modelTooLarge(let weights, let record, _):
-                return Diagnostic(.model(error), at: record > weights ? range(of: .seq, .hidden, .cell) : range(of: .hidden, .cell, .seq))
+                return Diagnostic(.model(error), at: record > weights ? range(of: .seq, .batch, .hidden, .layers, .cell)
+                                                                        : range(of: .hidden, .layers, .cell, .seq))
             default:
                 return Diagnostic(.model(error), at: command.range)
             }
         case let error as CorpusError:
+            if case .streamTooShort = error { return Diagnostic(.corpus(error), at: range(of: .batch, .seq)) }
             return Diagnostic(.corpus(error), at: range(of: .seq))
         case let diagnostic as Diagnostic:
             return diagnostic
@@ -169,7 +173,11 @@ extension Interpreter {
         let v = trainer.vocabulary.count, h = config.hiddenSize
         let times = style.times
         var text = "model: \(config.cell.rawValue), V=\(v) H=\(h) T=\(config.sequenceLength), "
-            + NumberFormat.grouped(trainer.parameters.layout.count) + " parameters\n"
+        if config.layers > 1 { text += "\(config.layers) layers, " }
+        if config.batchSize > 1 {
+            text += "batch \(config.batchSize) (streams of " + NumberFormat.grouped(trainer.streamLength) + " characters), "
+        }
+        text += NumberFormat.grouped(trainer.parameters.layout.count) + " parameters\n"
         // Matrices that start alike are listed together: "W_xi W_xf W_xg W_xo 27×32 randn·0.01".
         var groups: [(names: [String], shape: String, how: String)] = []
         for entry in trainer.parameters.layout.entries {
@@ -193,10 +201,18 @@ extension Interpreter {
         }
         text += line + "\n"
         if config.cell == .lstm {
-            text += "  state carried between windows: h and the cell state c (1\(times)\(h) each)\n"
+            text += "  state carried between windows: h and the cell state c (1\(times)\(h) each"
+                + (config.layers > 1 || config.batchSize > 1 ? ", for every layer and stream)\n" : ")\n")
+        }
+        if config.usesNetwork {
+            var engine = "  runs on the batched network: \(config.precision.rawValue), \(config.threadCount) thread"
+                + (config.threadCount == 1 ? "" : "s")
+            if config.dropout > 0 { engine += ", dropout \(formatSettingNumber(config.dropout)) between layers and before the output" }
+            text += engine + "\n"
         }
         text += "  \(config.optimizer.rawValue), lr \(formatSettingNumber(config.learningRate)), "
         text += config.clipMode == .off ? "no clipping" : "clip \(config.clipMode.rawValue) \(formatSettingNumber(config.clip))"
+        if !config.schedule.isConstant { text += ", " + describeSchedule(config.schedule) }
         text += ", seed \(config.seed); smooth loss starts at ln \(v) = "
             + NumberFormat.fixed(trainer.smoothLossPerCharacter, decimals: precision) + " per char\n"
         var bugs: [String] = []
@@ -215,6 +231,14 @@ extension Interpreter {
         var config = session.config, display = session.display
         for setting in settings { setting.value.apply(to: &config, display: &display) }
         let changed = Set(settings.map(\.value.key))
+        // A batch for the next init must leave every stream one window at least.
+        if changed.contains(.batch), let corpus = session.corpus {
+            do {
+                try corpus.validate(sequenceLength: config.sequenceLength, streams: config.batchSize)
+            } catch {
+                throw locate(error, settings: settings, command: command)
+            }
+        }
         if var trainer = session.trainer {
             let immediate = settings.filter { !$0.value.key.needsInit && !$0.value.key.isDisplay }
             if !immediate.isEmpty {
@@ -231,7 +255,7 @@ extension Interpreter {
         } else if let corpus = session.corpus {
             // No model yet: a new seq must fit the text, and a new size the memory.
             do {
-                if changed.contains(.seq) { try corpus.validate(sequenceLength: config.sequenceLength) }
+                if changed.contains(.seq) { try corpus.validate(sequenceLength: config.sequenceLength, streams: config.batchSize) }
                 if !changed.isDisjoint(with: SettingKey.sizeKeys) {
                     try config.validateMemory(vocabularySize: corpus.vocabulary.count)
                 }
@@ -270,4 +294,20 @@ extension Interpreter {
         })
     }
 
+}
+
+/// "warm-up 200 steps, then cosine to 0.0001 over 5000 steps" (for `init`'s summary).
+func describeSchedule(_ schedule: LearningRateSchedule) -> String {
+    var parts: [String] = []
+    if schedule.warmup > 0 { parts.append("warm-up \(schedule.warmup) steps") }
+    if schedule.decaySteps > 0 {
+        switch schedule.decay {
+        case .constant: break
+        case .cosine: parts.append("cosine to \(formatSettingNumber(schedule.floor)) over \(schedule.decaySteps) steps")
+        case .step:
+            parts.append("multiplied by \(formatSettingNumber(schedule.factor)) every \(schedule.decaySteps) steps"
+                + (schedule.floor > 0 ? " down to \(formatSettingNumber(schedule.floor))" : ""))
+        }
+    }
+    return parts.joined(separator: ", then ")
 }

@@ -73,7 +73,7 @@ extension Interpreter {
             }
         } else {
             let norm = session.trainer!.gradients.values.reduce(0) { $0 + $1 * $1 }.squareRoot()
-            let norms = session.trainer!.cell.hiddenGradientNorms
+            let norms = session.trainer!.record.hiddenGradientNorms
             writeStyled("backward" + (lastOnly ? " (loss of the last step only)" : "")
                 + ": dW_… filled, not clipped or applied; ‖g‖ = " + NumberFormat.general(norm, significant: 6) + "\n"
                 + "  ‖∂L/∂h_t‖ from " + NumberFormat.general(norms.first ?? 0, significant: 4)
@@ -84,8 +84,9 @@ extension Interpreter {
     /// What a trace of the recorded window shows; `parameters` are those its forward pass used.
     func traceInput(parameters: Parameters, recorder: BackwardRecorder?, report: StepReport?) -> TraceInput {
         let trainer = session.trainer!
-        return TraceInput(config: trainer.config, vocabulary: trainer.vocabulary, cell: trainer.cell,
-                          parameters: parameters, window: trainer.recordedWindow!, backward: recorder,
+        let network = trainer.network
+        return TraceInput(config: trainer.config, vocabulary: trainer.vocabulary, cell: network == nil ? trainer.cell : nil,
+                          network: network, parameters: parameters, window: trainer.recordedWindow!, backward: recorder,
                           gradients: recorder == nil ? nil : trainer.gradients, report: report,
                           parametersAfter: report == nil ? nil : trainer.parameters, optimizer: trainer.optimizer)
     }
@@ -206,7 +207,7 @@ extension Interpreter {
             write("trained 0 steps: the time was up before the first step\n")
         }
         if done > 0 {
-            let characters = Double(done * trainer.config.sequenceLength)
+            let characters = Double(done * trainer.config.sequenceLength * trainer.config.batchSize)
             console.writeError("\(done) steps in " + NumberFormat.duration(elapsed) + ": "
                 + NumberFormat.rate(Double(done) / elapsed) + " steps/s, "
                 + NumberFormat.rate(characters / elapsed) + " characters/s\n")

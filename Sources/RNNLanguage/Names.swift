@@ -137,23 +137,25 @@ struct NameResolver {
         }
 
         switch name {
-        case "h":
+        case "h", "c" where name == "h" || (session.trainer?.config.cell ?? session.config.cell) == .lstm:
+            // The first stream's state, one row per layer (h first, then c, in each layer's state).
             let trainer = try requireModel(reference, command)
-            let h = Array(trainer.hiddenState.prefix(trainer.config.hiddenSize))
-            return .matrix(LabeledMatrix(name: "h", rows: 1, columns: h.count, values: h,
-                                         note: "the state carried into the next window"),
-                           characterRows: false, characterColumns: false)
-
-        case "c" where (session.trainer?.config.cell ?? session.config.cell) == .lstm:
-            let trainer = try requireModel(reference, command)
-            let c = Array(trainer.hiddenState.dropFirst(trainer.config.hiddenSize))
-            return .matrix(LabeledMatrix(name: "c", rows: 1, columns: c.count, values: c,
-                                         note: "the LSTM's cell state carried into the next window"),
+            let config = trainer.config, size = trainer.stateSize, n = config.hiddenSize
+            let offset = name == "h" ? 0 : n
+            var values: [Double] = []
+            for l in 0 ..< config.layers {
+                let first = l * config.batchSize * size + offset
+                values += trainer.hiddenState[first ..< first + n]
+            }
+            var note = name == "h" ? "the state carried into the next window" : "the LSTM's cell state carried into the next window"
+            if config.layers > 1 { note += "; row l is layer l + 1" }
+            if config.batchSize > 1 { note += "; the first of \(config.batchSize) streams" }
+            return .matrix(LabeledMatrix(name: name, rows: config.layers, columns: n, values: values, note: note),
                            characterRows: false, characterColumns: false)
 
         case "x", "y", "hs", "z", "p", "dhnorm":
             let (trainer, _) = try requireRecord(reference, command, backward: name == "dhnorm")
-            let cell = trainer.cell
+            let cell = trainer.record
             let steps = cell.steps, v = trainer.vocabulary.count
             let rowLabels = (0 ..< steps).map { t in
                 "\(t) " + characterLabel(trainer.vocabulary[name == "y" ? cell.target(at: t) : cell.input(at: t)])
@@ -168,7 +170,7 @@ struct NameResolver {
                                characterRows: false, characterColumns: true)
             case "hs":
                 let values = (0 ..< steps).flatMap { cell.hiddenState(at: $0) }
-                return .matrix(LabeledMatrix(name: "hs", rows: steps, columns: cell.hiddenSize, values: values,
+                return .matrix(LabeledMatrix(name: "hs", rows: steps, columns: trainer.config.hiddenSize, values: values,
                                              rowLabels: rowLabels, note: "h_t for each step"),
                                characterRows: false, characterColumns: false)
             case "z", "p":
@@ -201,13 +203,13 @@ struct NameResolver {
         case "loss":
             if command == "expect" {
                 let (trainer, _) = try requireRecord(reference, command)
-                return .scalar(recordedLoss(trainer))
+                return .scalar(trainer.recordedLoss)
             }
             let trainer = try requireModel(reference, command)
             let t = Double(trainer.config.sequenceLength)
             var text = ""
             if trainer.recordedWindow != nil {
-                let loss = recordedLoss(trainer)
+                let loss = trainer.recordedLoss
                 text += "loss of the last window: " + fixed(loss) + " = " + fixed(loss / t) + " per char, perplexity "
                     + fixed(exp(loss / t)) + "\n"
             }
@@ -250,10 +252,10 @@ struct NameResolver {
             return .scalar(try requireModel(reference, command).smoothLossPerCharacter)
         case "loss-per-char":
             let (trainer, _) = try requireRecord(reference, command)
-            return .scalar(recordedLoss(trainer) / Double(trainer.cell.steps))
+            return .scalar(trainer.recordedLoss / Double(trainer.record.steps))
         case "perplexity":
             let (trainer, _) = try requireRecord(reference, command)
-            return .scalar(exp(recordedLoss(trainer) / Double(trainer.cell.steps)))
+            return .scalar(exp(trainer.recordedLoss / Double(trainer.record.steps)))
         case "pointer":
             return .scalar(Double(try requireModel(reference, command).position))
         case "grad-norm":
@@ -284,9 +286,9 @@ struct NameResolver {
             return .scalar(Double(corpus.vocabulary.count))
         default:
             // Cell-specific records ("a" for the vanilla RNN; gates for gated cells).
-            if let trainer = session.trainer, trainer.cell.recordedNames.contains(name) {
+            if let trainer = session.trainer, trainer.record.recordedNames.contains(name) {
                 let (trainer, _) = try requireRecord(reference, command)
-                let cell = trainer.cell
+                let cell = trainer.record
                 let rows = (0 ..< cell.steps).map { cell.recorded(name, at: $0)! }
                 let rowLabels = (0 ..< cell.steps).map { "\($0) " + characterLabel(trainer.vocabulary[cell.input(at: $0)]) }
                 return .matrix(LabeledMatrix(name: name, rows: rows.count, columns: rows.first?.count ?? 0,
@@ -298,10 +300,6 @@ struct NameResolver {
             }
             throw unknown(reference)
         }
-    }
-
-    private func recordedLoss(_ trainer: Trainer) -> Double {
-        (0 ..< trainer.cell.steps).reduce(0) { $0 + trainer.cell.loss(at: $1) }
     }
 
     private func fixed(_ x: Double) -> String { NumberFormat.fixed(x, decimals: session.display.precision) }

@@ -9,6 +9,11 @@ public enum SettingKey: String, CaseIterable, Sendable {
     case update
     case zeroGrad = "zero-grad"
     case carry
+    case layers, batch, dropout, dtype, threads
+    case warmup, decay
+    case decaySteps = "decay-steps"
+    case decayFactor = "decay-factor"
+    case lrMin = "lr-min"
     case precision, width
 
     /// What a value must look like.
@@ -21,6 +26,14 @@ public enum SettingKey: String, CaseIterable, Sendable {
         case seed
         case choice([String])
         case onOff
+        /// 0 ≤ x < 1.
+        case fraction
+        /// 0 < x ≤ 1.
+        case factor
+        /// A whole number ≥ 0.
+        case count
+        /// A whole number ≥ 1, or auto.
+        case threads
     }
 
     var valueKind: ValueKind {
@@ -37,19 +50,27 @@ public enum SettingKey: String, CaseIterable, Sendable {
         case .update, .zeroGrad, .carry: .onOff
         case .precision: .integer(0 ... 12)
         case .width: .integer(20 ... 1000)
+        case .layers, .batch: .positiveInteger
+        case .dropout: .fraction
+        case .dtype: .choice(Precision.allCases.map(\.rawValue))
+        case .threads: .threads
+        case .warmup, .decaySteps: .count
+        case .decay: .choice(LearningRateSchedule.Decay.allCases.map(\.rawValue))
+        case .decayFactor: .factor
+        case .lrMin: .nonNegativeNumber
         }
     }
 
     /// Keys that shape the weights: changing them needs a new `init`.
     public var needsInit: Bool {
         switch self {
-        case .cell, .hidden, .seed, .whh, .scale, .sigma, .forgetBias: true
+        case .cell, .hidden, .seed, .whh, .scale, .sigma, .forgetBias, .layers, .batch, .dtype: true
         default: false
         }
     }
 
     /// Keys that change how much memory a model needs.
-    static let sizeKeys: Set<SettingKey> = [.cell, .hidden, .seq, .optimizer]
+    static let sizeKeys: Set<SettingKey> = [.cell, .hidden, .seq, .optimizer, .layers, .batch, .dtype, .dropout]
 
     /// Keys that only change how things are shown.
     public var isDisplay: Bool { self == .precision || self == .width }
@@ -75,6 +96,10 @@ public enum SettingKey: String, CaseIterable, Sendable {
         case .seed: "a whole number from 0 to \(UInt64.max)"
         case .choice(let values): "one of " + values.joined(separator: ", ")
         case .onOff: "on or off"
+        case .fraction: "a number from 0 up to (not including) 1"
+        case .factor: "a number above 0 and at most 1"
+        case .count: "a whole number ≥ 0"
+        case .threads: "a whole number from 1 to 1024, or auto (one per processor)"
         }
     }
 }
@@ -96,6 +121,17 @@ public enum Setting: Equatable, Sendable {
     case update(Bool)
     case zeroGrad(Bool)
     case carry(Bool)
+    case layers(Int)
+    case batch(Int)
+    case dropout(Double)
+    case dtype(Precision)
+    /// nil: one thread per processor (`threads=auto`).
+    case threads(Int?)
+    case warmup(Int)
+    case decay(LearningRateSchedule.Decay)
+    case decaySteps(Int)
+    case decayFactor(Double)
+    case lrMin(Double)
     case precision(Int)
     /// nil: follow the page's width (`width=page`).
     case width(Int?)
@@ -117,6 +153,16 @@ public enum Setting: Equatable, Sendable {
         case .update: .update
         case .zeroGrad: .zeroGrad
         case .carry: .carry
+        case .layers: .layers
+        case .batch: .batch
+        case .dropout: .dropout
+        case .dtype: .dtype
+        case .threads: .threads
+        case .warmup: .warmup
+        case .decay: .decay
+        case .decaySteps: .decaySteps
+        case .decayFactor: .decayFactor
+        case .lrMin: .lrMin
         case .precision: .precision
         case .width: .width
         }
@@ -128,7 +174,25 @@ public enum Setting: Equatable, Sendable {
         switch key.valueKind {
         case .positiveInteger:
             guard let n = Int(text), n >= 1 else { return .failure(bad()) }
-            return .success(key == .hidden ? .hidden(n) : .seq(n))
+            switch key {
+            case .hidden: return .success(.hidden(n))
+            case .layers: return .success(.layers(n))
+            case .batch: return .success(.batch(n))
+            default: return .success(.seq(n))
+            }
+        case .count:
+            guard let n = Int(text), n >= 0 else { return .failure(bad()) }
+            return .success(key == .warmup ? .warmup(n) : .decaySteps(n))
+        case .threads:
+            if text == "auto" { return .success(.threads(nil)) }
+            guard let n = Int(text), (1 ... 1024).contains(n) else { return .failure(bad()) }
+            return .success(.threads(n))
+        case .fraction:
+            guard let x = parseNumber(text), x.isFinite, x >= 0, x < 1 else { return .failure(bad()) }
+            return .success(.dropout(x))
+        case .factor:
+            guard let x = parseNumber(text), x.isFinite, x > 0, x <= 1 else { return .failure(bad()) }
+            return .success(.decayFactor(x))
         case .integer(let range):
             if key == .width && text == "page" { return .success(.width(nil)) }
             guard let n = Int(text), range.contains(n) else { return .failure(bad()) }
@@ -142,6 +206,7 @@ public enum Setting: Equatable, Sendable {
             case .clip: return .success(.clip(x))
             case .scale: return .success(.scale(x))
             case .forgetBias: return .success(.forgetBias(x))
+            case .lrMin: return .success(.lrMin(x))
             default: return .success(.sigma(x))
             }
         case .seed:
@@ -156,6 +221,8 @@ public enum Setting: Equatable, Sendable {
             case .cell: return .success(.cell(CellKind(rawValue: text)!))
             case .clipMode: return .success(.clipMode(ClipMode(rawValue: text)!))
             case .optimizer: return .success(.optimizer(OptimizerKind(rawValue: text)!))
+            case .dtype: return .success(.dtype(Precision(rawValue: text)!))
+            case .decay: return .success(.decay(LearningRateSchedule.Decay(rawValue: text)!))
             default: return .success(.whh(RecurrentInitializer(rawValue: text)!))
             }
         case .onOff:
@@ -191,6 +258,16 @@ public enum Setting: Equatable, Sendable {
         case .update(let on): config.applyUpdate = on
         case .zeroGrad(let on): config.zeroGradients = on
         case .carry(let on): config.carryHiddenState = on
+        case .layers(let n): config.layers = n
+        case .batch(let n): config.batchSize = n
+        case .dropout(let p): config.dropout = p
+        case .dtype(let precision): config.precision = precision
+        case .threads(let n): config.threads = n
+        case .warmup(let n): config.schedule.warmup = n
+        case .decay(let decay): config.schedule.decay = decay
+        case .decaySteps(let n): config.schedule.decaySteps = n
+        case .decayFactor(let x): config.schedule.factor = x
+        case .lrMin(let x): config.schedule.floor = x
         case .precision(let n): display.precision = n
         case .width(let n): display.width = n
         }
@@ -240,6 +317,16 @@ func settingValue(_ key: SettingKey, config: TrainingConfig, display: DisplaySet
     case .update: return onOff(config.applyUpdate)
     case .zeroGrad: return onOff(config.zeroGradients)
     case .carry: return onOff(config.carryHiddenState)
+    case .layers: return String(config.layers)
+    case .batch: return String(config.batchSize)
+    case .dropout: return formatSettingNumber(config.dropout)
+    case .dtype: return config.precision.rawValue
+    case .threads: return config.threads.map(String.init) ?? "auto (\(ThreadPool.processorCount))"
+    case .warmup: return String(config.schedule.warmup)
+    case .decay: return config.schedule.decay.rawValue
+    case .decaySteps: return String(config.schedule.decaySteps)
+    case .decayFactor: return formatSettingNumber(config.schedule.factor)
+    case .lrMin: return formatSettingNumber(config.schedule.floor)
     case .precision: return String(display.precision)
     case .width: return display.width.map(String.init) ?? "page"
     }

@@ -4,8 +4,10 @@ import RNNCore
 public struct TraceInput {
     public var config: TrainingConfig
     public var vocabulary: Vocabulary
-    /// Holds the forward record of the window.
-    public var cell: any RecurrentCell
+    /// Holds the forward record of the window (the teaching cells)…
+    public var cell: (any RecurrentCell)?
+    /// … or the batched network does (its first stream is traced).
+    public var network: (any TrainableNetwork)?
     /// The parameters the forward pass used.
     public var parameters: Parameters
     public var window: RecordedWindow
@@ -18,12 +20,14 @@ public struct TraceInput {
     public var parametersAfter: Parameters?
     public var optimizer: OptimizerState?
 
-    public init(config: TrainingConfig, vocabulary: Vocabulary, cell: any RecurrentCell, parameters: Parameters,
-                window: RecordedWindow, backward: BackwardRecorder? = nil, gradients: Parameters? = nil,
+    public init(config: TrainingConfig, vocabulary: Vocabulary, cell: (any RecurrentCell)?, network: (any TrainableNetwork)? = nil,
+                parameters: Parameters, window: RecordedWindow, backward: BackwardRecorder? = nil, gradients: Parameters? = nil,
                 report: StepReport? = nil, parametersAfter: Parameters? = nil, optimizer: OptimizerState? = nil) {
+        precondition((cell == nil) != (network == nil), "a trace reads a cell or a network")
         self.config = config
         self.vocabulary = vocabulary
         self.cell = cell
+        self.network = network
         self.parameters = parameters
         self.window = window
         self.backward = backward
@@ -54,12 +58,12 @@ public struct TraceRenderer {
         self.pageWidth = pageWidth
     }
 
-    private var cell: any RecurrentCell { input.cell }
-    private var vocabulary: Vocabulary { input.vocabulary }
-    private var steps: Int { cell.steps }
-    private var m: String { style.matmul }
+    private var cell: any RecurrentCell { input.cell! }
+    var vocabulary: Vocabulary { input.vocabulary }
+    var steps: Int { input.cell?.steps ?? input.network!.steps }
+    var m: String { style.matmul }
 
-    private func character(_ index: Int) -> String { characterLabel(vocabulary[index]) }
+    func character(_ index: Int) -> String { characterLabel(vocabulary[index]) }
 
     /// A vector: "[ 0.0123 -0.0045]" or "[ 0.0123 -0.0045  0.0031  0.0020 … ] (75 values, norm 0.1234)".
     func vector(_ values: [Double]) -> String {
@@ -92,12 +96,12 @@ public struct TraceRenderer {
     }
 
     /// A norm with its significant digits, so that 1.5e-06 does not print as 0.0000.
-    private func formatNorm(_ x: Double) -> String {
+    func formatNorm(_ x: Double) -> String {
         x != 0 && abs(x) < 0.5 * power10(-precision) ? NumberFormat.general(x, significant: 4)
             : NumberFormat.fixed(x, decimals: precision)
     }
 
-    private func norm(_ values: [Double]) -> Double { values.reduce(0) { $0 + $1 * $1 }.squareRoot() }
+    func norm(_ values: [Double]) -> Double { values.reduce(0) { $0 + $1 * $1 }.squareRoot() }
 
     private func matrixRow(_ name: String, _ row: Int) -> [Double] {
         let entry = input.parameters.layout.entry(named: name)!
@@ -130,13 +134,13 @@ public struct TraceRenderer {
 
     /// "t=3  " and an indent of the same width for the lines that follow. A vector "[…]" too
     /// long for the page wraps under its first entry.
-    private func line(_ label: String, _ equation: String, _ value: String, width: Int) -> String {
+    func line(_ label: String, _ equation: String, _ value: String, width: Int) -> String {
         let (lines, current) = head(label, equation, width: width)
         return lines + current + value + "\n"
     }
 
     /// A vector on the line of its equation, wrapping under its first entry when too long.
-    private func line(_ label: String, _ equation: String, vector values: [Double], width: Int) -> String {
+    func line(_ label: String, _ equation: String, vector values: [Double], width: Int) -> String {
         let text = vector(values)
         guard head(label, equation, width: width).current.count + text.count > pageWidth, values.count <= fullLength else {
             return line(label, equation, text, width: width)
@@ -148,7 +152,7 @@ public struct TraceRenderer {
     }
 
     /// Like `line`, with entries that wrap to the page width under the first one.
-    private func line(_ label: String, _ equation: String, entries: [String], width: Int, separator: String = "  ") -> String {
+    func line(_ label: String, _ equation: String, entries: [String], width: Int, separator: String = "  ") -> String {
         let (lines, head) = self.head(label, equation, width: width)
         let indent = String(repeating: " ", count: head.count + (separator == " " ? 1 : 0))
         var text = head, current = head.count
@@ -169,6 +173,7 @@ public struct TraceRenderer {
     // MARK: Forward
 
     public func forward() -> String {
+        if input.network != nil { return networkForward() }
         let t0 = input.window.start
         let window = vocabulary.decode((0 ..< steps).map(cell.input(at:)))
         var text = style.text("forward over characters \(t0) to \(t0 + steps - 1): inputs ") + quotedText(window) + ", "
@@ -252,6 +257,7 @@ public struct TraceRenderer {
     // MARK: Backward
 
     public func backward() -> String {
+        if input.network != nil { return networkBackward() }
         guard let recorder = input.backward else { return "" }
         let n = cell.hiddenSize, v = cell.vocabularySize
         var text = style.text("backward, t from \(steps - 1) down to 0 ("
@@ -409,7 +415,7 @@ public struct TraceRenderer {
         x == x.rounded() && abs(x) < 1e15 ? String(Int(x)) : "\(x)"
     }
 
-    private func quotedText(_ text: String) -> String {
+    func quotedText(_ text: String) -> String {
         "\"" + text.replacingNewlines() + "\""
     }
 
@@ -437,95 +443,5 @@ extension String {
             }
         }
         return result
-    }
-}
-
-/// The report of `grad-check`: one table per parameter, then the verdict.
-public struct GradientCheckReport {
-    public var result: GradientCheckResult
-    /// The window the check used starts here.
-    public var window: Int
-    public var style: TextStyle
-    /// Rows shown per parameter (the rest are summarised by their worst); one more is shown
-    /// rather than a line that says "… 1 more".
-    public var rowsPerParameter = 8
-    /// Sentences wrap to this width.
-    public var pageWidth: Int
-
-    public init(result: GradientCheckResult, window: Int, style: TextStyle = .plain, pageWidth: Int = 100) {
-        self.result = result
-        self.window = window
-        self.style = style
-        self.pageWidth = pageWidth
-    }
-
-    public func render() -> String {
-        let options = result.options
-        var text = "gradient check on the window at p = \(window) (loss " + NumberFormat.fixed(result.loss, decimals: 4) + "), "
-        if let (mode, limit) = options.clipping {
-            text += "analytic side clipped as the update would use it (clip \(mode.rawValue) "
-                + NumberFormat.general(limit, significant: 4) + "): it is no longer ∂L/∂θ\n"
-        } else {
-            text += "clipping off\n"
-        }
-        text += "numeric: " + (options.method == .precise
-            ? "central differences at δ and 2δ, Richardson-extrapolated, loss in double-double"
-            : "one central difference (L(θ+δ) − L(θ−δ))/2δ in double precision")
-        text += ", δ = " + NumberFormat.general(options.delta, significant: 3) + "; pass: relative error < "
-            + NumberFormat.general(options.tolerance, significant: 3) + "\n"
-        text = wrapLines(style.text(text), width: pageWidth)
-        for check in result.parameters {
-            let total = check.rows * check.columns
-            text += "\(check.name)  \(check.rows)\(style.times)\(check.columns): \(check.entries.count) of \(total) entries"
-            switch check.structuralZeroRows {
-            case .charactersNotInWindow:
-                text += " (\(check.structuralZeros) left out: rows of characters not in the window, zero by construction)"
-            case .unitsAtZero:
-                text += style.text(" (\(check.structuralZeros) left out: rows of units whose h is 0 at every step of the "
-                    + "window, zero by construction)")
-            case nil:
-                break
-            }
-            text = wrapLines(text, width: pageWidth) + "\n"
-            if check.entries.isEmpty && check.structuralZeros > 0 {
-                text += wrapLines("  nothing to compare: this window cannot change " + check.name
-                                  + " (a longer window, or one that starts from a carried h, can)", width: pageWidth) + "\n"
-                continue
-            }
-            // "… 1 more" would take the line the entry needs: elide only two or more.
-            let shown = check.entries.count <= rowsPerParameter + 1 ? check.entries.count : rowsPerParameter
-            // Nine significant digits, or five when the table would not fit the page.
-            func table(digits: Int) -> String {
-                let rows = check.entries.prefix(shown).map { entry in
-                    ["[\(entry.row), \(entry.column)]", NumberFormat.scientific(entry.analytic, digits: digits),
-                     NumberFormat.scientific(entry.numeric, digits: digits), NumberFormat.scientific(entry.relativeError, digits: 1),
-                     entry.relativeError < check.tolerance ? "OK" : "FAIL"]
-                }
-                return formatTable(header: ["entry", "analytic", "numeric", "rel. error", "result"], rows: rows,
-                                   rightAligned: [1, 2, 3], indent: 2)
-            }
-            let wide = table(digits: 8)
-            text += wide.split(separator: "\n").contains { $0.count > pageWidth } ? table(digits: 4) : wide
-            if check.entries.count > shown {
-                text += style.text("  … \(check.entries.count - shown) more") + "\n"
-            }
-            text += "  worst relative error " + NumberFormat.scientific(check.worstRelativeError, digits: 1)
-                + (check.passed ? ": OK\n" : ": FAIL (\(check.failures) entries)\n")
-        }
-        let failing = result.parameters.filter { !$0.passed }.map(\.name)
-        if !failing.isEmpty {
-            text += "FAIL: " + failing.joined(separator: ", ") + "\n"
-        } else {
-            let compared = result.parameters.filter { !$0.entries.isEmpty }
-            let idle = result.parameters.count - compared.count
-            if compared.isEmpty {
-                text += "nothing was compared\n"
-            } else {
-                text += compared.count == 1 ? "\(compared[0].name) passes"
-                    : "all \(compared.count)" + (idle == 0 ? "" : " compared") + " parameters pass"
-                text += idle == 0 ? "\n" : " (\(idle) had nothing to compare)\n"
-            }
-        }
-        return text
     }
 }

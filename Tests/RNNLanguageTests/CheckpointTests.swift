@@ -75,8 +75,8 @@ import Testing
         ("empty", { _ in "" }, "it is not valid JSON"),
         ("another format", { $0.replacingOccurrences(of: "\"rnnrepl-checkpoint\"", with: "\"keras\"") },
          "it is JSON but not an rnnrepl checkpoint"),
-        ("a newer version", { $0.replacingOccurrences(of: "\"version\": 3", with: "\"version\": 4") },
-         "it is version 4 of the format; this rnnrepl reads versions 1 to 3"),
+        ("a newer version", { $0.replacingOccurrences(of: "\"version\": 4", with: "\"version\": 5") },
+         "it is version 5 of the format; this rnnrepl reads versions 1 to 4"),
         ("a missing field", { $0.replacingOccurrences(of: "\"smooth_loss\"", with: "\"smoothness\"") },
          "field 'state.smooth_loss': it is missing"),
         ("a wrong type", { $0.replacingOccurrences(of: "\"hidden\": 8", with: "\"hidden\": \"eight\"") },
@@ -132,7 +132,7 @@ import Testing
             return text.replacingCharacters(in: start ..< end, with: "\"0x0\", \"0x0\", \"0x0\", \"0x0\"")
         }, "field 'random.sampling': expected four nonzero hex words"),
         // What the program can never write is refused too (issue 10): every check names its field.
-        ("a key twice", { $0.replacingOccurrences(of: "\"version\": 3,", with: "\"version\": 3, \"version\": 1,") },
+        ("a key twice", { $0.replacingOccurrences(of: "\"version\": 4,", with: "\"version\": 4, \"version\": 1,") },
          "it is not valid JSON (truncated or corrupt?): the key \"version\" appears twice in the same object at line 3"),
         ("a negative smooth loss", { $0.replacingOccurrences(of: "\"smooth_loss\": ", with: "\"smooth_loss\": -1, \"was\": ") },
          "its training state is not valid: state.smooth_loss is negative"),
@@ -146,9 +146,9 @@ import Testing
         ("a negative last position", { $0.replacingOccurrences(of: "\"position\": ", with: "\"position\": -3, \"was\": ") },
          "its training state is not valid: state.last_step.position is -3, but a position in the text is never negative"),
         // A byte-order mark was shown as 'ï' (its first byte read as Latin-1).
-        ("a byte-order mark inside", { $0.replacingOccurrences(of: "\"version\": 3", with: "\"version\": \u{FEFF}3") },
+        ("a byte-order mark inside", { $0.replacingOccurrences(of: "\"version\": 4", with: "\"version\": \u{FEFF}3") },
          "it is not valid JSON (truncated or corrupt?): unexpected character U+FEFF (a byte-order mark) where a value was expected at line 3"),
-        ("a character beyond ASCII (it showed as its first byte, Ã)", { $0.replacingOccurrences(of: "\"version\": 3", with: "\"version\": \u{00E9}3") },
+        ("a character beyond ASCII (it showed as its first byte, Ã)", { $0.replacingOccurrences(of: "\"version\": 4", with: "\"version\": \u{00E9}3") },
          "it is not valid JSON (truncated or corrupt?): unexpected character 'é' where a value was expected at line 3"),
         ("a negative loss in the history", { $0.replacingOccurrences(of: "\"loss_history\": [", with: "\"loss_history\": [-1, ")
             .replacingOccurrences(of: "\"step\": 10", with: "\"step\": 11").replacingOccurrences(of: "\"updates\": 10", with: "\"updates\": 11") },
@@ -167,7 +167,7 @@ import Testing
          "field 'settings.seed': expected decimal digits such as \"42\", found \"+5\""),
         ("more updates than steps", { $0.replacingOccurrences(of: "\"updates\": 10", with: "\"updates\": 12") },
          "its training state is not valid: optimizer.updates is 12, but there have been 10 steps"),
-        ("a trailing comma", { $0.replacingOccurrences(of: "\"version\": 3,", with: "\"version\": 3,,") },
+        ("a trailing comma", { $0.replacingOccurrences(of: "\"version\": 4,", with: "\"version\": 4,,") },
          "it is not valid JSON (truncated or corrupt?): expected a key in double quotes at line 3"),
     ]
 
@@ -198,12 +198,12 @@ import Testing
             let start = text.range(of: "\"c\": [")!.upperBound
             let end = text[start...].firstIndex(of: ",")!
             return text.replacingCharacters(in: start ... end, with: "")
-        }, "'state.c' is 1x7, but this model needs 1x8"),
+        }, "'state.c' is 7 values, but this model needs 1x8"),
         ("another cell", { $0.replacingOccurrences(of: "\"cell\": \"lstm\"", with: "\"cell\": \"gru\"") },
          "field 'parameters.W_xr': it is missing"),
         ("an unknown cell", { $0.replacingOccurrences(of: "\"cell\": \"lstm\"", with: "\"cell\": \"transformer\"") },
          "its settings are not valid: unknown cell 'transformer'"),
-        ("a version 1 LSTM", { $0.replacingOccurrences(of: "\"version\": 3", with: "\"version\": 1") },
+        ("a version 1 LSTM", { $0.replacingOccurrences(of: "\"version\": 4", with: "\"version\": 1") },
          "its settings are not valid: version 1 checkpoints hold only rnn models, not 'lstm'"),
         ("a missing gate", { $0.replacingOccurrences(of: "\"W_hf\"", with: "\"W_hh\"") },
          "field 'parameters.W_hf': it is missing"),
@@ -261,7 +261,7 @@ import Testing
         run("save \(folder.path)/new.json", &original)
         let text = try String(contentsOfFile: folder.path + "/new.json", encoding: .utf8)
         #expect(text.contains("\"forget-bias\": 1.0,\n"))
-        let old = try folder.write("old.json", text: text.replacingOccurrences(of: "\"version\": 3", with: "\"version\": 1")
+        let old = try folder.write("old.json", text: text.replacingOccurrences(of: "\"version\": 4", with: "\"version\": 1")
             .replacingOccurrences(of: "\"forget-bias\": 1.0,\n", with: ""))
         var session = Session()
         let result = run("restore \(old)", &session)

@@ -54,7 +54,7 @@ struct Fingerprint: Equatable {
         display = session.display
         recordedWindow = session.trainer?.recordedWindow
         if let trainer = session.trainer, trainer.recordedWindow != nil {
-            let cell = trainer.cell
+            let cell = trainer.record
             recordedInputs = (0 ..< cell.steps).map(cell.input(at:))
             recordedProbabilities = (0 ..< cell.steps).map(cell.probabilities(at:))
             recordedLosses = (0 ..< cell.steps).map(cell.loss(at:))
