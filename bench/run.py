@@ -106,11 +106,20 @@ def main():
     parser.add_argument("--steps", type=int, default=20000)
     parser.add_argument("--quick", action="store_true", help="a smoke test: 1 run of 2,000 steps, small tables")
     parser.add_argument("--skip-numpy", action="store_true")
+    parser.add_argument("--peers", action="store_true",
+                        help="only the side-by-side run with PyTorch (bench/peers.py; needs bench/.venv)")
+    parser.add_argument("--seconds", type=float, default=600, help="with --peers: each run's budget")
     args = parser.parse_args()
     if args.quick:
         args.runs, args.steps = 1, 2000
     if not os.path.exists(CORPUS):
         sys.exit(f"the benchmark needs {CORPUS}")
+    if args.peers:
+        sh(["swift", "build", "-c", "release", "--product", "rnnrepl"], cwd=ROOT)
+        sys.path.insert(0, os.path.join(ROOT, "bench"))
+        import peers
+        peers.main(["--seconds", str(args.seconds)])
+        return
     build()
     lines = []
 

@@ -123,6 +123,20 @@ extension Interpreter {
         var stoppedInSample = false
         let firstStep = session.trainer!.stepCount
         var best = session.trainer!.bestValidation?.loss
+        // Time spent evaluating (reported apart, on standard error: it varies from run to run).
+        var evaluating = 0.0
+        func evaluate() -> Result<String, EvaluationProblem> {
+            let before = console.now()
+            let result = evaluateDuringTraining(options, best: &best, command: command)
+            let took = console.now() - before
+            evaluating += took
+            if case .success = result {
+                console.writeError("evaluated at step \(session.trainer!.stepCount) after "
+                    + NumberFormat.duration(before - started - (evaluating - took)) + " of training (this evaluation: "
+                    + NumberFormat.duration(took) + ")\n")
+            }
+            return result
+        }
         while duration != nil || done < steps {
             if console.takeInterrupt() {
                 outcome = .interrupted
@@ -143,7 +157,7 @@ extension Interpreter {
                 + "  smooth " + fixed(report.smoothLoss / characters) + " per char"
             var evaluated = false
             if let k = options.evalEvery, done % k == 0 {
-                switch evaluateDuringTraining(options, best: &best, command: command) {
+                switch evaluate() {
                 case .success(let note):
                     line += note
                     evaluated = true
@@ -178,7 +192,7 @@ extension Interpreter {
         // The final evaluation (unless the last step was just evaluated).
         if options.evalEvery != nil && failure == nil && outcome == .completed && done > 0
             && session.trainer!.validationHistory.last?.step != session.trainer!.stepCount {
-            switch evaluateDuringTraining(options, best: &best, command: command) {
+            switch evaluate() {
             case .success(let note):
                 let report = session.trainer!.lastReport!
                 write("step " + leftPad(String(report.step), 6) + "  " + lossText(report.loss, characters: report.sequenceLength)
@@ -208,9 +222,14 @@ extension Interpreter {
         }
         if done > 0 {
             let characters = Double(done * trainer.config.sequenceLength * trainer.config.batchSize)
-            console.writeError("\(done) steps in " + NumberFormat.duration(elapsed) + ": "
-                + NumberFormat.rate(Double(done) / elapsed) + " steps/s, "
-                + NumberFormat.rate(characters / elapsed) + " characters/s\n")
+            var speed = "\(done) steps in " + NumberFormat.duration(elapsed) + ": " + NumberFormat.rate(Double(done) / elapsed)
+                + " steps/s, " + NumberFormat.rate(characters / elapsed) + " characters/s"
+            if evaluating > 0 {
+                let training = max(elapsed - evaluating, 1e-9)
+                speed += "; evaluations took " + NumberFormat.duration(evaluating) + ", training alone "
+                    + NumberFormat.rate(characters / training) + " characters/s"
+            }
+            console.writeError(speed + "\n")
         }
         if let failure { throw Failure(diagnostic: failure, keepsProgress: true) }
         return outcome

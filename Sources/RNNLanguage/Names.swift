@@ -137,21 +137,11 @@ struct NameResolver {
         }
 
         switch name {
-        case "h", "c" where name == "h" || (session.trainer?.config.cell ?? session.config.cell) == .lstm:
-            // The first stream's state, one row per layer (h first, then c, in each layer's state).
-            let trainer = try requireModel(reference, command)
-            let config = trainer.config, size = trainer.stateSize, n = config.hiddenSize
-            let offset = name == "h" ? 0 : n
-            var values: [Double] = []
-            for l in 0 ..< config.layers {
-                let first = l * config.batchSize * size + offset
-                values += trainer.hiddenState[first ..< first + n]
-            }
-            var note = name == "h" ? "the state carried into the next window" : "the LSTM's cell state carried into the next window"
-            if config.layers > 1 { note += "; row l is layer l + 1" }
-            if config.batchSize > 1 { note += "; the first of \(config.batchSize) streams" }
-            return .matrix(LabeledMatrix(name: name, rows: config.layers, columns: n, values: values, note: note),
-                           characterRows: false, characterColumns: false)
+        case "h":
+            return .matrix(carriedState("h", try requireModel(reference, command)), characterRows: false, characterColumns: false)
+
+        case "c" where (session.trainer?.config.cell ?? session.config.cell) == .lstm:
+            return .matrix(carriedState("c", try requireModel(reference, command)), characterRows: false, characterColumns: false)
 
         case "x", "y", "hs", "z", "p", "dhnorm":
             let (trainer, _) = try requireRecord(reference, command, backward: name == "dhnorm")
@@ -300,6 +290,21 @@ struct NameResolver {
             }
             throw unknown(reference)
         }
+    }
+
+    /// The first stream's carried h (or c), one row per layer.
+    private func carriedState(_ name: String, _ trainer: Trainer) -> LabeledMatrix {
+        let config = trainer.config, size = trainer.stateSize, n = config.hiddenSize
+        let offset = name == "h" ? 0 : n
+        var values: [Double] = []
+        for l in 0 ..< config.layers {
+            let first = l * config.batchSize * size + offset
+            values += trainer.hiddenState[first ..< first + n]
+        }
+        var note = name == "h" ? "the state carried into the next window" : "the LSTM's cell state carried into the next window"
+        if config.layers > 1 { note += "; row l is layer l + 1" }
+        if config.batchSize > 1 { note += "; the first of \(config.batchSize) streams" }
+        return LabeledMatrix(name: name, rows: config.layers, columns: n, values: values, note: note)
     }
 
     private func fixed(_ x: Double) -> String { NumberFormat.fixed(x, decimals: session.display.precision) }
