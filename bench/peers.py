@@ -66,6 +66,9 @@ train {int(seconds)}s eval-every=250
         os.unlink(path)
     if result.returncode != 0:
         sys.exit("rnnrepl failed:\n" + result.stdout + result.stderr)
+    # Lines longer than the page (100 characters on a pipe) wrap with an indented continuation.
+    result.stdout = re.sub(r"\n +", " ", result.stdout)
+    result.stderr = re.sub(r"\n +", " ", result.stderr)
     # stdout: "step N ... val X per char"; stderr: "evaluated at step N after D of training (...)".
     losses = {int(m.group(1)): float(m.group(2))
               for m in re.finditer(r"^step +(\d+) .*?val ([\d.]+) per char", result.stdout, re.M)}

@@ -38,6 +38,10 @@ public enum DiagnosticKind: Equatable, Sendable {
     /// Something a command needs has not been computed yet (or was cleared).
     case notYet(Prerequisite)
     case unknownName(String, suggestion: String?)
+    /// `W_hh@3` in a model of 2 layers, or `W_hh@1` in a model of one.
+    case noSuchLayer(name: String, layer: Int, layers: Int)
+    /// `h@2`: the carried state of every layer is one matrix.
+    case stateHasNoLayerSuffix(name: String, layer: Int, layers: Int)
     case unknownBuiltin(String, available: [String], suggestion: String?)
     case subscriptOutOfRange(name: String, axis: String, index: Int, size: Int)
     case badRange(name: String, axis: String, range: String, size: Int)
@@ -402,6 +406,15 @@ extension DiagnosticKind {
             return prerequisite.message
         case .unknownName(let name, let suggestion):
             return "unknown name '\(name)'" + Self.invisibleNote(name) + Self.hint(suggestion) + (suggestion == nil ? " (type 'help names')" : "")
+        case .noSuchLayer(let name, let layer, let layers):
+            return layers == 1
+                ? "'\(name)': this model has one layer, whose names have no @ (\(name.prefix { $0 != "@" }))"
+                : "'\(name)': this model has \(layers) layers, @1 to @\(layers) (layer \(layer) does not exist)"
+        case .stateHasNoLayerSuffix(let name, let layer, let layers):
+            let base = name.prefix { $0 != "@" }
+            return layers == 1
+                ? "'\(name)': this model has one layer; its state is '\(base)'"
+                : "'\(name)': '\(base)' holds every layer's state, a row per layer: layer \(layer) is row \(layer - 1), '\(base)[\(layer - 1), :]'"
         case .unknownBuiltin(let name, let available, let suggestion):
             return "no built-in corpus '\(name)'" + (suggestion.map { " (did you mean '\($0)'?)" } ?? "")
                 + "; the built-in corpora are " + available.joined(separator: ", ")

@@ -38,6 +38,14 @@ public enum Help {
                     three bugs can be switched on for study: update=off (never apply the gradients), \
                     zero-grad=off (let them pile up), carry=off (start every window from h = 0, and c = 0). Values set \
                     with 'set' before 'init' are used too.
+                    Bigger models: layers=L (layer l's h_t is layer l+1's input; names of layer l end in @l, \
+                    e.g. W_hh@2), batch=B (B streams read the text from evenly spaced offsets, each carrying its own \
+                    state; the loss is summed over a window and averaged over the streams), dropout=P (on the \
+                    connections between layers and into W_hy, never on the recurrent ones; off when evaluating and \
+                    sampling), dtype=float64|float32 (float32 computes in single precision, weights and optimizer \
+                    stay float64), threads=N|auto (the same numbers for any N), optimizer=rmsprop, and a learning-rate \
+                    schedule by steps: warmup=W, decay=constant|cosine|step, decay-steps=D, decay-factor=F, lr-min=R. \
+                    With batch=1, layers=1, dtype=float64 the model runs on the teaching cells of the lessons.
                     cell=rnn: h_t = tanh(x_t·W_xh + h_{t−1}·W_hh + b_h).
                     cell=lstm (gates in PyTorch's order i, f, g, o): i_t = σ(x_t·W_xi + h_{t−1}·W_hi + b_i), \
                     f_t and o_t alike with σ, g_t alike with tanh; c_t = f_t ⊙ c_{t−1} + i_t ⊙ g_t; \
@@ -55,8 +63,9 @@ public enum Help {
                     options: SettingKey.allCases.map(\.rawValue), keywords: [],
                     details: """
                     lr, clip, clip-mode, optimizer, seq, update, zero-grad and carry apply to the model at once \
-                    (a new optimizer starts with empty memory). cell, hidden, seed, whh, scale, sigma and \
-                    forget-bias shape the weights and take effect at the next 'init'. precision=N (digits) and width=N \
+                    (a new optimizer starts with empty memory), as do dropout, threads and the schedule (warmup, \
+                    decay, decay-steps, decay-factor, lr-min). cell, hidden, seed, whh, scale, sigma, forget-bias, \
+                    layers, batch and dtype shape the model and take effect at the next 'init'. precision=N (digits) and width=N \
                     (characters per line; width=page follows the terminal again) change how values are shown. \
                     set checks only what it changes.
                     """,
@@ -115,11 +124,15 @@ public enum Help {
                     one-hot), a (the vanilla RNN's pre-activations; an LSTM records its gates i f g o and cell \
                     states cs instead, a GRU r u n and hn), hs (hidden states), z (logits), p (probabilities), dhnorm (‖∂L/∂h_t‖); vocab, data (the \
                     next window), loss; and the \
-                    numbers step, smooth-loss, recent-loss (mean loss of the last 100 steps), perplexity, \
-                    val-loss, val-perplexity, best-val-loss (held-out text), unigram-entropy, unigram-val-loss, \
-                    pointer, grad-norm, grad-check, score (loss per character of the last score), score-perplexity. Subscripts \
+                    numbers step, loss (the window's sum) and loss-per-char, smooth-loss and \
+                    smooth-loss-per-char, recent-loss and recent-loss-per-char (mean of the last 100 steps), \
+                    perplexity, val-loss, val-perplexity, best-val-loss (held-out text, per character), \
+                    unigram-entropy, unigram-val-loss, pointer, grad-norm, grad-check, score (loss per character \
+                    of the last score), score-perplexity, params, vocab-size. Subscripts \
                     select like NumPy: W_hh[0:5, 0:5], h[3], W_xh['e'] (rows of W_xh and columns of W_hy, \
-                    z and p are characters, and so are the rows of every W_x*).
+                    z and p are characters, and so are the rows of every W_x*). With layers=L the names of \
+                    layer l end in @l (W_hh@2, dW_xi@1), and h (c) has a row per layer: h[1, :] is layer 2; \
+                    with batch=B, h and the window's records are the first stream's.
                     """,
                     example: "show W_hh[0:4, 0:4] heatmap"),
         CommandSpec(name: "grad-check", aliases: [], usage: "grad-check [NAME] [checks=N] [delta=D] [method=precise|plain] [clipped=on]",

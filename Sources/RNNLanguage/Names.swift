@@ -33,11 +33,11 @@ struct NameResolver {
     /// Every name the session could resolve now (for suggestions and completion).
     static func allNames(session: Session) -> [String] {
         let config = session.trainer?.config ?? session.config
-        let layout = ParameterLayout.forCell(config.cell, vocabularySize: 2, hiddenSize: 1)
+        let layout = ParameterLayout.forModel(config.cell, vocabularySize: 2, hiddenSize: 1, layers: config.layers)
         let parameters = layout.names
         var names = parameters + parameters.map { "d" + $0 } + parameters.map { "m" + $0 }
         if config.optimizer == .adam { names += parameters.map { "v" + $0 } }
-        let cellNames = session.trainer?.cell.recordedNames ?? recordedNames(of: config.cell)
+        let cellNames = session.trainer?.record.recordedNames ?? recordedNames(of: config.cell)
         return names + (config.cell == .lstm ? ["h", "c"] : ["h"]) + recordNames + cellNames + textNames + scalarNames
     }
 
@@ -61,6 +61,17 @@ struct NameResolver {
         if let (from, to) = gateAlias, reference.name.last == from, reference.name.contains("_") {
             let renamed = String(reference.name.dropLast()) + String(to)
             if names.contains(renamed) { return Diagnostic(.unknownName(reference.name, suggestion: renamed), at: reference.range) }
+        }
+        if let at = reference.name.firstIndex(of: "@"), let layer = Int(reference.name[reference.name.index(after: at)...]), layer >= 1 {
+            let base = String(reference.name[..<at])
+            let layers = session.trainer?.config.layers ?? session.config.layers
+            if base == "h" || (base == "c" && cell == .lstm) {
+                return Diagnostic(.stateHasNoLayerSuffix(name: reference.name, layer: layer, layers: layers), at: reference.range)
+            }
+            let bases = Set(names.map { String($0.prefix { $0 != "@" }) })
+            if bases.contains(base) && (layers == 1 || layer > layers) {
+                return Diagnostic(.noSuchLayer(name: reference.name, layer: layer, layers: layers), at: reference.range)
+            }
         }
         let owners = CellKind.allCases.filter { $0 != cell && Self.cellNames(of: $0).contains(reference.name) }
         if !owners.isEmpty {

@@ -67,8 +67,8 @@ extension Console {
     /// Results at the sink's own width.
     public func emit(_ block: Block) { emit(block, width: nil) }
 
-    /// Plain text on standard error (timing, notes).
-    public func writeError(_ text: String) { emitError(.plain(text)) }
+    /// Plain text on standard error (timing, notes), wrapped at the page's width like results.
+    public func writeError(_ text: String) { emitError(.text { wrapLines(text, width: $0.width) }) }
 }
 
 /// A console that records everything as the transcript renders it (tests, golden

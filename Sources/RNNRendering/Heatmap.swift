@@ -20,8 +20,12 @@ let shadeRamp: [Character] = [" ", "░", "▒", "▓", "█"]
 public func formatHeatmap(_ matrix: LabeledMatrix, width: Int = 100, maxRows: Int = 40,
                           style: TextStyle = .plain) -> String {
     guard matrix.rows > 0 && matrix.columns > 0 else { return "\(matrix.name)  (empty)\n" }
-    let finite = matrix.values.filter(\.isFinite)
-    let low = finite.min() ?? 0, high = finite.max() ?? 0
+    var low = 0.0, high = 0.0, seen = false
+    for value in matrix.values where value.isFinite {
+        if !seen || value < low { low = value }
+        if !seen || value > high { high = value }
+        seen = true
+    }
     let signed = low < 0
     let magnitude = max(abs(low), abs(high))
 

@@ -60,6 +60,16 @@ public struct TextStyle: Equatable, Sendable {
                 index = end
                 continue
             }
+            // √n reads "sqrtn" letter by letter: the root of a bare name or number gets brackets.
+            if character == "√", index + 1 < characters.count, characters[index + 1].isLetter || characters[index + 1].isNumber {
+                var end = index + 1
+                while end < characters.count && (characters[end].isLetter || characters[end].isNumber || characters[end] == ".") {
+                    end += 1
+                }
+                result += "sqrt(" + self.text(String(characters[index + 1 ..< end])) + ")"
+                index = end
+                continue
+            }
             if let replacement = asciiReplacements[character] {
                 result += replacement
             } else {

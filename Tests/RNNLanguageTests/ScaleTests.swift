@@ -98,6 +98,11 @@ import TestSupport
         (story, "init decay=linear", "decay=linear is not allowed: decay must be one of constant, cosine, step"),
         (story, "init decay-factor=0", "decay-factor=0 is not allowed: decay-factor must be a number above 0 and at most 1"),
         (story + "\ninit", "set batch=200 seq=10", "with 200 streams, each reads 5 characters"),
+        // An unknown name on a network model: the suggestions list its names (this used to trap).
+        (story + "\ninit cell=lstm layers=2 batch=3 hidden=4\nstep", "show W_hi@3", "'W_hi@3': this model has 2 layers, @1 to @2 (layer 3 does not exist)"),
+        (story + "\ninit cell=lstm hidden=4", "show dW_hy@1", "'dW_hy@1': this model has one layer, whose names have no @ (dW_hy)"),
+        (story + "\ninit cell=lstm layers=2 hidden=4", "show c@2", "'c@2': 'c' holds every layer's state, a row per layer: layer 2 is row 1, 'c[1, :]'"),
+        (story + "\ninit cell=gru layers=2 hidden=4\nstep", "show h@2", "'h@2': 'h' holds every layer's state, a row per layer: layer 2 is row 1, 'h[1, :]'"),
     ]
 
     @Test(arguments: 0 ..< badInput.count)

@@ -506,6 +506,8 @@ import Testing
             == "a_t = x_t@W_xh - h .* g; ||dL/dh|| ~ 1e-6 <= sigma^2; 0.5*Q +/- 1")
         // Greek words are text, not symbols; a pair of symbols is still spelt out.
         #expect(TextStyle.plain.text("Καλημέρα, ‖Δθ‖") == "Καλημέρα, ||delta_theta||")
+        // The root of a bare name or number is bracketed (not "sqrtn"); of a bracket, left alone.
+        #expect(TextStyle.plain.text("±lr/√n, √2.5⋅x, √(v + ε)") == "+/-lr/sqrt(n), sqrt(2.5)*x, sqrt(v + eps)")
         #expect(TextStyle.terminal.text("x·W ≈ 1") == "x·W ≈ 1")
     }
 
