@@ -294,6 +294,29 @@ import Glibc
         #expect(result.errors.hasPrefix("-e#2:1:6: error:"))
     }
 
+    /// `--width N` lays out a piped run at N columns: prose, matrices, traces, plots and the
+    /// notes on standard error (lesson 3 has all of them).
+    @Test func theWidthFlagLaysEverythingOutAtThatWidth() throws {
+        let lesson = repositoryRoot + "/lessons/03-bptt.rnn"
+        let result = try runRNNRepl(["--width", "60", lesson])
+        #expect(result.status == 0, "\(result.errors)")
+        let long = (result.output + result.errors).split(separator: "\n").filter { $0.count > 60 }
+        #expect(long.isEmpty, "\(long)")
+        #expect(result.output.split(separator: "\n").contains { $0.count > 50 }, "nothing used the width")
+    }
+
+    /// A script past the 16 MiB limit is refused before it is read (it could be /dev/zero).
+    @Test func aScriptOverTheSizeLimitIsRefused() throws {
+        let folder = try TemporaryFolder()
+        let path = folder.path + "/big.rnn"
+        let line = String(repeating: "#", count: 99) + "\n"
+        try String(repeating: line, count: 16 * 1024 * 1024 / 100 + 1000).write(toFile: path, atomically: false, encoding: .utf8)
+        let result = try runRNNRepl([path])
+        #expect(result.status == 64)
+        #expect(result.errors.contains("cannot read script '\(path)': it is larger than 16 MiB"), "\(result.errors)")
+        #expect(result.output.isEmpty)
+    }
+
     @Test func aScriptThatIsNotUTF8IsRefused() throws {
         let folder = try TemporaryFolder()
         let path = folder.path + "/bad.rnn"
