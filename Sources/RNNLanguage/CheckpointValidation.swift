@@ -125,30 +125,35 @@ extension CheckpointFile {
     /// than what the file already holds, whatever its settings claim), and each tensor is
     /// removed from `tensors` once copied, so a big model is not held twice.
     static func flatten(_ tensors: inout [String: CheckpointTensor], layout: ParameterLayout, field: String, optional: Bool = false,
-                        check: (Double) -> Bool = { _ in true }, requirement: String = "") throws(CheckpointProblem) -> [Double]? {
+                        naming: CheckpointNaming = .json, check: (Double) -> Bool = { _ in true },
+                        requirement: String = "") throws(CheckpointProblem) -> [Double]? {
         if tensors.isEmpty && optional { return nil }
         for entry in layout.entries {
-            guard let tensor = tensors[entry.name] else {
-                throw .missingOrWrong(field: "\(field).\(entry.name)", detail: "it is missing")
-            }
+            let name = naming.matrix(field, entry.name)
+            guard let tensor = tensors[entry.name] else { throw naming.missing(name, detail: "it is missing") }
             guard tensor.rows == entry.rows && tensor.columns == entry.columns else {
-                throw .wrongShape(name: "\(field).\(entry.name)", expected: "\(entry.rows)×\(entry.columns)",
-                                  found: "\(tensor.rows)×\(tensor.columns)")
+                throw .wrongShape(name: name, expected: "\(entry.rows)×\(entry.columns)", found: "\(tensor.rows)×\(tensor.columns)")
             }
         }
         if let extra = tensors.keys.sorted().first(where: { layout.entry(named: $0) == nil }) {
-            throw .missingOrWrong(field: "\(field).\(extra)", detail: "the \(layout.names.joined(separator: ", ")) model has no such parameter")
+            throw .missingOrWrong(field: naming.matrix(field, extra),
+                                  detail: "the \(layout.names.joined(separator: ", ")) model has no such parameter")
         }
         var values = [Double](repeating: 0, count: layout.count)
-        for entry in layout.entries {
-            let tensor = tensors.removeValue(forKey: entry.name)!
-            for (offset, value) in tensor.values.enumerated() {
-                guard value.isFinite else { throw .nonFinite(name: "\(field).\(entry.name)") }
-                guard check(value) else {
-                    throw .badState("\(field).\(entry.name)[\(offset / entry.columns), \(offset % entry.columns)] is "
-                        + "\(value), but \(requirement)")
+        try values.withUnsafeMutableBufferPointer { (flat) throws(CheckpointProblem) in
+            for entry in layout.entries {
+                let tensor = tensors.removeValue(forKey: entry.name)!
+                try tensor.values.withUnsafeBufferPointer { (source) throws(CheckpointProblem) in
+                    for offset in 0 ..< source.count {
+                        let value = source[offset]
+                        guard value.isFinite else { throw .nonFinite(name: naming.matrix(field, entry.name)) }
+                        guard check(value) else {
+                            throw .badState("\(naming.matrix(field, entry.name))[\(offset / entry.columns), \(offset % entry.columns)] is "
+                                + "\(value), but \(requirement)")
+                        }
+                        flat[entry.offset + offset] = value
+                    }
                 }
-                values[entry.offset + offset] = value
             }
         }
         return values
@@ -157,7 +162,10 @@ extension CheckpointFile {
     /// Checks shapes, domains and finiteness of everything, without touching any session: only
     /// what the program itself could have written is accepted. The matrices move out into the
     /// result (this file's are left empty), so a big model is not held twice.
-    mutating func validated() throws(CheckpointProblem) -> RestoredCheckpoint {
+    ///
+    /// `naming` says how messages name the matrices: as the JSON form's fields or as the
+    /// safetensors form's tensors.
+    mutating func validated(naming: CheckpointNaming = .json) throws(CheckpointProblem) -> RestoredCheckpoint {
         let vocabulary = try checkedVocabulary()
         guard let checksum = parseHexWord(corpus.checksum) else {
             throw .missingOrWrong(field: "corpus.checksum", detail: "expected a hex string such as \"0x1f2e…\"")
@@ -168,8 +176,10 @@ extension CheckpointFile {
         let (config, display) = try configuration()
         let layout = ParameterLayout.forModel(config.cell, vocabularySize: vocabulary.count, hiddenSize: config.hiddenSize,
                                               layers: config.layers)
-        let parameters = Parameters(layout: layout, values: try Self.flatten(&self.parameters, layout: layout, field: "parameters")!)
-        let gradients = Parameters(layout: layout, values: try Self.flatten(&self.gradients, layout: layout, field: "gradients")!)
+        let parameters = Parameters(layout: layout, values: try Self.flatten(&self.parameters, layout: layout, field: "parameters",
+                                                                             naming: naming)!)
+        let gradients = Parameters(layout: layout, values: try Self.flatten(&self.gradients, layout: layout, field: "gradients",
+                                                                            naming: naming)!)
 
         let needsMemory = config.optimizer != .sgd, needsSecond = config.optimizer == .adam
         let nonNegative: (Double) -> Bool = { $0 >= 0 }
@@ -177,21 +187,26 @@ extension CheckpointFile {
         switch config.optimizer {
         case .adagrad:
             memory = try Self.flatten(&optimizer.memory, layout: layout, field: "optimizer.memory", optional: !needsMemory,
-                                      check: nonNegative, requirement: "Adagrad's memory (a sum of squares) is never negative")
+                                      naming: naming, check: nonNegative,
+                                      requirement: "Adagrad's memory (a sum of squares) is never negative")
         case .rmsprop:
             memory = try Self.flatten(&optimizer.memory, layout: layout, field: "optimizer.memory", optional: !needsMemory,
-                                      check: nonNegative, requirement: "RMSprop's memory (an average of squares) is never negative")
+                                      naming: naming, check: nonNegative,
+                                      requirement: "RMSprop's memory (an average of squares) is never negative")
         default:
-            memory = try Self.flatten(&optimizer.memory, layout: layout, field: "optimizer.memory", optional: !needsMemory)
+            memory = try Self.flatten(&optimizer.memory, layout: layout, field: "optimizer.memory", optional: !needsMemory,
+                                      naming: naming)
         }
         let second = try Self.flatten(&optimizer.secondMoment, layout: layout, field: "optimizer.second_moment",
-                                      optional: !needsSecond, check: nonNegative,
+                                      optional: !needsSecond, naming: naming, check: nonNegative,
                                       requirement: "Adam's second moment (an average of squares) is never negative")
         if !needsMemory && memory != nil {
-            throw .badState("optimizer.memory holds matrices, but \(config.optimizer.rawValue) keeps no memory")
+            throw .badState((naming == .json ? "optimizer.memory holds matrices" : "the file holds mW_… tensors")
+                + ", but \(config.optimizer.rawValue) keeps no memory")
         }
         if !needsSecond && second != nil {
-            throw .badState("optimizer.second_moment holds matrices, but only adam keeps a second moment")
+            throw .badState((naming == .json ? "optimizer.second_moment holds matrices" : "the file holds vW_… tensors")
+                + ", but only adam keeps a second moment")
         }
         guard (0 ... largestCount).contains(state.step) else {
             throw .badState("state.step is \(state.step); it must be from 0 to 2^62")
@@ -202,7 +217,7 @@ extension CheckpointFile {
         if optimizer.updates == 0 {
             for (field, values) in [("optimizer.memory", memory), ("optimizer.second_moment", second)] {
                 if let values, let index = values.firstIndex(where: { $0 != 0 }), let (entry, row, column) = layout.locate(index) {
-                    throw .badState("\(field).\(entry.name)[\(row), \(column)] is \(values[index]), but optimizer.updates "
+                    throw .badState("\(naming.matrix(field, entry.name))[\(row), \(column)] is \(values[index]), but optimizer.updates "
                         + "is 0: the memory is zero before the first update")
                 }
             }
@@ -215,17 +230,19 @@ extension CheckpointFile {
         let h = config.hiddenSize, units = config.layers * config.batchSize
         let shape = units == 1 ? "1×\(h)" : "\(units)×\(h) (\(config.layers) layers × \(config.batchSize) streams, 1×\(h) each)"
         guard state.h.count == units * h else {
-            throw .wrongShape(name: "state.h", expected: shape, found: "\(state.h.count) values")
+            throw .wrongShape(name: naming.state("h"), expected: shape, found: "\(state.h.count) values")
         }
-        guard state.h.allSatisfy(\.isFinite) else { throw .nonFinite(name: "state.h") }
+        guard state.h.allSatisfy(\.isFinite) else { throw .nonFinite(name: naming.state("h")) }
         if let index = state.h.firstIndex(where: { abs($0) > 1 }) {
-            throw .badState("state.h[\(index)] is \(state.h[index]), but h is a tanh (or a mix of tanh values): from −1 to 1")
+            throw .badState("\(naming.state("h"))[\(index)] is \(state.h[index]), but h is a tanh (or a mix of tanh values): from −1 to 1")
         }
         var carried = state.h
         if config.cell == .lstm {
-            guard let c = state.c else { throw .missingOrWrong(field: "state.c", detail: "it is missing (an LSTM carries h and c)") }
-            guard c.count == units * h else { throw .wrongShape(name: "state.c", expected: shape, found: "\(c.count) values") }
-            guard c.allSatisfy(\.isFinite) else { throw .nonFinite(name: "state.c") }
+            guard let c = state.c else {
+                throw naming.missing(naming.state("c"), detail: "it is missing (an LSTM carries h and c)")
+            }
+            guard c.count == units * h else { throw .wrongShape(name: naming.state("c"), expected: shape, found: "\(c.count) values") }
+            guard c.allSatisfy(\.isFinite) else { throw .nonFinite(name: naming.state("c")) }
             // The trainer keeps each layer's and stream's h and c together.
             carried = []
             carried.reserveCapacity(2 * units * h)
@@ -234,7 +251,8 @@ extension CheckpointFile {
                 carried += c[unit * h ..< (unit + 1) * h]
             }
         } else if state.c != nil {
-            throw .missingOrWrong(field: "state.c", detail: "only an LSTM has a cell state (this checkpoint's cell is \(config.cell.rawValue))")
+            throw .missingOrWrong(field: naming.state("c"),
+                                  detail: "only an LSTM has a cell state (this checkpoint's cell is \(config.cell.rawValue))")
         }
         guard state.pointer >= 0 else { throw .badState("state.pointer is negative") }
         guard lossHistory.count == state.step else {
