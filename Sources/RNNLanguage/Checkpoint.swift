@@ -143,11 +143,13 @@ struct CheckpointFile: Equatable {
     }
 }
 
-/// A matrix as a checkpoint holds it: its shape and its values, row by row.
+/// A matrix as a checkpoint holds it: its shape and its values, row by row. The values are a
+/// slice, so that a checkpoint made from a session shares the session's arrays instead of
+/// copying them (index it from `values.startIndex`).
 struct CheckpointTensor: Equatable {
     var rows: Int
     var columns: Int
-    var values: [Double]
+    var values: ArraySlice<Double>
 }
 
 /// What can be wrong with a checkpoint file.
@@ -227,7 +229,7 @@ extension CheckpointFile {
         func tensors(_ values: [Double]) -> [String: CheckpointTensor] {
             var result: [String: CheckpointTensor] = [:]
             for entry in layout.entries {
-                result[entry.name] = CheckpointTensor(rows: entry.rows, columns: entry.columns, values: Array(values[entry.range]))
+                result[entry.name] = CheckpointTensor(rows: entry.rows, columns: entry.columns, values: values[entry.range])
             }
             return result
         }

@@ -119,14 +119,19 @@ extension CheckpointFile {
     }
 
     /// A flat buffer from tensors by name, each checked against the layout; nil when `tensors`
-    /// is empty and `optional`. `check` says what values the program can write there.
+    /// is empty and `optional`; an empty buffer when not `building` (the checks alone, for
+    /// `save`). What the program can write there: finite values; with `nonNegative`, none
+    /// below zero (the string says why); with `zero`, only zeros (an optimizer's memory before
+    /// its first update).
     ///
     /// Every shape is checked before the buffer is allocated (so the buffer is never larger
-    /// than what the file already holds, whatever its settings claim), and each tensor is
-    /// removed from `tensors` once copied, so a big model is not held twice.
+    /// than what the file already holds, whatever its settings claim), every value before it
+    /// is copied, and each tensor is removed from `tensors` once copied, so a big model is not
+    /// held twice. The values are scanned eight at a time and copied in bulk: a model of
+    /// millions of parameters is checked in milliseconds.
     static func flatten(_ tensors: inout [String: CheckpointTensor], layout: ParameterLayout, field: String, optional: Bool = false,
-                        naming: CheckpointNaming = .json, check: (Double) -> Bool = { _ in true },
-                        requirement: String = "") throws(CheckpointProblem) -> [Double]? {
+                        naming: CheckpointNaming = .json, building: Bool = true, nonNegative: String? = nil,
+                        zero: Bool = false) throws(CheckpointProblem) -> [Double]? {
         if tensors.isEmpty && optional { return nil }
         for entry in layout.entries {
             let name = naming.matrix(field, entry.name)
@@ -139,24 +144,51 @@ extension CheckpointFile {
             throw .missingOrWrong(field: naming.matrix(field, extra),
                                   detail: "the \(layout.names.joined(separator: ", ")) model has no such parameter")
         }
-        var values = [Double](repeating: 0, count: layout.count)
-        try values.withUnsafeMutableBufferPointer { (flat) throws(CheckpointProblem) in
-            for entry in layout.entries {
-                let tensor = tensors.removeValue(forKey: entry.name)!
-                try tensor.values.withUnsafeBufferPointer { (source) throws(CheckpointProblem) in
-                    for offset in 0 ..< source.count {
-                        let value = source[offset]
-                        guard value.isFinite else { throw .nonFinite(name: naming.matrix(field, entry.name)) }
-                        guard check(value) else {
-                            throw .badState("\(naming.matrix(field, entry.name))[\(offset / entry.columns), \(offset % entry.columns)] is "
-                                + "\(value), but \(requirement)")
-                        }
-                        flat[entry.offset + offset] = value
-                    }
+        for entry in layout.entries {
+            let name = naming.matrix(field, entry.name)
+            func place(_ offset: Int) -> String { "\(name)[\(offset / entry.columns), \(offset % entry.columns)]" }
+            try tensors[entry.name]!.values.withUnsafeBufferPointer { (values) throws(CheckpointProblem) in
+                if firstIndex(in: values, where: { any(($0 - $0) .!= 0) }) != nil { throw .nonFinite(name: name) }
+                if let nonNegative, let offset = firstIndex(in: values, where: { any($0 .< 0) }) {
+                    throw .badState("\(place(offset)) is \(values[offset]), but \(nonNegative)")
+                }
+                if zero, let offset = firstIndex(in: values, where: { any($0 .!= 0) }) {
+                    throw .badState("\(place(offset)) is \(values[offset]), but optimizer.updates is 0: the memory is zero "
+                        + "before the first update")
                 }
             }
         }
-        return values
+        guard building else { return [] }
+        return [Double](unsafeUninitializedCapacity: layout.count) { flat, initialized in
+            for entry in layout.entries {
+                let tensor = tensors.removeValue(forKey: entry.name)!
+                tensor.values.withUnsafeBufferPointer { values in
+                    _ = UnsafeMutableBufferPointer(rebasing: flat[entry.range]).initialize(fromContentsOf: values)
+                }
+            }
+            initialized = layout.count
+        }
+    }
+
+    /// The first index of `values` whose group of eight satisfies `test` and which satisfies
+    /// it on its own (the groups are vectors; the few values past the last whole group are
+    /// tested as a group padded with their last value).
+    static func firstIndex(in values: UnsafeBufferPointer<Double>, where test: (SIMD8<Double>) -> Bool) -> Int? {
+        guard let base = values.baseAddress, !values.isEmpty else { return nil }
+        func group(_ start: Int) -> SIMD8<Double> {
+            if start + 8 <= values.count { return UnsafeRawPointer(base + start).loadUnaligned(as: SIMD8<Double>.self) }
+            var vector = SIMD8<Double>(repeating: values[values.count - 1])
+            for i in start ..< values.count { vector[i - start] = values[i] }
+            return vector
+        }
+        var start = 0
+        while start < values.count {
+            if test(group(start)) {
+                for i in start ..< min(start + 8, values.count) where test(SIMD8(repeating: values[i])) { return i }
+            }
+            start += 8
+        }
+        return nil
     }
 
     /// Checks shapes, domains and finiteness of everything, without touching any session: only
@@ -166,6 +198,18 @@ extension CheckpointFile {
     /// `naming` says how messages name the matrices: as the JSON form's fields or as the
     /// safetensors form's tensors.
     mutating func validated(naming: CheckpointNaming = .json) throws(CheckpointProblem) -> RestoredCheckpoint {
+        try validate(naming: naming, building: true)!
+    }
+
+    /// The same checks, without making anything of a session (`save` asks them before it writes,
+    /// and the matrices stay where they are).
+    func check(naming: CheckpointNaming = .json) throws(CheckpointProblem) {
+        var copy = self
+        _ = try copy.validate(naming: naming, building: false)
+    }
+
+    /// `validated`, or with `building` off only its checks (then nil).
+    private mutating func validate(naming: CheckpointNaming, building: Bool) throws(CheckpointProblem) -> RestoredCheckpoint? {
         let vocabulary = try checkedVocabulary()
         guard let checksum = parseHexWord(corpus.checksum) else {
             throw .missingOrWrong(field: "corpus.checksum", detail: "expected a hex string such as \"0x1f2e…\"")
@@ -176,30 +220,24 @@ extension CheckpointFile {
         let (config, display) = try configuration()
         let layout = ParameterLayout.forModel(config.cell, vocabularySize: vocabulary.count, hiddenSize: config.hiddenSize,
                                               layers: config.layers)
-        let parameters = Parameters(layout: layout, values: try Self.flatten(&self.parameters, layout: layout, field: "parameters",
-                                                                             naming: naming)!)
-        let gradients = Parameters(layout: layout, values: try Self.flatten(&self.gradients, layout: layout, field: "gradients",
-                                                                            naming: naming)!)
+        let parameterValues = try Self.flatten(&self.parameters, layout: layout, field: "parameters", naming: naming,
+                                               building: building)!
+        let gradientValues = try Self.flatten(&self.gradients, layout: layout, field: "gradients", naming: naming,
+                                              building: building)!
 
         let needsMemory = config.optimizer != .sgd, needsSecond = config.optimizer == .adam
-        let nonNegative: (Double) -> Bool = { $0 >= 0 }
-        let memory: [Double]?
-        switch config.optimizer {
-        case .adagrad:
-            memory = try Self.flatten(&optimizer.memory, layout: layout, field: "optimizer.memory", optional: !needsMemory,
-                                      naming: naming, check: nonNegative,
-                                      requirement: "Adagrad's memory (a sum of squares) is never negative")
-        case .rmsprop:
-            memory = try Self.flatten(&optimizer.memory, layout: layout, field: "optimizer.memory", optional: !needsMemory,
-                                      naming: naming, check: nonNegative,
-                                      requirement: "RMSprop's memory (an average of squares) is never negative")
-        default:
-            memory = try Self.flatten(&optimizer.memory, layout: layout, field: "optimizer.memory", optional: !needsMemory,
-                                      naming: naming)
+        let memoryRequirement: String? = switch config.optimizer {
+        case .adagrad: "Adagrad's memory (a sum of squares) is never negative"
+        case .rmsprop: "RMSprop's memory (an average of squares) is never negative"
+        default: nil
         }
+        let memory = try Self.flatten(&optimizer.memory, layout: layout, field: "optimizer.memory", optional: !needsMemory,
+                                      naming: naming, building: building, nonNegative: memoryRequirement,
+                                      zero: optimizer.updates == 0)
         let second = try Self.flatten(&optimizer.secondMoment, layout: layout, field: "optimizer.second_moment",
-                                      optional: !needsSecond, naming: naming, check: nonNegative,
-                                      requirement: "Adam's second moment (an average of squares) is never negative")
+                                      optional: !needsSecond, naming: naming, building: building,
+                                      nonNegative: "Adam's second moment (an average of squares) is never negative",
+                                      zero: optimizer.updates == 0)
         if !needsMemory && memory != nil {
             throw .badState((naming == .json ? "optimizer.memory holds matrices" : "the file holds mW_… tensors")
                 + ", but \(config.optimizer.rawValue) keeps no memory")
@@ -214,16 +252,6 @@ extension CheckpointFile {
         guard (0 ... state.step).contains(optimizer.updates) else {
             throw .badState("optimizer.updates is \(optimizer.updates), but there have been \(state.step) steps")
         }
-        if optimizer.updates == 0 {
-            for (field, values) in [("optimizer.memory", memory), ("optimizer.second_moment", second)] {
-                if let values, let index = values.firstIndex(where: { $0 != 0 }), let (entry, row, column) = layout.locate(index) {
-                    throw .badState("\(naming.matrix(field, entry.name))[\(row), \(column)] is \(values[index]), but optimizer.updates "
-                        + "is 0: the memory is zero before the first update")
-                }
-            }
-        }
-        let optimizerState = OptimizerState(kind: config.optimizer, memory: memory ?? [], secondMoment: second ?? [],
-                                            updateCount: optimizer.updates)
 
         // The carried state: every cell's h is a tanh or a mix of tanh values, within [−1, 1];
         // H values for each layer and stream.
@@ -373,8 +401,12 @@ extension CheckpointFile {
             }
             kept.append(KeptRun(name: run.name, losses: run.losses, gradientNorms: run.gradientNorms))
         }
+        guard building else { return nil }
+        let optimizerState = OptimizerState(kind: config.optimizer, memory: memory ?? [], secondMoment: second ?? [],
+                                            updateCount: optimizer.updates)
         return RestoredCheckpoint(vocabulary: vocabulary, checksum: checksum, config: config, display: display,
-                                  parameters: parameters, gradients: gradients, optimizer: optimizerState,
+                                  parameters: Parameters(layout: layout, values: parameterValues),
+                                  gradients: Parameters(layout: layout, values: gradientValues), optimizer: optimizerState,
                                   hiddenState: carried, position: state.pointer, stepCount: state.step,
                                   smoothLoss: state.smoothLoss, lossHistory: lossHistory, windowLengths: lengths,
                                   validationHistory: validation, trainingCharacters: corpus.trainingCharacters,

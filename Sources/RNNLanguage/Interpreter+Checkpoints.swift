@@ -46,8 +46,7 @@ extension Interpreter {
         let corpusPath = trainer.corpus.source.hasPrefix("builtin ") ? nil : absolutePath(trainer.corpus.source)
         let file = CheckpointFile(session: session, trainer: trainer, corpusPath: corpusPath)
         do {
-            var check = file
-            _ = try check.validated(naming: format == .json ? .json : .safetensors)
+            try file.check(naming: format == .json ? .json : .safetensors)
         } catch {
             throw Diagnostic(.checkpointWrite(path: path.value, reason: "this session could not be restored from it ("
                 + error.message + ")"), at: path.range)

@@ -54,7 +54,7 @@ enum PyTorchExport {
             return result
         }
         func tensor(_ name: String, _ shape: [Int], _ values: [Double]) -> SafetensorsTensor {
-            SafetensorsTensor(name: name, dtype: dtype, shape: shape, values: .doubles(values))
+            SafetensorsTensor(name: name, dtype: dtype, shape: shape, values: .doubles(values[...]))
         }
         var result: [SafetensorsTensor] = []
         for layer in 0 ..< layers {

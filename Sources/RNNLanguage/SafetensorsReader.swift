@@ -168,7 +168,7 @@ struct SafetensorsCheckpoint {
                 continue
             }
             let values = try source.doubles(entry, dataStart: dataStart)
-            func matrix() -> CheckpointTensor { CheckpointTensor(rows: entry.shape[0], columns: entry.shape[1], values: values) }
+            func matrix() -> CheckpointTensor { CheckpointTensor(rows: entry.shape[0], columns: entry.shape[1], values: values[...]) }
             switch slot {
             case .parameter(let name): file.parameters[name] = matrix()
             case .gradient(let name): file.gradients[name] = matrix()

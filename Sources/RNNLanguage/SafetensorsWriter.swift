@@ -4,7 +4,7 @@ import RNNCore
 struct SafetensorsTensor {
     enum Values {
         /// Written as F64 (the bytes as they are) or F32 (each rounded to the nearest float).
-        case doubles([Double])
+        case doubles(ArraySlice<Double>)
         /// Written as I64.
         case integers([Int])
     }
@@ -49,33 +49,34 @@ enum SafetensorsWriter {
     static func write(_ tensors: [SafetensorsTensor], metadata: [(key: String, value: String)],
                       to file: AtomicWriteFile) throws(WriteFailure) {
         let head = header(tensors, metadata: metadata)
-        try append(head, to: file)
+        try append(head[...], to: file)
         for tensor in tensors {
             switch (tensor.values, tensor.dtype) {
             case (.doubles(let values), .f64):
                 #if _endian(little)
                 try append(values, to: file)
                 #else
-                try append(values.map { $0.bitPattern.littleEndian }, to: file)
+                try append(values.map { $0.bitPattern.littleEndian }[...], to: file)
                 #endif
             case (.doubles(let values), .f32):
                 // A chunk at a time: the rounded copy of a big tensor is never whole in memory.
                 var start = 0
                 while start < values.count {
                     let end = min(values.count, start + (1 << 16))
-                    try append(values[start ..< end].map { Float($0).bitPattern.littleEndian }, to: file)
+                    try append(values[values.startIndex + start ..< values.startIndex + end].map { Float($0).bitPattern.littleEndian }[...],
+                               to: file)
                     start = end
                 }
             case (.integers(let values), .i64):
-                try append(values.map { Int64($0).littleEndian }, to: file)
+                try append(values.map { Int64($0).littleEndian }[...], to: file)
             default:
                 preconditionFailure("tensor \(tensor.name): values that dtype \(tensor.dtype.rawValue) cannot hold")
             }
         }
     }
 
-    /// Appends an array's memory as it is.
-    private static func append<T>(_ values: [T], to file: AtomicWriteFile) throws(WriteFailure) {
+    /// Appends the memory of part of an array as it is.
+    private static func append<T>(_ values: ArraySlice<T>, to file: AtomicWriteFile) throws(WriteFailure) {
         var failure: WriteFailure?
         values.withUnsafeBytes { buffer in
             do throws(WriteFailure) {
@@ -117,13 +118,13 @@ extension CheckpointFile {
             }
         }
         func list(_ name: String, _ values: [Double]) -> SafetensorsTensor {
-            SafetensorsTensor(name: name, dtype: .f64, shape: [values.count], values: .doubles(values))
+            SafetensorsTensor(name: name, dtype: .f64, shape: [values.count], values: .doubles(values[...]))
         }
         var tensors = matrices(parameters, prefix: "") + matrices(gradients, prefix: "d")
             + matrices(optimizer.memory, prefix: "m") + matrices(optimizer.secondMoment, prefix: "v")
         let stateShape = [layers, batch, settings.hidden]
-        tensors.append(SafetensorsTensor(name: "h", dtype: .f64, shape: stateShape, values: .doubles(state.h)))
-        if let c = state.c { tensors.append(SafetensorsTensor(name: "c", dtype: .f64, shape: stateShape, values: .doubles(c))) }
+        tensors.append(SafetensorsTensor(name: "h", dtype: .f64, shape: stateShape, values: .doubles(state.h[...])))
+        if let c = state.c { tensors.append(SafetensorsTensor(name: "c", dtype: .f64, shape: stateShape, values: .doubles(c[...]))) }
         tensors.append(list("loss_history", lossHistory))
         if let lengths = state.windowLengths {
             tensors.append(SafetensorsTensor(name: "state.window_lengths", dtype: .i64, shape: [lengths.count, 2],
