@@ -125,7 +125,7 @@ struct SafetensorsHeader: Equatable, Sendable {
             entries.append(try entry(name, value))
         }
         // In data order: each tensor starts where the one before it ends, from 0 to the end.
-        entries.sort { ($0.begin, $0.end) < ($1.begin, $1.end) }
+        entries.sort { ($0.begin, $0.end, $0.name) < ($1.begin, $1.end, $1.name) }
         var position = 0
         for (index, entry) in entries.enumerated() {
             guard entry.end <= dataBytes else {
