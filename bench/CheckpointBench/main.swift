@@ -158,5 +158,6 @@ for (form, name) in [("safetensors", "bench-checkpoint.safetensors"), ("JSON", "
     print("| \(form) | \(NumberFormat.fixed(median(saveTimes), decimals: 3)) s | \(NumberFormat.fixed(median(restoreTimes), decimals: 3)) s "
         + "| \(megabytes(size)) MB | \(excess >= 0 ? "+" : "")\(NumberFormat.fixed(excess, decimals: 2))% | \(megabytes(peak)) MB "
         + "| \(megabytes(median(kept))) MB | \(megabytes(extra)) MB (\(NumberFormat.fixed(extra / size, decimals: 2))x) |")
+    print("|   | \(Int(size)) bytes, \(Int(size) - Int(rawBytes)) beyond the raw bytes | | | | | | |")
     unlink(path)
 }
