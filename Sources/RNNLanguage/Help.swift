@@ -228,7 +228,8 @@ public enum Help {
                     details: """
                     format=pytorch writes the model's weights as the state_dict of a module with rnn = \
                     torch.nn.RNN/LSTM/GRU(V, H, num_layers=L, batch_first=True) and out = torch.nn.Linear(H, V), fed \
-                    one-hot characters: rnn.weight_ih_l0 (gates·H × V), rnn.weight_hh_l0, rnn.bias_ih_l0, \
+                    one-hot characters: rnn.weight_ih_l0 (4H × V for the LSTM, 3H × V for the GRU, H × V for the \
+                    RNN), rnn.weight_hh_l0, rnn.bias_ih_l0, \
                     rnn.bias_hh_l0, … for each layer, out.weight (V × H), out.bias. The gates are stacked in PyTorch's \
                     order (LSTM i, f, g, o; GRU r, z, n, where z is u here), every matrix transposed (PyTorch's \
                     weights are out × in), the whole bias in bias_ih and zeros in bias_hh, except the GRU's b_hn, \
