@@ -1,8 +1,10 @@
 import RNNCore
 
 /// Everything a session needs to continue exactly where it stopped, as the file formats hold
-/// it. A codec turns it into bytes and back (`CheckpointJSON.swift`); `validated()`
-/// (`CheckpointValidation.swift`) checks every field before anything of a session changes,
+/// it. Two codecs turn it into bytes and back: safetensors (`SafetensorsWriter.swift`,
+/// `SafetensorsReader.swift`; the default) and JSON (`CheckpointJSON.swift`), with the same
+/// fields; `validated()` (`CheckpointValidation.swift`, `CheckpointMatrices.swift`) checks
+/// every field of either before anything of a session changes,
 /// and `save` runs the same check before it writes, so the program never writes a file its
 /// own `restore` would refuse. The check is of the file's contents only: whether the model
 /// fits in the memory available now is `restore`'s question (a model that fits when it is
