@@ -19,7 +19,7 @@ extension Interpreter {
         try requireModel(command)
         let format = format ?? CheckpointFormat.forName(path.value)
         guard let written = try writeCheckpoint(to: path, format: format) else {
-            write("interrupted: nothing was saved; any file that was there at \(path.value) is unchanged\n")
+            write("interrupted: nothing was saved; any file that was at \(path.value) is unchanged\n")
             return .interrupted
         }
         write("saved step \(session.trainer!.stepCount) to \(path.value) (\(format.displayName), "
@@ -103,7 +103,7 @@ extension Interpreter {
                 written = output.count
             }
         } catch .interrupted {
-            write("interrupted: nothing was exported; any file that was there at \(path.value) is unchanged\n")
+            write("interrupted: nothing was exported; any file that was at \(path.value) is unchanged\n")
             return .interrupted
         } catch {
             throw Diagnostic(.exportWrite(path: path.value, reason: error.reason), at: path.range)
