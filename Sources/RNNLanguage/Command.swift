@@ -160,7 +160,10 @@ public enum CommandKind: Equatable, Sendable {
     case keep(Located<String>)
     /// `forget NAME` drops one kept run; `forget` alone drops them all.
     case forget(Located<String>?)
-    case save(Located<String>)
+    /// `save PATH [format=safetensors|json]` (without format=: JSON for a name ending in .json).
+    case save(Located<String>, format: CheckpointFormat?)
+    /// `export PATH format=pytorch`: the weights for another framework.
+    case export(Located<String>, format: ExportFormat)
     /// `restore PATH [corpus=FILE]`.
     case restore(Located<String>, corpus: Located<String>?)
     case echo(String)
@@ -169,6 +172,34 @@ public enum CommandKind: Equatable, Sendable {
     case reset
     case help(topic: Located<String>?)
     case quit
+}
+
+/// The two forms of a checkpoint: the same fields, numbers in binary or in text.
+public enum CheckpointFormat: String, CaseIterable, Sendable {
+    /// Every matrix and list of numbers a tensor, everything else metadata (SafetensorsWriter.swift).
+    case safetensors
+    /// Every number in its shortest round-trip text (CheckpointJSON.swift).
+    case json
+
+    /// The form a name asks for when no format= is given: JSON for "….json", else safetensors.
+    public static func forName(_ path: String) -> CheckpointFormat { suggested(by: path) ?? .safetensors }
+
+    /// The form a name's extension says, if it says one (".json", ".safetensors").
+    public static func suggested(by path: String) -> CheckpointFormat? {
+        let name = path.lowercased()
+        if name.hasSuffix(".json") { return .json }
+        if name.hasSuffix(".safetensors") { return .safetensors }
+        return nil
+    }
+
+    /// The name in messages.
+    public var displayName: String { self == .json ? "JSON" : "safetensors" }
+}
+
+/// What `export` writes.
+public enum ExportFormat: String, CaseIterable, Sendable {
+    /// A PyTorch state_dict in safetensors (PyTorchExport.swift).
+    case pytorch
 }
 
 /// Options of `plot`.

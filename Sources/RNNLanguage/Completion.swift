@@ -31,13 +31,14 @@ public func completions(line: String, cursor: Int, session: Session) -> Completi
         switch key {
         case "method": values = ["precise", "plain"]
         case "log", "clipped": values = ["on", "off"]
+        case "format": values = spec.name == "export" ? ExportFormat.allCases.map(\.rawValue) : CheckpointFormat.allCases.map(\.rawValue)
         default: break
         }
         return .words(values.filter { $0.hasPrefix(typed) }.map { key + "=" + $0 }.sorted())
     }
 
     switch spec.name {
-    case "save", "restore":
+    case "save", "restore", "export":
         return earlier.count == 1 ? .files : matching(spec.options.map { $0 + "=" })
     case "load":
         if earlier.count == 1 { return word.isEmpty || !"builtin".hasPrefix(word) ? .files : matching(["builtin"]) }

@@ -31,6 +31,8 @@ public enum DiagnosticKind: Equatable, Sendable {
     /// `plot loss log=on ymin=0`: a limit ≤ 0 on a log scale; `always`: the kind of plot is
     /// always on a log scale (run-norms).
     case limitNotOnLogScale(key: String, text: String, kind: String, always: Bool)
+    /// `save run.json format=safetensors`: the name says one format, format= asks for another.
+    case formatContradictsName(path: String, format: String, writes: String, nameSays: String)
 
     // Run time: the command was understood but cannot be carried out (exit code 70).
     case noCorpus(command: String)
@@ -76,6 +78,7 @@ public enum DiagnosticKind: Equatable, Sendable {
 
     // Checkpoints.
     case checkpointWrite(path: String, reason: String)
+    case exportWrite(path: String, reason: String)
     case checkpointRead(path: String, reason: String)
     case checkpointInvalid(path: String, problem: CheckpointProblem)
     /// The checkpoint's numbers, or its model, would take more memory than is available here.
@@ -96,6 +99,8 @@ public enum CheckpointPart: Equatable, Sendable {
     case numbers
     /// The model they make.
     case model
+    /// The tensors of a safetensors checkpoint, read as doubles.
+    case tensors
 }
 
 extension CheckpointProblem {
@@ -113,6 +118,31 @@ extension CheckpointProblem {
         case .nonFinite(let name): "'\(name)' holds a value that is not a finite number"
         case .badSetting(let reason): "its settings are not valid: \(reason)"
         case .badState(let reason): "its training state is not valid: \(reason)"
+        case .safetensorsTooShort(let size):
+            "it is \(size) bytes long: neither JSON nor safetensors (whose first 8 bytes give its header's length)"
+        case .safetensorsHeaderTooLarge(let length, let limit):
+            "its safetensors header claims \(length) bytes, more than the \(limit) a safetensors header may have "
+                + "(corrupt, or not a safetensors file); nothing was read beyond its first 8 bytes"
+        case .safetensorsHeaderBeyondFile(let length, let size):
+            "its safetensors header claims \(length) bytes, but the file has only \(size - 8) after the header's "
+                + "length (truncated?)"
+        case .safetensorsHeaderNotJSON(let detail): "its safetensors header is not valid JSON (corrupt?): \(detail)"
+        case .safetensorsBadMetadata(let key, let detail):
+            key.map { "__metadata__ '\($0)': \(detail)" } ?? "its safetensors __metadata__ is not valid: \(detail)"
+        case .safetensorsBadEntry(let name, let detail): "tensor '\(name)': \(detail)"
+        case .safetensorsOffsets(let name, let detail):
+            (name.map { "tensor '\($0)': " } ?? "its tensors do not cover its data: ") + detail
+        case .safetensorsNotACheckpoint(let format):
+            "it is a safetensors file but not an rnnrepl checkpoint (its __metadata__ has "
+                + (format.map { "\"format\": \(quotedJSON($0))" } ?? "no \"format\"") + ", not \"rnnrepl-checkpoint\")"
+                + (format == "pt" ? ": PyTorch weights, such as 'export' writes, hold no training state to continue from" : "")
+        case .unknownTensor(let name, let cell, let layers):
+            "it holds a tensor '\(name)', which no checkpoint of " + (layers == 1 ? "a \(cell) model" : "a \(layers)-layer \(cell) model")
+                + " has"
+        case .missingTensor(let name): "the tensor '\(name)' is missing"
+        case .wrongDType(let name, let expected, let found):
+            "tensor '\(name)' is \(found), but a checkpoint stores it as \(expected)"
+                + (found == "F32" ? " (a float32 model computes in float32 but keeps float64 weights, and resuming needs every bit)" : "")
         }
     }
 }
@@ -199,7 +229,7 @@ public struct Diagnostic: Error, Equatable, Sendable {
              .badValue, .badChoice, .missingArgument, .unexpectedArgument, .badCount, .badSubscript,
              .unclosedSubscript, .badComparison, .badExpectedValue, .unexpectedSubscript, .badKeyword,
              .optionNotForKind, .valueTooLarge, .scriptNotUTF8, .settingWithoutCommand, .equalsWithoutKey, .badDuration, .optionNeedsAnother,
-             .limitNotOnLogScale:
+             .limitNotOnLogScale, .formatContradictsName:
             true
         default:
             false
@@ -371,6 +401,11 @@ extension DiagnosticKind {
                 + Self.hint(suggestion.map { "\(key)=\($0)" })
         case .missingArgument(let command, let expected):
             return "'\(command)' needs \(expected)"
+        case .formatContradictsName(let path, let format, let writes, let nameSays):
+            let name = path.split(separator: "/").last.map(String.init) ?? path
+            let stem = name.lastIndex(of: ".").map { String(name[..<$0]) } ?? name
+            return "format=\(format) writes \(writes), but the name '\(path)' says \(nameSays): name it \(stem)."
+                + (writes == "JSON" ? "json" : "safetensors") + (format == "pytorch" ? "" : ", or leave format= out")
         case .unexpectedArgument(let command, let text):
             return "'\(command)' does not take '\(text)' here (see 'help \(command)')"
         case .badCount(let command, let text):
@@ -473,6 +508,8 @@ extension DiagnosticKind {
             return error.description
         case .checkpointWrite(let path, let reason):
             return "cannot save to '\(path)': \(reason); any file that was there is unchanged"
+        case .exportWrite(let path, let reason):
+            return "cannot export to '\(path)': \(reason); any file that was there is unchanged"
         case .checkpointRead(let path, let reason):
             return "cannot read the checkpoint '\(path)': \(reason)"
         case .checkpointInvalid(let path, let problem):
@@ -482,6 +519,9 @@ extension DiagnosticKind {
             switch part {
             case .numbers:
                 return "\(file) cannot be restored here: parsing its numbers takes about \(formatBytes(needed)) of memory, "
+                    + "more than the \(formatBytes(available)) available; nothing was changed"
+            case .tensors:
+                return "\(file) cannot be restored here: reading its tensors takes about \(formatBytes(needed)) of memory, "
                     + "more than the \(formatBytes(available)) available; nothing was changed"
             case .model:
                 return "\(file) cannot be restored here: its model needs about \(formatBytes(needed)) of memory, and a model "

@@ -204,31 +204,54 @@ public enum Help {
                     options: [], keywords: [],
                     details: "To start a new comparison with 'keep' and 'plot runs' / 'plot run-norms'.",
                     example: "forget adagrad"),
-        CommandSpec(name: "save", aliases: [], usage: "save PATH",
-                    summary: "write the whole session to a JSON checkpoint",
-                    options: [], keywords: [],
+        CommandSpec(name: "save", aliases: [], usage: "save PATH [format=safetensors|json]",
+                    summary: "write the whole session to a checkpoint (safetensors; JSON for a name ending in .json)",
+                    options: ["format"], keywords: [],
                     details: """
-                    Saves the model, its settings, the optimizer's memory, the carried state (h, and an LSTM's c), the position \
-                    in the text, the step count, the smooth loss and loss history, the sampling generator and \
-                    the kept runs, so that 'restore' continues exactly. The text itself is referenced by path \
-                    and checksum. The file is written to a temporary name and renamed: an existing checkpoint \
-                    is never left half-written, even by Ctrl-C or SIGTERM. A symbolic link is followed to its \
-                    target; read-only files, directories, devices and FIFOs are refused. A file with other names (hard \
-                    links) is replaced all the same, and save says that the other names keep the previous checkpoint. \
-                    The format is plain JSON (see the README). Settings changed \
-                    with 'set' that wait for the next 'init' are not saved: the checkpoint holds the model's own.
+                    Saves the model, its gradients, the optimizer's memory, the carried state (h, and an LSTM's c), the \
+                    position in the text, the step count, the smooth loss and loss history, the random generators and \
+                    the kept runs, so that 'restore' continues exactly, bit for bit. The text itself is referenced by \
+                    path and checksum. Two forms hold the same fields: safetensors (the default), where every matrix \
+                    and list of numbers is a float64 tensor named as 'show' names it (W_hh@2, dW_hh@2, mW_hh@2, vW_hh@2, \
+                    h, c, loss_history) and everything else a string in its __metadata__ (read by NumPy, PyTorch and \
+                    safetensors libraries; fast and compact); and JSON, every number in text (readable, larger, \
+                    slower), written for a name ending in .json or with format=json. The file is written to a \
+                    temporary name and renamed: an existing checkpoint is never left half-written, even by Ctrl-C or \
+                    SIGTERM. A symbolic link is followed to its target; read-only files, directories, devices and FIFOs \
+                    are refused. A file with other names (hard links) is replaced all the same, and save says that \
+                    the other names keep the previous checkpoint. Settings changed with 'set' that wait for the next \
+                    'init' are not saved: the checkpoint holds the model's own. The README describes both layouts.
                     """,
-                    example: "save run.json"),
+                    example: "save run.safetensors"),
         CommandSpec(name: "restore", aliases: [], usage: "restore PATH [corpus=FILE]",
-                    summary: "continue exactly where a checkpoint left off",
+                    summary: "continue exactly where a checkpoint left off (safetensors or JSON)",
                     options: ["corpus"], keywords: [],
                     details: """
-                    Checks the whole file first (format, version, shapes, finite values, the vocabulary, the \
-                    text's checksum) and changes nothing if anything is wrong. The text is read again from \
-                    its path and must be unchanged; corpus=FILE continues on another text with the same \
-                    vocabulary.
+                    Reads either form, told apart by the file's content, not its name (every version saved before \
+                    is read). Checks the whole file first (a safetensors header against the file's size and every \
+                    tensor's place before a value is read; format, version, dtypes, shapes, finite values, the \
+                    vocabulary, the text's checksum) and changes nothing if anything is wrong; the message names the \
+                    field or tensor. The text is read again from its path and must be unchanged; corpus=FILE \
+                    continues on another text with the same vocabulary.
                     """,
-                    example: "restore run.json"),
+                    example: "restore run.safetensors"),
+        CommandSpec(name: "export", aliases: [], usage: "export PATH format=pytorch",
+                    summary: "write the weights for PyTorch (a state_dict in safetensors)",
+                    options: ["format"], keywords: [],
+                    details: """
+                    format=pytorch writes the model's weights as the state_dict of a module with rnn = \
+                    torch.nn.RNN/LSTM/GRU(V, H, num_layers=L, batch_first=True) and out = torch.nn.Linear(H, V), fed \
+                    one-hot characters: rnn.weight_ih_l0 (4H × V for the LSTM, 3H × V for the GRU, H × V for the \
+                    RNN), rnn.weight_hh_l0, rnn.bias_ih_l0, \
+                    rnn.bias_hh_l0, … for each layer, out.weight (V × H), out.bias. The gates are stacked in PyTorch's \
+                    order (LSTM i, f, g, o; GRU r, z, n, where z is u here), every matrix transposed (PyTorch's \
+                    weights are out × in), the whole bias in bias_ih and zeros in bias_hh, except the GRU's b_hn, \
+                    which is bias_hh's last block. float64 for a float64 model, float32 for a float32 one. The \
+                    metadata names the cell, sizes and vocabulary. In Python: \
+                    model.load_state_dict(safetensors.torch.load_file(PATH)). Only the weights: to continue \
+                    training here, use save.
+                    """,
+                    example: "export model.safetensors format=pytorch"),
         CommandSpec(name: "echo", aliases: [], usage: "echo \"text\"", summary: "print text",
                     options: [], keywords: [], details: "Words are joined by single spaces; quote text to keep its spacing.",
                     example: "echo \"h_t = tanh(a_t)\""),

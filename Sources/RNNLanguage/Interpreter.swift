@@ -105,7 +105,8 @@ public struct Interpreter {
         case .plot(let kind, let options): return try plot(kind, options: options, command: command)
         case .keep(let name): try keep(name, command: command)
         case .forget(let name): try forget(name)
-        case .save(let path): return try save(path, command: command)
+        case .save(let path, let format): return try save(path, format: format, command: command)
+        case .export(let path, let format): return try export(path, format: format, command: command)
         case .restore(let path, let corpus): try restore(path, corpus: corpus)
         case .echo(let text): emit(.prose(text))
         case .pause:
@@ -152,6 +153,7 @@ public struct Interpreter {
         case .keep: "keep"
         case .forget: "forget"
         case .save: "save"
+        case .export: "export"
         default: "this command"
         }
     }

@@ -534,14 +534,35 @@ struct CommandBuilder {
             }
             return .plot(kind, options)
 
-        case "save", "restore":
+        case "save", "restore", "export":
+            let example = ["save": "save run.safetensors", "restore": "restore run.safetensors",
+                           "export": "export model.safetensors format=pytorch"][name]!
             guard let first = positionals.first, let path = first.token.text else {
-                throw Diagnostic(.missingArgument(command: name, expected: "a file name, e.g. \(name) run.json"), at: head.range)
+                throw Diagnostic(.missingArgument(command: name, expected: "a file name, e.g. \(example)"), at: head.range)
             }
             try allowPositionals(1)
             let file = Located(path, first.token.range)
-            if name == "save" { return .save(file) }
-            return .restore(file, corpus: option("corpus").map { Located($0.text ?? $0.lexeme, $0.range) })
+            switch name {
+            case "save":
+                let format = try choice("format", CheckpointFormat.self)
+                if let format, let named = CheckpointFormat.suggested(by: path), named != format, let token = option("format") {
+                    throw Diagnostic(.formatContradictsName(path: path, format: format.rawValue, writes: format.displayName,
+                                                            nameSays: named.displayName), at: token.range)
+                }
+                return .save(file, format: format)
+            case "export":
+                guard let format = try choice("format", ExportFormat.self) else {
+                    throw Diagnostic(.missingArgument(command: name, expected: "format=" + ExportFormat.allCases.map(\.rawValue)
+                        .joined(separator: "|") + ", e.g. \(example)"), at: head.range)
+                }
+                if CheckpointFormat.suggested(by: path) == .json, let token = option("format") {
+                    throw Diagnostic(.formatContradictsName(path: path, format: format.rawValue, writes: "safetensors",
+                                                            nameSays: "JSON"), at: token.range)
+                }
+                return .export(file, format: format)
+            default:
+                return .restore(file, corpus: option("corpus").map { Located($0.text ?? $0.lexeme, $0.range) })
+            }
 
         case "keep":
             guard let first = positionals.first, let label = first.token.text else {
