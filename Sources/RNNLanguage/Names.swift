@@ -25,7 +25,7 @@ struct NameResolver {
     static let scalarNames = ["step", "loss-per-char", "smooth-loss", "smooth-loss-per-char", "recent-loss",
                               "recent-loss-per-char", "perplexity", "pointer", "grad-norm", "grad-check",
                               "val-loss", "val-perplexity", "best-val-loss", "unigram-entropy", "unigram-val-loss",
-                              "score", "score-perplexity", "params", "vocab-size"]
+                              "score", "score-perplexity", "neuron-r", "params", "vocab-size"]
     /// Names of per-window records.
     static let recordNames = ["x", "y", "hs", "z", "p", "dhnorm"]
     static let textNames = ["vocab", "data", "loss"]
@@ -37,7 +37,7 @@ struct NameResolver {
         let parameters = layout.names
         var names = parameters + parameters.map { "d" + $0 } + parameters.map { "m" + $0 }
         if config.optimizer == .adam { names += parameters.map { "v" + $0 } }
-        let cellNames = session.trainer?.cell.recordedNames ?? recordedNames(of: config.cell)
+        let cellNames = session.trainer?.record.recordedNames ?? recordedNames(of: config.cell)
         return names + (config.cell == .lstm ? ["h", "c"] : ["h"]) + recordNames + cellNames + textNames + scalarNames
     }
 
@@ -269,6 +269,11 @@ struct NameResolver {
                 throw Diagnostic(.notYet(.score(name: name)), at: reference.range)
             }
             return .scalar(score.perplexity)
+        case "neuron-r":
+            guard let r = session.lastNeuronCorrelation else {
+                throw Diagnostic(.notYet(.neuronSearch(name: name)), at: reference.range)
+            }
+            return .scalar(r)
         case "params":
             return .scalar(Double(try requireModel(reference, command).parameters.layout.count))
         case "vocab-size":
