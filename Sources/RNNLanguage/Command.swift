@@ -193,8 +193,9 @@ public enum CommandKind: Equatable, Sendable {
     case plot(PlotKind, PlotOptions)
     /// `highlight NAME[unit] "text"`, `highlight p "text"`: each character shaded by a value.
     case highlight(HighlightTarget, AnalysisText)
-    /// `find-neurons pattern=… "text"`: the units that follow a pattern, best first.
-    case findNeurons(Located<NeuronPattern>, AnalysisText, top: Int)
+    /// `find-neurons pattern=… "text"`: the units that follow a pattern, best first; the best
+    /// one shades the first `shown` characters.
+    case findNeurons(Located<NeuronPattern>, AnalysisText, top: Int, shown: Int)
     /// `saliency "text" [t=…]`: how much each character moves the prediction at step t.
     case saliency(AnalysisText, step: Located<Int>?)
     case keep(Located<String>)

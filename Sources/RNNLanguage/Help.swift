@@ -202,17 +202,18 @@ public enum Help {
                     5,000 characters.
                     """,
                     example: "highlight c[7] \"he said \\\"go (now)\\\" and left\""),
-        CommandSpec(name: "find-neurons", aliases: [], usage: "find-neurons pattern=REGEX|line-position \"text\" | … file=PATH [from=N] [length=N] [top=K]",
+        CommandSpec(name: "find-neurons", aliases: [], usage: "find-neurons pattern=REGEX|line-position \"text\" | … file=PATH [from=N] [length=N] [top=K] [show=N]",
                     summary: "the units whose values follow a pattern in the text, strongest first",
-                    options: ["pattern", "file", "from", "length", "top"], keywords: [],
+                    options: ["pattern", "file", "from", "length", "top", "show"], keywords: [],
                     details: """
                     For every unit (h, and c for an lstm, in every layer) Pearson's r between its value after \
                     each character and a signal: with pattern=REGEX 1 for a character inside a match of the \
                     regular expression and 0 elsewhere (Swift's Regex syntax, as Perl's; ^ and $ match at line \
                     breaks; inside quotes write \\\\ for one backslash, or use a class: [(] for a parenthesis); with \
                     pattern=line-position the number of characters since the last line break. Lists the top K \
-                    units (default 10) by |r| and shades the text by the best one, with ^ under the matches. \
-                    Says so when no unit reaches |r| = 0.3. The best r is then neuron-r (for show and expect). \
+                    units (default 10) by |r| and shades the first show=N characters of the text (default 400, \
+                    0: none) by the best one, with ^ under the matches. Says so when no unit reaches |r| = 0.3. \
+                    The strongest unit's r is kept as neuron-r (for show and expect). \
                     A pattern that matches no character, or every one, is refused. Reads at most 1,000,000 characters (Ctrl-C stops it).
                     """,
                     example: "find-neurons pattern=\"[(][^)]*[)]\" file=data/notes.txt"),

@@ -10,7 +10,7 @@ extension Interpreter {
 
     /// `find-neurons`: Pearson's r between every unit (h, and the LSTM's c, of every layer) and a
     /// per-character signal over the text, the strongest listed and the best one highlighted.
-    mutating func findNeurons(_ pattern: Located<NeuronPattern>, _ text: AnalysisText, top: Int,
+    mutating func findNeurons(_ pattern: Located<NeuronPattern>, _ text: AnalysisText, top: Int, shown: Int,
                               command: Command) throws(Diagnostic) -> CommandOutcome {
         try requireModel(command)
         guard let input = try analysisInput(text, command: "find-neurons", limit: Limits.analysisCharacters, minimum: 2) else {
@@ -86,8 +86,12 @@ extension Interpreter {
                     + " |r| ≥ 0.5")
                 + (best.r! < 0 ? ". Its r is negative: it is low where the signal is high" : "")
         }
+        guard shown > 0 else {
+            writeStyled(verdict + ".\n")
+            return .completed
+        }
         // The best unit over the beginning of the text.
-        let shown = min(n, Limits.findNeuronsShown)
+        let shown = min(n, shown)
         let part = Array(input.indices.prefix(shown))
         guard let values = reader.series(of: best.probe, text: part, shouldStop: console.takeInterrupt) else {
             write("interrupted: the best unit is not shown\n")

@@ -104,7 +104,8 @@ public struct Interpreter {
         case .evaluate: return try evaluate(command: command)
         case .plot(let kind, let options): return try plot(kind, options: options, command: command)
         case .highlight(let target, let text): return try highlight(target, text, command: command)
-        case .findNeurons(let pattern, let text, let top): return try findNeurons(pattern, text, top: top, command: command)
+        case .findNeurons(let pattern, let text, let top, let shown):
+            return try findNeurons(pattern, text, top: top, shown: shown, command: command)
         case .saliency(let text, let step): return try saliency(text, step: step, command: command)
         case .keep(let name): try keep(name, command: command)
         case .forget(let name): try forget(name)

@@ -53,7 +53,8 @@ extension CommandBuilder {
         return .highlight(target, text)
     }
 
-    /// `find-neurons pattern=REGEX|line-position "text"` (or file=PATH; from=, length=; top=K).
+    /// `find-neurons pattern=REGEX|line-position "text"` (or file=PATH; from=, length=; top=K;
+    /// show=N).
     func buildFindNeurons() throws(Diagnostic) -> CommandKind {
         let example = "find-neurons pattern=\"[(][^)]*[)]\" \"a (b c) d\""
         guard let token = option("pattern") else {
@@ -78,7 +79,8 @@ extension CommandBuilder {
         let text = try analysisText(positional: 0, command: "find-neurons", example: example)
         try allowPositionals(1)
         let top = try integer("top", maximum: Limits.findNeuronsTop) ?? 10
-        return .findNeurons(Located(pattern, token.range), text, top: top)
+        let shown = try integer("show", minimum: 0, maximum: Limits.highlightCharacters) ?? Limits.findNeuronsShown
+        return .findNeurons(Located(pattern, token.range), text, top: top, shown: shown)
     }
 
     /// `saliency "text" [t=T]` (or file=PATH; from=, length=).
