@@ -16,12 +16,11 @@ struct ResolvedUnit {
     var probe: UnitProbe
     /// `h[3]`, `c@2[5]`.
     var label: String
-    /// `c_t, the LSTM's cell state,`.
+    /// "c_t, the LSTM's cell state".
     var meaning: String
 }
 
-/// An analysis's text when its characters are some other thing than what the model reads:
-/// "the unit did not change", "the pattern covers all" …
+/// `highlight`, and what `find-neurons`, `saliency` and `plot states` share: the text, units.
 extension Interpreter {
     // MARK: The text
 
@@ -29,7 +28,7 @@ extension Interpreter {
     /// it onto the model's vocabulary. Nil when Ctrl-C stopped reading a file.
     func analysisInput(_ text: AnalysisText, command: String, limit: Int, minimum: Int = 1) throws(Diagnostic) -> AnalysisInput? {
         let trainer = session.trainer!
-        /// The whole text's length, and its characters from `from` to `end`.
+        // The whole text's length, and its characters from `from` to `end`.
         let total: Int, part: [Unicode.Scalar], context: String
         var corpus: Corpus?
         switch text.source.value {
