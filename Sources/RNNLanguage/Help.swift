@@ -216,15 +216,15 @@ public enum Help {
                     The strongest unit's r is kept as neuron-r (for show and expect). \
                     A pattern that matches no character, or every one, is refused. Reads at most 1,000,000 characters (Ctrl-C stops it).
                     """,
-                    example: "find-neurons pattern=\"[(][^)]*[)]\" file=data/notes.txt"),
+                    example: "find-neurons pattern=\"[(][^)]*[)]\" file=data/tune.txt top=5"),
         CommandSpec(name: "saliency", aliases: [], usage: "saliency \"text\" [t=T] | saliency file=PATH [from=N] [length=N] [t=T]",
                     summary: "how much each earlier character moves one prediction: ‖∂ log p_t[y_t] / ∂e_s‖",
                     options: ["t", "file", "from", "length"], keywords: [],
                     details: """
                     From h = 0 the model reads characters 0 … t and predicts character t+1 (y_t); t defaults to \
                     the last prediction of the text. For each s ≤ t, the gradient of log p_t[y_t] with respect \
-                    to e_s, the rows of the first layer's W_x· that x_s picks at step s (every gate's), as \
-                    backpropagation through time computes it from that one loss term. Shown over the text \
+                    to e_s = x_s·W_x, the rows of the first layer's input matrices (every gate's) that x_s \
+                    picks at step s, as backpropagation through time computes it from that one loss term. Shown over the text \
                     (darker: the prediction depends more on that character) and as a bar per character (the \
                     last 40). At most 1,000 characters.
                     """,
