@@ -149,6 +149,10 @@ import Testing
              messages: ["it holds a tensor 'W_xi@1', which no checkpoint of a 2-layer gru model has"]),
         Case(name: "a huge number of layers", corrupt: metadata("settings.layers", "100000"),
              messages: ["field 'settings.layers': expected 1 to", "found 100000"]),
+        // A pool of this many threads was started as the model was made (32,000 of them, until
+        // the system ran out of processes): the same bounds as `init threads=`.
+        Case(name: "a huge number of threads", corrupt: metadata("settings.threads", "9223372036854775807"),
+             messages: ["threads=9223372036854775807 is not allowed: threads must be a whole number from 1 to 1024"]),
         Case(name: "a kept run without its name", corrupt: metadata("kept_runs", "2"),
              messages: ["field 'kept_runs[1].name': it is missing from the __metadata__"]),
         Case(name: "more updates than steps", corrupt: metadata("optimizer.updates", "12"),
