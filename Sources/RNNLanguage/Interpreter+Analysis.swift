@@ -50,7 +50,7 @@ extension Interpreter {
         if let located = text.from, from >= max(total, 1) {
             throw Diagnostic(.partOutOfText(from: from, length: text.length?.value, characters: total), at: located.range)
         }
-        if let length = text.length, from + length.value > total {
+        if let length = text.length, length.value > total - from {  // (from + length could overflow)
             throw Diagnostic(.partOutOfText(from: from, length: length.value, characters: total), at: length.range)
         }
         let end = text.length.map { from + $0.value } ?? total

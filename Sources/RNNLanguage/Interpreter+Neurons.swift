@@ -1,6 +1,12 @@
 import RNNCore
 import RNNRendering
 
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// Below this |r| no unit is said to follow a pattern: r² < 0.09, the unit's value shares less
 /// than a tenth of its variance with the pattern.
 let weakestCorrelation = 0.3
@@ -24,7 +30,11 @@ extension Interpreter {
             guard case .success(let regex) = compilePattern(source) else {
                 throw Diagnostic(.invalidPattern(reason: "it does not compile"), at: pattern.range)
             }
-            let inside = matchMarks(regex, in: input.scalars)
+            guard let inside = matchMarksInterruptibly(regex, in: input.scalars, shouldStop: console.takeInterrupt) else {
+                write("interrupted: nothing was correlated; the pattern was still being matched (one that backtracks "
+                      + "without end keeps a core busy until it finishes or rnnrepl quits)\n")
+                return .interrupted
+            }
             let count = inside.filter { $0 }.count
             guard count > 0 && count < n else {
                 throw Diagnostic(.patternNeverVaries(pattern: quoted(source), matchesAll: count == n, characters: n), at: pattern.range)
@@ -108,6 +118,59 @@ extension Interpreter {
 
     /// "12.3%".
     func percent(_ fraction: Double) -> String { NumberFormat.fixed(100 * fraction, decimals: 1) + "%" }
+}
+
+/// `matchMarks` on a thread of its own, so that Ctrl-C is heard while it runs: a regular
+/// expression can backtrack for an exponential time (`([a-z ]*)*x`) and Swift's matcher has no
+/// way to be stopped. On Ctrl-C this returns nil at once and leaves the thread to finish (or
+/// to run until the program exits); the session is untouched either way.
+func matchMarksInterruptibly(_ regex: Regex<AnyRegexOutput>, in scalars: [Unicode.Scalar],
+                             shouldStop: () -> Bool) -> [Bool]? {
+    final class Job: @unchecked Sendable {
+        let regex: Regex<AnyRegexOutput>
+        let scalars: [Unicode.Scalar]
+        let lock = MutexBox()
+        var result: [Bool]?
+        init(_ regex: Regex<AnyRegexOutput>, _ scalars: [Unicode.Scalar]) { self.regex = regex; self.scalars = scalars }
+    }
+    let job = Job(regex, scalars)
+    var thread = pthread_t()
+    let context = Unmanaged.passRetained(job).toOpaque()
+    let started = pthread_create(&thread, nil, { context in
+        let job = Unmanaged<Job>.fromOpaque(context!).takeRetainedValue()
+        var signals = sigset_t()
+        sigemptyset(&signals)
+        for signal in [SIGINT, SIGTERM, SIGHUP] { sigaddset(&signals, signal) }
+        pthread_sigmask(SIG_BLOCK, &signals, nil)
+        let marks = matchMarks(job.regex, in: job.scalars)
+        job.lock.locked { job.result = marks }
+        return nil
+    }, context)
+    guard started == 0 else {
+        // No thread to be had: match here (Ctrl-C is then heard only at the end).
+        Unmanaged<Job>.fromOpaque(context).release()
+        return matchMarks(regex, in: scalars)
+    }
+    pthread_detach(thread)
+    var pause = timespec(tv_sec: 0, tv_nsec: 1_000_000)
+    while true {
+        if let marks = job.lock.locked({ job.result }) { return marks }
+        if shouldStop() { return nil }
+        nanosleep(&pause, nil)
+        pause.tv_nsec = min(20_000_000, pause.tv_nsec * 2)
+    }
+}
+
+/// A pthread mutex as a class (the regex job's result crosses threads under it).
+final class MutexBox: @unchecked Sendable {
+    private let mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
+    init() { pthread_mutex_init(mutex, nil) }
+    deinit { pthread_mutex_destroy(mutex); mutex.deallocate() }
+    func locked<T>(_ body: () -> T) -> T {
+        pthread_mutex_lock(mutex)
+        defer { pthread_mutex_unlock(mutex) }
+        return body()
+    }
 }
 
 /// For each character of `text`, whether it lies inside a match of `regex` (anchors ^ and $

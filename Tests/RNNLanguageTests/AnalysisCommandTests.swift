@@ -56,6 +56,10 @@ import Testing
               message: "from=7 is beyond the end of the text (7 characters: from=0 to 6)", column: 31, syntax: false),
         .init(setup: lstm, command: "highlight h[0] \"the cat\" from=2 length=9",
               message: "from=2 length=9 runs past the end of the text (7 characters): at most length=5 from there", column: 40, syntax: false),
+        // from + length overflowed (a trap) before it was compared with the text's length.
+        .init(setup: lstm, command: "saliency \"the cat\" from=1 length=9223372036854775807",
+              message: "from=1 length=9223372036854775807 runs past the end of the text (7 characters): at most length=6 from there",
+              column: 34, syntax: false),
         .init(setup: lstm, command: "highlight h[0] \"the cat\" length=0", message: "length=0 is not allowed: length must be a whole number >= 1",
               column: 33, syntax: true),
         .init(setup: lstm, command: "highlight h[0] file=/nonexistent/x.txt", message: "cannot read '/nonexistent/x.txt': no such file",
@@ -231,6 +235,20 @@ import Testing
             #expect(console.output.hasPrefix("interrupted: nothing was"))
             #expect(Fingerprint(session) == before)
         }
+    }
+
+    /// A pattern that backtracks for an exponential time (2^n steps on n letters without an x)
+    /// is matched on a thread of its own, so Ctrl-C is heard while it runs.
+    @Test func aPatternThatBacktracksCanBeInterrupted() {
+        var session = RNNLanguageTests.session(after: Self.lstm)
+        let before = Fingerprint(session)
+        let console = CapturingConsole()
+        console.interruptAfterChecks = 3
+        let command = "find-neurons pattern=\"([a-z ]*)*x\" \"the cat sat on the mat the\""
+        let outcome = Runner.run(command, fileName: "test.rnn", session: &session, console: console)
+        #expect(outcome == .interrupted, "\(console.output)")
+        #expect(console.output.hasPrefix("interrupted: nothing was correlated; the pattern was still being matched"))
+        #expect(Fingerprint(session) == before)
     }
 
     /// Output fits a projector's page: every line at 60 columns.
