@@ -8,7 +8,10 @@ of 64 characters, one-hot inputs, Adam at 2e-3, the gradient's global norm clipp
 2 threads, no dropout, evaluating the whole held-out text (read once from the zero state)
 every 250 steps. PyTorch averages its loss over the 32×64 predictions and clips the norm at
 5; rnnrepl sums over the window and averages over the streams, so its norm is 64 times larger
-and the same clip is clip=320 (Adam itself does not see the scale).
+and the same clip is clip=320 (Adam itself does not see the scale). The initial weights are
+drawn at PyTorch's scale: its uniform(−1/√H, 1/√H) has a standard deviation of 0.036 at H = 256,
+so rnnrepl draws every matrix as randn·0.036 (sigma=, whh=random scale=) with zero biases
+(forget-bias=0; PyTorch's biases are small uniform numbers too).
 
 Reported for each: characters per second of training (evaluations excluded), the training
 time until the validation loss first reaches 1.6 and 1.5 nats per character, the best
@@ -54,7 +57,7 @@ def peak_memory(stderr):
 
 def run_rnnrepl(seconds, extra=""):
     script = f"""load {CORPUS} validation=0.1
-init cell=lstm layers=2 hidden=256 batch=32 seq=64 dtype=float32 threads=2 optimizer=adam lr=0.002 clip-mode=norm clip=320 {extra}
+init cell=lstm layers=2 hidden=256 batch=32 seq=64 dtype=float32 threads=2 optimizer=adam lr=0.002 clip-mode=norm clip=320 sigma=0.036 whh=random scale=0.036 forget-bias=0 {extra}
 train {int(seconds)}s eval-every=250
 """
     with tempfile.NamedTemporaryFile("w", suffix=".rnn", delete=False) as f:

@@ -201,27 +201,39 @@ public final class Network<S: NetworkScalar> {
     @_specialize(where S == Double)
     public func load(_ theta: UnsafePointer<Double>) {
         let h = hiddenSize, gh = gateWidth, v = vocabularySize
+        // Each packed matrix is one task (each written by one thread: the same bytes for any count).
+        var tasks: [() -> Void] = []
         for l in 0 ..< layers {
             let w = weights[l], inputRows = l == 0 ? v : h
             let xs = inputOffsets[l], hs = recurrentOffsets[l], bs = biasOffsets[l]
+            let gruBias = kind == .gru ? candidateBiasOffsets[l] : 0
             // Column c of the gate matrix is gate c / H, unit c mod H.
             if let lookup = w.lookup {
-                for i in 0 ..< inputRows {
-                    for c in 0 ..< gh { lookup.pointer[i * gh + c] = S(theta[xs[c / h] + i * h + c % h]) }
+                tasks.append {
+                    for i in 0 ..< inputRows {
+                        for c in 0 ..< gh { lookup.pointer[i * gh + c] = S(theta[xs[c / h] + i * h + c % h]) }
+                    }
                 }
             }
-            w.input?.pack { i, c in S(theta[xs[c / h] + i * h + c % h]) }
-            w.inputTransposed?.pack { c, i in S(theta[xs[c / h] + i * h + c % h]) }
-            w.recurrent.pack { i, c in S(theta[hs[c / h] + i * h + c % h]) }
-            w.recurrentTransposed.pack { c, i in S(theta[hs[c / h] + i * h + c % h]) }
-            for c in 0 ..< gh { w.bias.pointer[c] = S(theta[bs[c / h] + c % h]) }
-            if let candidateBias = w.candidateBias {
-                for j in 0 ..< h { candidateBias.pointer[j] = S(theta[candidateBiasOffsets[l] + j]) }
+            if let input = w.input { tasks.append { input.pack { i, c in S(theta[xs[c / h] + i * h + c % h]) } } }
+            if let transposed = w.inputTransposed { tasks.append { transposed.pack { c, i in S(theta[xs[c / h] + i * h + c % h]) } } }
+            tasks.append { w.recurrent.pack { i, c in S(theta[hs[c / h] + i * h + c % h]) } }
+            tasks.append { w.recurrentTransposed.pack { c, i in S(theta[hs[c / h] + i * h + c % h]) } }
+            tasks.append {
+                for c in 0 ..< gh { w.bias.pointer[c] = S(theta[bs[c / h] + c % h]) }
+                if let candidateBias = w.candidateBias {
+                    for j in 0 ..< h { candidateBias.pointer[j] = S(theta[gruBias + j]) }
+                }
             }
         }
-        output.pack { i, k in S(theta[outputOffset + i * v + k]) }
-        outputTransposed.pack { k, i in S(theta[outputOffset + i * v + k]) }
-        for k in 0 ..< v { outputBias.pointer[k] = S(theta[outputBiasOffset + k]) }
+        let output = output, outputTransposed = outputTransposed, outputBias = outputBias
+        let outputOffset = outputOffset, outputBiasOffset = outputBiasOffset
+        tasks.append { output.pack { i, k in S(theta[outputOffset + i * v + k]) } }
+        tasks.append {
+            outputTransposed.pack { k, i in S(theta[outputOffset + i * v + k]) }
+            for k in 0 ..< v { outputBias.pointer[k] = S(theta[outputBiasOffset + k]) }
+        }
+        pool.run(tasks.count) { tasks[$0]() }
     }
 
     /// Adds the gradients of the last `backward` into `gradients` (Double, `layout`).

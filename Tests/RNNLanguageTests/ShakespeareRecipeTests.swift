@@ -28,6 +28,16 @@ import Testing
         #expect(lines.contains { $0.hasPrefix("train ") && $0.contains("best=") })
     }
 
+    /// `bench/shakespeare.rnn`, which measured the README's numbers, runs the same commands
+    /// (its `load` path is relative to bench/).
+    @Test func theBenchmarkScriptIsTheRecipe() throws {
+        let script = Self.readme.deletingLastPathComponent().appendingPathComponent("bench/shakespeare.rnn")
+        let lines = try String(contentsOf: script, encoding: .utf8).split(separator: "\n").map(String.init)
+            .filter { !$0.hasPrefix("#") && !$0.hasPrefix("load ") }
+        let recipe = try Self.recipe().filter { !$0.hasPrefix("load ") }
+        #expect(Array(lines.prefix(recipe.count)) == recipe)
+    }
+
     @Test func theRecipeRunsOnASmallText() throws {
         let lines = try Self.recipe()
         let between = lines.filter { !$0.hasPrefix("load ") && !$0.hasPrefix("train ") && !$0.hasPrefix("#") }
