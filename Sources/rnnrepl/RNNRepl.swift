@@ -116,7 +116,7 @@ struct RNNRepl: ParsableCommand {
             if outcome != .completed { failed = outcome.exitCode }
         }
         session.baseDirectory = nil
-        if !commands.isEmpty && failed == nil { recording?.beginSection("-e") }
+        if !commands.isEmpty && failed == nil { recording?.beginSection("-e commands") }
         for (number, source) in commands.enumerated() where failed == nil {
             let name = commands.count == 1 ? "-e" : "-e#\(number + 1)"
             let outcome = Runner.run(source, fileName: name, session: &session, console: console)
