@@ -113,7 +113,7 @@ import TestSupport
         let linesFile = try folder.write("expected-lines.txt", expected.joined(separator: "\n"))
         let process = Process()
         process.executableURL = URL(fileURLWithPath: python!)
-        process.arguments = [checker, page, "--expected-lines", linesFile, "--chromium", chromium!]
+        process.arguments = ["-B", checker, page, "--expected-lines", linesFile, "--chromium", chromium!]
         let output = Pipe(), errors = Pipe()
         process.standardOutput = output
         process.standardError = errors
