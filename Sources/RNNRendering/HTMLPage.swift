@@ -82,10 +82,11 @@ public struct HTMLPage {
         // A cell: the commands that ran one after the other without output (checks, a keep),
         // then the command whose output follows; then that output.
         var code: [String] = [], outputs = ""
-        var inSection = false, headingUsed = false
+        var inSection = false, headingUsed = false, cells = 0
         func closeCell() {
             guard !code.isEmpty else { return }
-            html += "<div class=\"cell\"><pre class=\"code\">" + code.map { "<code>" + HTML.text($0) + "</code>" }.joined(separator: "\n")
+            cells += 1  // cells are numbered for links to them: page.html#cell-12
+            html += "<div class=\"cell\" id=\"cell-\(cells)\"><pre class=\"code\">" + code.map { "<code>" + HTML.text($0) + "</code>" }.joined(separator: "\n")
                 + "</pre>\n" + (outputs.isEmpty ? "" : "<div class=\"outputs\">" + outputs + "</div>") + "</div>\n"
             code = []
             outputs = ""

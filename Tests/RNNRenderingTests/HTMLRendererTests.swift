@@ -176,10 +176,10 @@ import TestSupport
         let text = try #require(pageText(html))
         #expect(html.contains("<title>LESSON 1 - A TEST</title>"))
         #expect(html.contains("<h1>LESSON 1 - A TEST</h1><p>Some prose.</p>"))
-        #expect(html.contains("<div class=\"cell\"><pre class=\"code\"><code>load builtin hello</code></pre>\n"
+        #expect(html.contains("<div class=\"cell\" id=\"cell-1\"><pre class=\"code\"><code>load builtin hello</code></pre>\n"
             + "<div class=\"outputs\"><pre class=\"text\">loaded builtin hello: 12 characters</pre>\n</div></div>"))
         // Commands without output share the cell of the next one; a pause is a break, not a cell.
-        #expect(html.contains("<pre class=\"code\"><code>expect step ≈ 0</code>\n<code>keep a</code></pre>"))
+        #expect(html.contains("<div class=\"cell\" id=\"cell-2\"><pre class=\"code\"><code>expect step ≈ 0</code>\n<code>keep a</code></pre>"))
         #expect(!html.contains("<code>pause</code>"))
         #expect(html.contains("<hr class=\"pause\"/>"))
         #expect(html.contains("<pre class=\"error\">lesson.rnn:9:6: error: unknown name &#39;nosuch&#39; &lt;here&gt;</pre>"))
