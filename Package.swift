@@ -57,5 +57,8 @@ let package = Package(
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         // The bare training loop, for bench/run.sh (REPL overhead).
         .executableTarget(name: "rnncore-bench", dependencies: ["RNNCore"], path: "bench/CoreLoop"),
+        // save and restore of a big model in both checkpoint forms (bench/README.md).
+        .executableTarget(name: "checkpoint-bench", dependencies: ["RNNCore", "RNNLanguage", "RNNRendering"],
+                          path: "bench/CheckpointBench"),
     ]
 )

@@ -2,8 +2,12 @@
 """Scores a text with a model saved as a PyTorch state_dict in safetensors, in float64.
 
     bench/.venv/bin/python bench/pytorch_check_score.py WEIGHTS.safetensors
-        --cell lstm|gru|rnn --layers N --hidden H
-        (--vocab STRING | --vocab-file PATH) (--text STRING | --text-file PATH)
+        [--cell lstm|gru|rnn --layers N --hidden H (--vocab STRING | --vocab-file PATH)]
+        (--text STRING | --text-file PATH)
+
+The cell, sizes and vocabulary may be left out for a file written by rnnrepl's
+`export PATH format=pytorch`: its __metadata__ holds them (rnnrepl.cell, rnnrepl.layers,
+rnnrepl.hidden, rnnrepl.vocabulary); given ones must agree with it.
 
 Prints one number: the summed -ln p of the text, every character predicting the next from the
 zero state (h = 0, and c = 0 for the LSTM), i.e. the sum over its n - 1 predictions, with 17
@@ -26,6 +30,7 @@ import sys
 
 import torch
 import torch.nn.functional as F
+from safetensors import safe_open
 from safetensors.torch import load_file
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -54,10 +59,10 @@ def score(model, indices):
 def main():
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("weights", help="safetensors file with the state_dict")
-    p.add_argument("--cell", choices=("lstm", "gru", "rnn"), required=True)
-    p.add_argument("--layers", type=int, required=True)
-    p.add_argument("--hidden", type=int, required=True)
-    vocab = p.add_mutually_exclusive_group(required=True)
+    p.add_argument("--cell", choices=("lstm", "gru", "rnn"))
+    p.add_argument("--layers", type=int)
+    p.add_argument("--hidden", type=int)
+    vocab = p.add_mutually_exclusive_group()
     vocab.add_argument("--vocab", help="the vocabulary, its characters in index order")
     vocab.add_argument("--vocab-file", help="a UTF-8 file holding exactly the vocabulary string")
     text = p.add_mutually_exclusive_group(required=True)
@@ -65,7 +70,22 @@ def main():
     text.add_argument("--text-file", help="a UTF-8 file holding the text to score")
     args = p.parse_args()
 
-    vocabulary = args.vocab if args.vocab is not None else read_utf8(args.vocab_file)
+    with safe_open(args.weights, "pt") as f:
+        metadata = f.metadata() or {}
+    # What rnnrepl's export records, where the arguments leave it out (and checked where they give it).
+    recorded = {"cell": metadata.get("rnnrepl.cell"), "layers": metadata.get("rnnrepl.layers"),
+                "hidden": metadata.get("rnnrepl.hidden"), "vocab": metadata.get("rnnrepl.vocabulary")}
+    given = {"cell": args.cell, "layers": args.layers, "hidden": args.hidden,
+             "vocab": args.vocab if args.vocab is not None else (read_utf8(args.vocab_file) if args.vocab_file else None)}
+    settings = {}
+    for key, value in given.items():
+        if value is None and recorded[key] is None:
+            sys.exit(f"--{key} is needed: the file's metadata does not record it (not written by rnnrepl's export?)")
+        if value is not None and recorded[key] is not None and str(value) != recorded[key]:
+            sys.exit(f"--{key} {value!r} disagrees with the file's metadata ({recorded[key]!r})")
+        settings[key] = value if value is not None else recorded[key]
+    args.cell, args.layers, args.hidden = settings["cell"], int(settings["layers"]), int(settings["hidden"])
+    vocabulary = settings["vocab"]
     text = args.text if args.text is not None else read_utf8(args.text_file)
     if len(set(vocabulary)) != len(vocabulary):
         sys.exit("the vocabulary repeats a character")

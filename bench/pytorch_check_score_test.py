@@ -8,7 +8,9 @@ non-recurrent weights then scaled up so that the gates saturate now and then), s
 safetensors.torch.save_file; a random text of 5,000 characters over a vocabulary with
 non-ASCII code points (so the 4,096-step chunks are crossed); the script is run as a user
 would, with the vocabulary and the text in files; its printed sum must match the loop's to
-1e-12 relative. The loop writes out PyTorch's documented equations step by step.
+1e-12 relative. The loop writes out PyTorch's documented equations step by step. Each 2-layer
+model is also saved with the metadata rnnrepl's export writes, and scored with no --cell,
+--layers, --hidden or --vocab: the script must take them from the file.
 """
 import os
 import subprocess
@@ -69,7 +71,7 @@ def main():
     torch.manual_seed(7)
     rng = np.random.default_rng(7)
     H, n = 16, 5000
-    failures = 0
+    failures = checks = 0
     with tempfile.TemporaryDirectory() as tmp:
         vocab_path, text_path = os.path.join(tmp, "vocab.txt"), os.path.join(tmp, "text.txt")
         indices = rng.integers(0, len(VOCABULARY), size=n)
@@ -92,18 +94,27 @@ def main():
                 weights = {k: v.contiguous() for k, v in model.state_dict().items()}
                 path = os.path.join(tmp, f"{cell}{layers}.safetensors")
                 save_file(weights, path)
-                result = subprocess.run(
-                    [sys.executable, os.path.join(HERE, "pytorch_check_score.py"), path, "--cell", cell,
-                     "--layers", str(layers), "--hidden", str(H), "--vocab-file", vocab_path,
-                     "--text-file", text_path], capture_output=True, text=True, check=True)
-                theirs = float(result.stdout)
+                runs = [("flags", path, ["--cell", cell, "--layers", str(layers), "--hidden", str(H),
+                                         "--vocab-file", vocab_path])]
+                if layers == 2:
+                    recorded = os.path.join(tmp, f"{cell}{layers}-metadata.safetensors")
+                    save_file(weights, recorded, metadata={
+                        "format": "pt", "rnnrepl.cell": cell, "rnnrepl.layers": str(layers),
+                        "rnnrepl.hidden": str(H), "rnnrepl.vocabulary": VOCABULARY})
+                    runs.append(("metadata", recorded, []))
                 ours = hand_written_score(weights, cell, layers, H, indices)
-                relative = abs(theirs - ours) / abs(ours)
-                ok = relative <= TOLERANCE
-                failures += not ok
-                print(f"{cell} x{layers}: script {result.stdout.strip()}  loop {ours:.17g}  "
-                      f"relative difference {relative:.1e}  {'ok' if ok else 'FAIL'}", flush=True)
-    print(f"{6 - failures} passed, {failures} failed")
+                for how, file, flags in runs:
+                    result = subprocess.run(
+                        [sys.executable, os.path.join(HERE, "pytorch_check_score.py"), file, *flags,
+                         "--text-file", text_path], capture_output=True, text=True, check=True)
+                    theirs = float(result.stdout)
+                    relative = abs(theirs - ours) / abs(ours)
+                    ok = relative <= TOLERANCE
+                    failures += not ok
+                    checks += 1
+                    print(f"{cell} x{layers} ({how}): script {result.stdout.strip()}  loop {ours:.17g}  "
+                          f"relative difference {relative:.1e}  {'ok' if ok else 'FAIL'}", flush=True)
+    print(f"{checks - failures} passed, {failures} failed")
     sys.exit(1 if failures else 0)
 
 

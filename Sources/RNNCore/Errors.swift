@@ -85,6 +85,7 @@ extension ReadFailure: CustomStringConvertible {
                 + "the \(formatBytes(available)) available: nothing was read"
         case .lineTooLong(let limit): "the line is longer than \(formatLimit(limit)), the most rnnrepl reads as one line"
         case .interrupted: "interrupted: nothing was read"
+        case .changedWhileReading: "it became shorter while it was being read (is something writing it?): nothing was kept"
         case .system(let reason): reason
         }
     }

@@ -43,6 +43,8 @@ public enum ReadFailure: Error, Equatable, Sendable {
     case lineTooLong(limit: Int)
     /// Ctrl-C while waiting or reading; nothing was kept.
     case interrupted
+    /// The file ended before a part its own header promised (it shrank while being read).
+    case changedWhileReading
     case system(String)
 }
 
@@ -93,6 +95,66 @@ public func readWholeFile(_ path: String, limit: Int, allowFIFO: Bool = true, me
         }
     }
     return bytes
+}
+
+/// A regular file open for reading at any offset (`pread`), for formats that say where each
+/// part is: a safetensors checkpoint is read tensor by tensor, straight into the arrays that
+/// keep them, so the file is never in memory whole. Directories, devices, sockets and FIFOs
+/// are refused before the file is opened (a FIFO would wait for a writer).
+public final class RandomAccessFile {
+    /// The file's size in bytes when it was opened.
+    public let size: Int
+    private let descriptor: Int32
+
+    public init(path: String) throws(ReadFailure) {
+        var info = stat()
+        guard stat(path, &info) == 0 else { throw failure(errno) }
+        let kind = info.st_mode & S_IFMT
+        if kind == S_IFDIR { throw .isDirectory }
+        guard kind == S_IFREG else { throw .notAFile(kind: fileKind(kind)) }
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
+        guard descriptor >= 0 else { throw failure(errno) }
+        // The file may have changed kind between stat and open (a race): check what was opened.
+        guard fstat(descriptor, &info) == 0, info.st_mode & S_IFMT == S_IFREG else {
+            let kind = info.st_mode & S_IFMT
+            close(descriptor)
+            throw .notAFile(kind: fileKind(kind))
+        }
+        self.descriptor = descriptor
+        size = Int(info.st_size)
+    }
+
+    deinit { close(descriptor) }
+
+    /// Fills `buffer` with the bytes from `offset` on; fails when the file ends first (it
+    /// shrank since it was opened).
+    public func read(at offset: Int, into buffer: UnsafeMutableRawBufferPointer) throws(ReadFailure) {
+        var done = 0
+        while done < buffer.count {
+            let got = pread(descriptor, buffer.baseAddress! + done, min(buffer.count - done, 1 << 30), off_t(offset + done))
+            if got < 0 {
+                if errno == EINTR || errno == EAGAIN { continue }
+                throw failure(errno)
+            }
+            if got == 0 { throw .changedWhileReading }
+            done += got
+        }
+    }
+
+    /// `count` bytes from `offset` on.
+    public func bytes(at offset: Int, count: Int) throws(ReadFailure) -> [UInt8] {
+        var result = [UInt8](repeating: 0, count: count)
+        var problem: ReadFailure?
+        result.withUnsafeMutableBytes { buffer in
+            do throws(ReadFailure) {
+                try read(at: offset, into: buffer)
+            } catch {
+                problem = error
+            }
+        }
+        if let problem { throw problem }
+        return result
+    }
 }
 
 /// Reads what is there into `buffer` (0 at the end of the file). With `waiting` (a pipe or a

@@ -349,17 +349,25 @@ public final class Network<S: NetworkScalar> {
     // MARK: Backward
 
     /// Backpropagation through the last `forward`: ∂(scale·L)/∂θ added into `gradients`
-    /// (Double, `layout`). `scale` is 1/B for a loss averaged over streams.
+    /// (Double, `layout`). `scale` is 1/B for a loss averaged over streams. `losses: .last`
+    /// differentiates only the last step's loss terms (dz_t = 0 for t < T−1): how far back one
+    /// prediction reaches (`saliency`).
     @_specialize(where S == Float)
     @_specialize(where S == Double)
-    public func backward(gradients: UnsafeMutablePointer<Double>, scale: Double) {
+    public func backward(gradients: UnsafeMutablePointer<Double>, scale: Double, losses: LossSelection = .all) {
         let t = steps, rows = t * batch, h = hiddenSize, gh = gateWidth, v = vocabularySize
         let factor = S(scale)
-        // dz_t = scale·(p_t − onehot(y_t)).
+        // Rows before this one have no loss term to differentiate.
+        let firstCounted = losses == .last ? (t - 1) * batch : 0
+        // dz_t = scale·(p_t − onehot(y_t)), or 0 for a loss left out.
         let tasks = min(rows, 4 * pool.threadCount)
         pool.run(tasks) { task in
             for r in stride(from: task, to: rows, by: tasks) {
                 let dz = self.dLogits.pointer + r * self.vocabularyPadded, p = self.probabilities.pointer + r * v
+                guard r >= firstCounted else {
+                    dz.update(repeating: 0, count: v)
+                    continue
+                }
                 for k in 0 ..< v { dz[k] = p[k] * factor }
                 dz[Int(self.targets.pointer[r])] -= factor
             }

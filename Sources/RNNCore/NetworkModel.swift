@@ -16,7 +16,8 @@ public protocol TrainableNetwork: AnyObject {
     @discardableResult
     func forward(inputs: UnsafePointer<Int32>, targets: UnsafePointer<Int32>, steps: Int, initialState: UnsafePointer<Double>,
                  dropout: Double, generator: inout SeededGenerator) -> Double
-    func backward(gradients: UnsafeMutablePointer<Double>, scale: Double)
+    /// `losses: .last`: only the last step's loss terms.
+    func backward(gradients: UnsafeMutablePointer<Double>, scale: Double, losses: LossSelection)
     func copyFinalStates(into state: UnsafeMutablePointer<Double>)
 
     func hidden(layer: Int, stream: Int, at t: Int) -> [Double]
@@ -32,6 +33,13 @@ public protocol TrainableNetwork: AnyObject {
     func gateGradient(_ k: Int, layer: Int, stream: Int, at t: Int) -> [Double]
     func outputGradient(layer: Int, stream: Int, at t: Int) -> [Double]
     func hiddenGradientNorms(layer: Int, stream: Int) -> [Double]
+}
+
+extension TrainableNetwork {
+    /// Every loss term, as training differentiates them.
+    public func backward(gradients: UnsafeMutablePointer<Double>, scale: Double) {
+        backward(gradients: gradients, scale: scale, losses: .all)
+    }
 }
 
 extension Network: TrainableNetwork {

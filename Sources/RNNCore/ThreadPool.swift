@@ -18,8 +18,10 @@ import Synchronization
 /// little to waiting (unlike runtimes that spin for milliseconds). Workers block the signals
 /// the program handles (SIGINT, SIGTERM, SIGHUP), so those always reach the main thread.
 public final class ThreadPool: @unchecked Sendable {
-    /// Threads that run tasks, the caller included.
-    public let threadCount: Int
+    /// The threads that share the work (the caller's and the workers'). Fewer than asked for
+    /// when the system refuses to start more (its limit on processes): the numbers are the
+    /// same for any count, so the pool works with what it got.
+    public private(set) var threadCount: Int
 
     private var workers: [pthread_t] = []
     private let mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
@@ -54,9 +56,10 @@ public final class ThreadPool: @unchecked Sendable {
                 pool.work()
                 return nil
             }, context)
-            precondition(created == 0, "cannot start a worker thread")
+            guard created == 0 else { break }
             workers.append(thread)
         }
+        threadCount = workers.count + 1
     }
 
     deinit {

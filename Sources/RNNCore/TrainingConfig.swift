@@ -64,6 +64,9 @@ public struct TrainingConfig: Equatable, Sendable {
     }
 
     /// Each setting within its domain (hidden ≥ 1, lr > 0, …).
+    /// The most threads a model may ask for (a thread pool starts them all at once).
+    public static let maximumThreads = 1024
+
     public func validateDomains() throws(ModelError) {
         func require(_ ok: Bool, _ name: String, _ value: String, _ requirement: String) throws(ModelError) {
             if !ok { throw .invalidSetting(name: name, value: value, requirement: requirement) }
@@ -79,7 +82,8 @@ public struct TrainingConfig: Equatable, Sendable {
         try require(layers >= 1, "layers", "\(layers)", "a whole number ≥ 1")
         try require(batchSize >= 1, "batch", "\(batchSize)", "a whole number ≥ 1")
         try require(dropout.isFinite && dropout >= 0 && dropout < 1, "dropout", "\(dropout)", "a number from 0 up to (not including) 1")
-        try require((threads ?? 1) >= 1, "threads", "\(threads ?? 1)", "a whole number ≥ 1")
+        try require((1 ... Self.maximumThreads).contains(threads ?? 1), "threads", "\(threads ?? 1)",
+                    "a whole number from 1 to \(Self.maximumThreads)")
         try require(schedule.warmup >= 0, "warmup", "\(schedule.warmup)", "a whole number ≥ 0")
         try require(schedule.decaySteps >= 0, "decay-steps", "\(schedule.decaySteps)", "a whole number ≥ 0")
         try require(schedule.factor.isFinite && schedule.factor > 0 && schedule.factor <= 1, "decay-factor", "\(schedule.factor)",

@@ -11,6 +11,7 @@ public enum BuiltinCorpus {
         ("story", "a longer tale of a boat and a gull, for training runs", story),
         ("recall", "a key letter to repeat 21 characters later, 500 lines: a test of memory", recall),
         ("fables", "nine short fables in plain English, for held-out text and overfitting", fables),
+        ("tune", "the syllables la di so with asides in brackets and quoted phrases: structure to track", tune),
     ]
 
     public static var names: [String] { texts.map(\.name) }
@@ -30,6 +31,40 @@ public enum BuiltinCorpus {
             text += key + "the quick brown fox ?" + key + "\n"
         }
         return text
+    }()
+
+    /// 100 sentences of the syllables la, di and so, each with an aside in brackets and a quoted
+    /// phrase (3 to 8 syllables each, in either order, 1 to 3 syllables around them), joined by
+    /// spaces and wrapped at 40 characters a line (at spaces), from the seeded generator. Three
+    /// syllables are soon learnt; what is left is structure: which bracket is open, where a line
+    /// ends (lesson 11).
+    static let tune: String = {
+        var generator = SeededGenerator(seed: 11)
+        let syllables = ["la", "di", "so"]
+        func run(_ low: Int, _ high: Int) -> String {
+            let count = low + generator.nextInt(below: high - low + 1)
+            return (0 ..< count).map { _ in syllables[generator.nextInt(below: syllables.count)] }.joined(separator: " ")
+        }
+        var sentences: [String] = []
+        for _ in 0 ..< 100 {
+            var parts = [run(1, 3)]
+            let bracketFirst = generator.nextInt(below: 2) == 0
+            for bracket in bracketFirst ? [true, false] : [false, true] {
+                parts.append(bracket ? "(" + run(3, 8) + ")" : "\"" + run(3, 8) + "\"")
+                parts.append(run(1, 3))
+            }
+            sentences.append(parts.joined(separator: " ") + ".")
+        }
+        var lines: [String] = [], line = ""
+        for word in sentences.joined(separator: " ").split(separator: " ") {
+            if !line.isEmpty && line.count + 1 + word.count > 40 {
+                lines.append(line)
+                line = String(word)
+            } else {
+                line += (line.isEmpty ? "" : " ") + word
+            }
+        }
+        return (lines + [line]).joined(separator: "\n") + "\n"
     }()
 
     static let rhyme = """

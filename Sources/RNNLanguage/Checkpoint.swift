@@ -1,8 +1,10 @@
 import RNNCore
 
 /// Everything a session needs to continue exactly where it stopped, as the file formats hold
-/// it. A codec turns it into bytes and back (`CheckpointJSON.swift`); `validated()`
-/// (`CheckpointValidation.swift`) checks every field before anything of a session changes,
+/// it. Two codecs turn it into bytes and back: safetensors (`SafetensorsWriter.swift`,
+/// `SafetensorsReader.swift`; the default) and JSON (`CheckpointJSON.swift`), with the same
+/// fields; `validated()` (`CheckpointValidation.swift`, `CheckpointMatrices.swift`) checks
+/// every field of either before anything of a session changes,
 /// and `save` runs the same check before it writes, so the program never writes a file its
 /// own `restore` would refuse. The check is of the file's contents only: whether the model
 /// fits in the memory available now is `restore`'s question (a model that fits when it is
@@ -143,11 +145,13 @@ struct CheckpointFile: Equatable {
     }
 }
 
-/// A matrix as a checkpoint holds it: its shape and its values, row by row.
+/// A matrix as a checkpoint holds it: its shape and its values, row by row. The values are a
+/// slice, so that a checkpoint made from a session shares the session's arrays instead of
+/// copying them (index it from `values.startIndex`).
 struct CheckpointTensor: Equatable {
     var rows: Int
     var columns: Int
-    var values: [Double]
+    var values: ArraySlice<Double>
 }
 
 /// What can be wrong with a checkpoint file.
@@ -162,6 +166,54 @@ public enum CheckpointProblem: Error, Equatable, Sendable {
     case nonFinite(name: String)
     case badSetting(String)
     case badState(String)
+
+    // The safetensors container (Safetensors.swift, SafetensorsReader.swift).
+    /// Fewer than the 8 bytes of the header's length (and not JSON either).
+    case safetensorsTooShort(fileBytes: Int)
+    case safetensorsHeaderTooLarge(headerBytes: UInt64, limit: Int)
+    /// The header's length goes beyond the end of the file.
+    case safetensorsHeaderBeyondFile(headerBytes: Int, fileBytes: Int)
+    case safetensorsHeaderNotJSON(detail: String)
+    /// `key` nil: the `__metadata__` member itself is wrong.
+    case safetensorsBadMetadata(key: String?, detail: String)
+    /// A tensor's entry in the header: its dtype, shape or data_offsets.
+    case safetensorsBadEntry(name: String, detail: String)
+    /// The tensors' places in the data: gaps, overlaps, beyond the end, bytes left over (`name`
+    /// nil: no one tensor is at fault).
+    case safetensorsOffsets(name: String?, detail: String)
+    /// A safetensors file whose metadata does not say "rnnrepl-checkpoint" (`format`: what it says).
+    case safetensorsNotACheckpoint(format: String?)
+    case unknownTensor(name: String, cell: String, layers: Int)
+    case missingTensor(name: String)
+    case wrongDType(name: String, expected: String, found: String)
+}
+
+/// How a checkpoint's messages name its matrices: by their path in the JSON form
+/// ("parameters.W_hh", "gradients.W_hh", "state.h") or by their tensor's name in the
+/// safetensors form ("W_hh", "dW_hh", "h").
+enum CheckpointNaming {
+    case json
+    case safetensors
+
+    /// A parameter-shaped matrix of `group` ("parameters", "gradients", "optimizer.memory",
+    /// "optimizer.second_moment").
+    func matrix(_ group: String, _ name: String) -> String {
+        switch self {
+        case .json: group + "." + name
+        case .safetensors: Self.prefixes[group, default: ""] + name
+        }
+    }
+
+    /// The carried state, "h" or "c".
+    func state(_ name: String) -> String { self == .json ? "state." + name : name }
+
+    /// A missing matrix or state.
+    func missing(_ name: String, detail: String) -> CheckpointProblem {
+        self == .json ? .missingOrWrong(field: name, detail: detail) : .missingTensor(name: name)
+    }
+
+    /// The prefixes `show` puts before a parameter's name for each group.
+    static let prefixes = ["parameters": "", "gradients": "d", "optimizer.memory": "m", "optimizer.second_moment": "v"]
 }
 
 /// The largest step and update count a checkpoint may hold: far beyond any run (2⁶² steps at
@@ -179,7 +231,7 @@ extension CheckpointFile {
         func tensors(_ values: [Double]) -> [String: CheckpointTensor] {
             var result: [String: CheckpointTensor] = [:]
             for entry in layout.entries {
-                result[entry.name] = CheckpointTensor(rows: entry.rows, columns: entry.columns, values: Array(values[entry.range]))
+                result[entry.name] = CheckpointTensor(rows: entry.rows, columns: entry.columns, values: values[entry.range])
             }
             return result
         }
@@ -228,6 +280,22 @@ extension CheckpointFile {
         random = RandomRecord(sampling: trainer.samplingGenerator.state.map(hexWord),
                               dropout: trainer.dropoutGenerator.state.map(hexWord))
         keptRuns = session.keptRuns.map { KeptRunRecord(name: $0.name, losses: $0.losses, gradientNorms: $0.gradientNorms) }
+    }
+}
+
+extension CheckpointFormat {
+    /// The form of a file from its first bytes (up to 16) and its size, or nil when they look
+    /// like neither. Safetensors: the 8-byte length of a header that fits in the file, then the
+    /// header's "{". JSON: "{" after an optional byte-order mark and white space. A length that
+    /// goes beyond the file, with "{" after it, is a damaged safetensors file. (A JSON text
+    /// read as a length is beyond any file: its first bytes are printable characters.)
+    static func sniff(_ start: [UInt8], fileSize: Int) -> CheckpointFormat? {
+        let safetensorsBrace = start.count > 8 && start[8] == UInt8(ascii: "{")
+        if safetensorsBrace, let length = SafetensorsHeader.headerLength(start), length <= UInt64(fileSize - 8) { return .safetensors }
+        var index = byteOrderMarkLength(start)
+        while index < start.count, [0x20, 0x09, 0x0A, 0x0D].contains(start[index]) { index += 1 }
+        if index < start.count && start[index] == UInt8(ascii: "{") { return .json }
+        return safetensorsBrace ? .safetensors : nil
     }
 }
 

@@ -355,7 +355,7 @@ struct JSONFields {
             var values: [Double] = []
             values.reserveCapacity(items.count * columns)
             for case .numbers(let row) in items { values.append(contentsOf: row) }
-            result[name] = CheckpointTensor(rows: items.count, columns: columns, values: values)
+            result[name] = CheckpointTensor(rows: items.count, columns: columns, values: values[...])
         }
         return result
     }

@@ -118,46 +118,25 @@ extension CheckpointFile {
         return Vocabulary(scalars: scalars)
     }
 
-    /// A flat buffer from tensors by name, each checked against the layout; nil when `tensors`
-    /// is empty and `optional`. `check` says what values the program can write there.
-    ///
-    /// Every shape is checked before the buffer is allocated (so the buffer is never larger
-    /// than what the file already holds, whatever its settings claim), and each tensor is
-    /// removed from `tensors` once copied, so a big model is not held twice.
-    static func flatten(_ tensors: inout [String: CheckpointTensor], layout: ParameterLayout, field: String, optional: Bool = false,
-                        check: (Double) -> Bool = { _ in true }, requirement: String = "") throws(CheckpointProblem) -> [Double]? {
-        if tensors.isEmpty && optional { return nil }
-        for entry in layout.entries {
-            guard let tensor = tensors[entry.name] else {
-                throw .missingOrWrong(field: "\(field).\(entry.name)", detail: "it is missing")
-            }
-            guard tensor.rows == entry.rows && tensor.columns == entry.columns else {
-                throw .wrongShape(name: "\(field).\(entry.name)", expected: "\(entry.rows)×\(entry.columns)",
-                                  found: "\(tensor.rows)×\(tensor.columns)")
-            }
-        }
-        if let extra = tensors.keys.sorted().first(where: { layout.entry(named: $0) == nil }) {
-            throw .missingOrWrong(field: "\(field).\(extra)", detail: "the \(layout.names.joined(separator: ", ")) model has no such parameter")
-        }
-        var values = [Double](repeating: 0, count: layout.count)
-        for entry in layout.entries {
-            let tensor = tensors.removeValue(forKey: entry.name)!
-            for (offset, value) in tensor.values.enumerated() {
-                guard value.isFinite else { throw .nonFinite(name: "\(field).\(entry.name)") }
-                guard check(value) else {
-                    throw .badState("\(field).\(entry.name)[\(offset / entry.columns), \(offset % entry.columns)] is "
-                        + "\(value), but \(requirement)")
-                }
-                values[entry.offset + offset] = value
-            }
-        }
-        return values
-    }
-
     /// Checks shapes, domains and finiteness of everything, without touching any session: only
     /// what the program itself could have written is accepted. The matrices move out into the
     /// result (this file's are left empty), so a big model is not held twice.
-    mutating func validated() throws(CheckpointProblem) -> RestoredCheckpoint {
+    ///
+    /// `naming` says how messages name the matrices: as the JSON form's fields or as the
+    /// safetensors form's tensors.
+    mutating func validated(naming: CheckpointNaming = .json) throws(CheckpointProblem) -> RestoredCheckpoint {
+        try validate(naming: naming, building: true)!
+    }
+
+    /// The same checks, without making anything of a session (`save` asks them before it writes,
+    /// and the matrices stay where they are).
+    func check(naming: CheckpointNaming = .json) throws(CheckpointProblem) {
+        var copy = self
+        _ = try copy.validate(naming: naming, building: false)
+    }
+
+    /// `validated`, or with `building` off only its checks (then nil).
+    private mutating func validate(naming: CheckpointNaming, building: Bool) throws(CheckpointProblem) -> RestoredCheckpoint? {
         let vocabulary = try checkedVocabulary()
         guard let checksum = parseHexWord(corpus.checksum) else {
             throw .missingOrWrong(field: "corpus.checksum", detail: "expected a hex string such as \"0x1f2e…\"")
@@ -168,30 +147,31 @@ extension CheckpointFile {
         let (config, display) = try configuration()
         let layout = ParameterLayout.forModel(config.cell, vocabularySize: vocabulary.count, hiddenSize: config.hiddenSize,
                                               layers: config.layers)
-        let parameters = Parameters(layout: layout, values: try Self.flatten(&self.parameters, layout: layout, field: "parameters")!)
-        let gradients = Parameters(layout: layout, values: try Self.flatten(&self.gradients, layout: layout, field: "gradients")!)
+        let parameterValues = try Self.flatten(&self.parameters, layout: layout, field: "parameters", naming: naming,
+                                               building: building)!
+        let gradientValues = try Self.flatten(&self.gradients, layout: layout, field: "gradients", naming: naming,
+                                              building: building)!
 
         let needsMemory = config.optimizer != .sgd, needsSecond = config.optimizer == .adam
-        let nonNegative: (Double) -> Bool = { $0 >= 0 }
-        let memory: [Double]?
-        switch config.optimizer {
-        case .adagrad:
-            memory = try Self.flatten(&optimizer.memory, layout: layout, field: "optimizer.memory", optional: !needsMemory,
-                                      check: nonNegative, requirement: "Adagrad's memory (a sum of squares) is never negative")
-        case .rmsprop:
-            memory = try Self.flatten(&optimizer.memory, layout: layout, field: "optimizer.memory", optional: !needsMemory,
-                                      check: nonNegative, requirement: "RMSprop's memory (an average of squares) is never negative")
-        default:
-            memory = try Self.flatten(&optimizer.memory, layout: layout, field: "optimizer.memory", optional: !needsMemory)
+        let memoryRequirement: String? = switch config.optimizer {
+        case .adagrad: "Adagrad's memory (a sum of squares) is never negative"
+        case .rmsprop: "RMSprop's memory (an average of squares) is never negative"
+        default: nil
         }
+        let memory = try Self.flatten(&optimizer.memory, layout: layout, field: "optimizer.memory", optional: !needsMemory,
+                                      naming: naming, building: building, nonNegative: memoryRequirement,
+                                      zero: optimizer.updates == 0)
         let second = try Self.flatten(&optimizer.secondMoment, layout: layout, field: "optimizer.second_moment",
-                                      optional: !needsSecond, check: nonNegative,
-                                      requirement: "Adam's second moment (an average of squares) is never negative")
+                                      optional: !needsSecond, naming: naming, building: building,
+                                      nonNegative: "Adam's second moment (an average of squares) is never negative",
+                                      zero: optimizer.updates == 0)
         if !needsMemory && memory != nil {
-            throw .badState("optimizer.memory holds matrices, but \(config.optimizer.rawValue) keeps no memory")
+            throw .badState((naming == .json ? "optimizer.memory holds matrices" : "the file holds mW_… tensors")
+                + ", but \(config.optimizer.rawValue) keeps no memory")
         }
         if !needsSecond && second != nil {
-            throw .badState("optimizer.second_moment holds matrices, but only adam keeps a second moment")
+            throw .badState((naming == .json ? "optimizer.second_moment holds matrices" : "the file holds vW_… tensors")
+                + ", but only adam keeps a second moment")
         }
         guard (0 ... largestCount).contains(state.step) else {
             throw .badState("state.step is \(state.step); it must be from 0 to 2^62")
@@ -199,33 +179,25 @@ extension CheckpointFile {
         guard (0 ... state.step).contains(optimizer.updates) else {
             throw .badState("optimizer.updates is \(optimizer.updates), but there have been \(state.step) steps")
         }
-        if optimizer.updates == 0 {
-            for (field, values) in [("optimizer.memory", memory), ("optimizer.second_moment", second)] {
-                if let values, let index = values.firstIndex(where: { $0 != 0 }), let (entry, row, column) = layout.locate(index) {
-                    throw .badState("\(field).\(entry.name)[\(row), \(column)] is \(values[index]), but optimizer.updates "
-                        + "is 0: the memory is zero before the first update")
-                }
-            }
-        }
-        let optimizerState = OptimizerState(kind: config.optimizer, memory: memory ?? [], secondMoment: second ?? [],
-                                            updateCount: optimizer.updates)
 
         // The carried state: every cell's h is a tanh or a mix of tanh values, within [−1, 1];
         // H values for each layer and stream.
         let h = config.hiddenSize, units = config.layers * config.batchSize
         let shape = units == 1 ? "1×\(h)" : "\(units)×\(h) (\(config.layers) layers × \(config.batchSize) streams, 1×\(h) each)"
         guard state.h.count == units * h else {
-            throw .wrongShape(name: "state.h", expected: shape, found: "\(state.h.count) values")
+            throw .wrongShape(name: naming.state("h"), expected: shape, found: "\(state.h.count) values")
         }
-        guard state.h.allSatisfy(\.isFinite) else { throw .nonFinite(name: "state.h") }
+        guard state.h.allSatisfy(\.isFinite) else { throw .nonFinite(name: naming.state("h")) }
         if let index = state.h.firstIndex(where: { abs($0) > 1 }) {
-            throw .badState("state.h[\(index)] is \(state.h[index]), but h is a tanh (or a mix of tanh values): from −1 to 1")
+            throw .badState("\(naming.state("h"))[\(index)] is \(state.h[index]), but h is a tanh (or a mix of tanh values): from −1 to 1")
         }
         var carried = state.h
         if config.cell == .lstm {
-            guard let c = state.c else { throw .missingOrWrong(field: "state.c", detail: "it is missing (an LSTM carries h and c)") }
-            guard c.count == units * h else { throw .wrongShape(name: "state.c", expected: shape, found: "\(c.count) values") }
-            guard c.allSatisfy(\.isFinite) else { throw .nonFinite(name: "state.c") }
+            guard let c = state.c else {
+                throw naming.missing(naming.state("c"), detail: "it is missing (an LSTM carries h and c)")
+            }
+            guard c.count == units * h else { throw .wrongShape(name: naming.state("c"), expected: shape, found: "\(c.count) values") }
+            guard c.allSatisfy(\.isFinite) else { throw .nonFinite(name: naming.state("c")) }
             // The trainer keeps each layer's and stream's h and c together.
             carried = []
             carried.reserveCapacity(2 * units * h)
@@ -234,7 +206,8 @@ extension CheckpointFile {
                 carried += c[unit * h ..< (unit + 1) * h]
             }
         } else if state.c != nil {
-            throw .missingOrWrong(field: "state.c", detail: "only an LSTM has a cell state (this checkpoint's cell is \(config.cell.rawValue))")
+            throw .missingOrWrong(field: naming.state("c"),
+                                  detail: "only an LSTM has a cell state (this checkpoint's cell is \(config.cell.rawValue))")
         }
         guard state.pointer >= 0 else { throw .badState("state.pointer is negative") }
         guard lossHistory.count == state.step else {
@@ -355,8 +328,12 @@ extension CheckpointFile {
             }
             kept.append(KeptRun(name: run.name, losses: run.losses, gradientNorms: run.gradientNorms))
         }
+        guard building else { return nil }
+        let optimizerState = OptimizerState(kind: config.optimizer, memory: memory ?? [], secondMoment: second ?? [],
+                                            updateCount: optimizer.updates)
         return RestoredCheckpoint(vocabulary: vocabulary, checksum: checksum, config: config, display: display,
-                                  parameters: parameters, gradients: gradients, optimizer: optimizerState,
+                                  parameters: Parameters(layout: layout, values: parameterValues),
+                                  gradients: Parameters(layout: layout, values: gradientValues), optimizer: optimizerState,
                                   hiddenState: carried, position: state.pointer, stepCount: state.step,
                                   smoothLoss: state.smoothLoss, lossHistory: lossHistory, windowLengths: lengths,
                                   validationHistory: validation, trainingCharacters: corpus.trainingCharacters,

@@ -57,6 +57,37 @@ public enum ScoreSource: Equatable, Sendable {
     case file(String)
 }
 
+/// The text an analysis reads (`highlight`, `find-neurons`, `saliency`, `plot states`): a quoted
+/// text or a file's characters, and optionally a part of it (`from=` characters in, `length=`
+/// characters long). The model reads the part from the zero state.
+public struct AnalysisText: Equatable, Sendable {
+    public var source: Located<ScoreSource>
+    public var from: Located<Int>?
+    public var length: Located<Int>?
+
+    public init(source: Located<ScoreSource>, from: Located<Int>? = nil, length: Located<Int>? = nil) {
+        self.source = source
+        self.from = from
+        self.length = length
+    }
+}
+
+/// What `highlight` shades each character by.
+public enum HighlightTarget: Equatable, Sendable {
+    /// One unit of a state or gate: `h[3]`, `c@2[5]`, `f[0]`.
+    case unit(NameReference)
+    /// `p`: the probability the model gave each character before reading it.
+    case probability(SourceRange)
+}
+
+/// The per-character signal `find-neurons` correlates every unit with.
+public enum NeuronPattern: Equatable, Sendable {
+    /// 1 for a character inside a match of the regular expression (Swift's Regex syntax), else 0.
+    case regex(String)
+    /// Characters since the last line break.
+    case linePosition
+}
+
 /// How long `train` runs: a number of steps, or a time (`train 10m`).
 public enum TrainLimit: Equatable, Sendable {
     case steps(Int)
@@ -106,6 +137,8 @@ public enum PlotKind: String, CaseIterable, Sendable {
     case runs
     /// The ‖∂L/∂h_t‖ profiles kept with `keep NAME`, overlaid (log scale).
     case runNorms = "run-norms"
+    /// h_t over a text, projected on its first two principal components.
+    case states
 
     /// The options this kind of plot uses.
     var options: [String] {
@@ -113,6 +146,7 @@ public enum PlotKind: String, CaseIterable, Sendable {
         case .loss, .gradNorms, .runs: ["width", "height", "log", "ymin", "ymax"]
         case .probs: ["width", "t", "top", "prime", "temperature"]
         case .runNorms: ["width", "height", "ymin", "ymax"]
+        case .states: ["width", "height", "file", "from", "length"]
         }
     }
 }
@@ -157,10 +191,20 @@ public enum CommandKind: Equatable, Sendable {
     /// The loss per character on the held-out text.
     case evaluate
     case plot(PlotKind, PlotOptions)
+    /// `highlight NAME[unit] "text"`, `highlight p "text"`: each character shaded by a value.
+    case highlight(HighlightTarget, AnalysisText)
+    /// `find-neurons pattern=… "text"`: the units that follow a pattern, best first; the best
+    /// one shades the first `shown` characters.
+    case findNeurons(Located<NeuronPattern>, AnalysisText, top: Int, shown: Int)
+    /// `saliency "text" [t=…]`: how much each character moves the prediction at step t.
+    case saliency(AnalysisText, step: Located<Int>?)
     case keep(Located<String>)
     /// `forget NAME` drops one kept run; `forget` alone drops them all.
     case forget(Located<String>?)
-    case save(Located<String>)
+    /// `save PATH [format=safetensors|json]` (without format=: JSON for a name ending in .json).
+    case save(Located<String>, format: CheckpointFormat?)
+    /// `export PATH format=pytorch`: the weights for another framework.
+    case export(Located<String>, format: ExportFormat)
     /// `restore PATH [corpus=FILE]`.
     case restore(Located<String>, corpus: Located<String>?)
     case echo(String)
@@ -169,6 +213,34 @@ public enum CommandKind: Equatable, Sendable {
     case reset
     case help(topic: Located<String>?)
     case quit
+}
+
+/// The two forms of a checkpoint: the same fields, numbers in binary or in text.
+public enum CheckpointFormat: String, CaseIterable, Sendable {
+    /// Every matrix and list of numbers a tensor, everything else metadata (SafetensorsWriter.swift).
+    case safetensors
+    /// Every number in its shortest round-trip text (CheckpointJSON.swift).
+    case json
+
+    /// The form a name asks for when no format= is given: JSON for "….json", else safetensors.
+    public static func forName(_ path: String) -> CheckpointFormat { suggested(by: path) ?? .safetensors }
+
+    /// The form a name's extension says, if it says one (".json", ".safetensors").
+    public static func suggested(by path: String) -> CheckpointFormat? {
+        let name = path.lowercased()
+        if name.hasSuffix(".json") { return .json }
+        if name.hasSuffix(".safetensors") { return .safetensors }
+        return nil
+    }
+
+    /// The name in messages.
+    public var displayName: String { self == .json ? "JSON" : "safetensors" }
+}
+
+/// What `export` writes.
+public enum ExportFormat: String, CaseIterable, Sendable {
+    /// A PyTorch state_dict in safetensors (PyTorchExport.swift).
+    case pytorch
 }
 
 /// Options of `plot`.
@@ -185,6 +257,8 @@ public struct PlotOptions: Equatable, Sendable {
     /// Explicit limits of the y axis (`ymin=`, `ymax=`): the plot says what lies beyond.
     public var yMin: Double?
     public var yMax: Double?
+    /// `plot states`: the text whose states are drawn.
+    public var text: AnalysisText?
 
     public init(width: Int? = nil, height: Int? = nil, logScale: Bool = false, step: Int? = nil, top: Int = 10,
                 prime: Located<String>? = nil, temperature: Double = 1) {

@@ -31,13 +31,15 @@ public func completions(line: String, cursor: Int, session: Session) -> Completi
         switch key {
         case "method": values = ["precise", "plain"]
         case "log", "clipped": values = ["on", "off"]
+        case "format": values = spec.name == "export" ? ExportFormat.allCases.map(\.rawValue) : CheckpointFormat.allCases.map(\.rawValue)
+        case "pattern": values = ["line-position"]
         default: break
         }
         return .words(values.filter { $0.hasPrefix(typed) }.map { key + "=" + $0 }.sorted())
     }
 
     switch spec.name {
-    case "save", "restore":
+    case "save", "restore", "export":
         return earlier.count == 1 ? .files : matching(spec.options.map { $0 + "=" })
     case "load":
         if earlier.count == 1 { return word.isEmpty || !"builtin".hasPrefix(word) ? .files : matching(["builtin"]) }
@@ -49,6 +51,9 @@ public func completions(line: String, cursor: Int, session: Session) -> Completi
     case "grad-check":
         let parameters = ParameterLayoutNames.names(session: session)
         return matching((earlier.count == 1 ? parameters : []) + spec.options.map { $0 + "=" })
+    case "highlight":
+        if earlier.count == 1 { return matching(unitNames(session: session) + ["p"]) }
+        return matching(spec.options.map { $0 + "=" })
     case "help":
         return matching(Help.commandNames + ["grammar", "names"])
     case "forget":
@@ -65,4 +70,13 @@ enum ParameterLayoutNames {
         let config = session.trainer?.config ?? session.config
         return ParameterLayout.forCell(config.cell, vocabularySize: 2, hiddenSize: 1).names
     }
+}
+
+/// The states and gates `highlight` shades, as typed before the unit's index: h, c (lstm), the
+/// gates; with several layers each with @1 … @L.
+func unitNames(session: Session) -> [String] {
+    let config = session.trainer?.config ?? session.config
+    let bases = ["h"] + (config.cell == .lstm ? ["c"] : []) + (config.cell == .rnn ? [] : config.cell.gateNames)
+    guard config.layers > 1 else { return bases }
+    return bases.flatMap { base in (1 ... config.layers).map { base + "@\($0)" } }
 }

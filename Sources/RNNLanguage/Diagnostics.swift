@@ -31,6 +31,16 @@ public enum DiagnosticKind: Equatable, Sendable {
     /// `plot loss log=on ymin=0`: a limit ≤ 0 on a log scale; `always`: the kind of plot is
     /// always on a log scale (run-norms).
     case limitNotOnLogScale(key: String, text: String, kind: String, always: Bool)
+    /// `save run.json format=safetensors`: the name says one format, format= asks for another.
+    case formatContradictsName(path: String, format: String, writes: String, nameSays: String)
+    /// `highlight h "text"`, `highlight h[0:3] …`: one unit's index is needed.
+    case unitNeeded(name: String)
+    /// `highlight p[3] …`.
+    case probabilityHasNoUnit
+    /// `find-neurons pattern="a(b"`: `reason` is the regex parser's.
+    case invalidPattern(reason: String)
+    /// A quoted text and file= given together.
+    case textAndFile(command: String)
 
     // Run time: the command was understood but cannot be carried out (exit code 70).
     case noCorpus(command: String)
@@ -71,11 +81,30 @@ public enum DiagnosticKind: Equatable, Sendable {
     case expectationFailed(name: String, actual: Double, comparison: Comparison, expected: Double, tolerance: Double)
     case unknownHelpTopic(String, suggestion: String?)
     case stepOutOfWindow(step: Int, steps: Int)
+    /// `highlight W_hh[0] …`: not a state or gate with one value per unit.
+    case notAUnit(name: String, choices: [String], suggestion: String?)
+    /// `h@3[0]` in a model of 2 layers (or `@0`).
+    case layerOutOfRange(name: String, layer: Int, layers: Int)
+    /// An analysis of a text with no characters.
+    case emptyText(command: String)
+    /// An analysis of more characters than it reads.
+    case textTooLong(command: String, characters: Int, limit: Int)
+    /// `from=`/`length=` beyond the text's `characters`.
+    case partOutOfText(from: Int, length: Int?, characters: Int)
+    /// `saliency … t=40` for a text whose predictions end before.
+    case predictionOutOfText(step: Int, characters: Int)
+    /// find-neurons: a pattern that matches no character, or every one.
+    case patternNeverVaries(pattern: String, matchesAll: Bool, characters: Int)
+    /// find-neurons pattern=line-position on a text whose characters all sit at one position.
+    case linePositionNeverVaries(characters: Int)
+    /// `plot states`: every h_t is the same.
+    case statesNeverVary(characters: Int)
     case corpus(CorpusError)
     case model(ModelError)
 
     // Checkpoints.
     case checkpointWrite(path: String, reason: String)
+    case exportWrite(path: String, reason: String)
     case checkpointRead(path: String, reason: String)
     case checkpointInvalid(path: String, problem: CheckpointProblem)
     /// The checkpoint's numbers, or its model, would take more memory than is available here.
@@ -96,6 +125,8 @@ public enum CheckpointPart: Equatable, Sendable {
     case numbers
     /// The model they make.
     case model
+    /// The tensors of a safetensors checkpoint, read as doubles.
+    case tensors
 }
 
 extension CheckpointProblem {
@@ -113,6 +144,31 @@ extension CheckpointProblem {
         case .nonFinite(let name): "'\(name)' holds a value that is not a finite number"
         case .badSetting(let reason): "its settings are not valid: \(reason)"
         case .badState(let reason): "its training state is not valid: \(reason)"
+        case .safetensorsTooShort(let size):
+            "it is \(size) bytes long: neither JSON nor safetensors (whose first 8 bytes give its header's length)"
+        case .safetensorsHeaderTooLarge(let length, let limit):
+            "its safetensors header claims \(length) bytes, more than the \(limit) a safetensors header may have "
+                + "(corrupt, or not a safetensors file); nothing was read beyond its first 8 bytes"
+        case .safetensorsHeaderBeyondFile(let length, let size):
+            "its safetensors header claims \(length) bytes, but the file has only \(size - 8) after the header's "
+                + "length (truncated?)"
+        case .safetensorsHeaderNotJSON(let detail): "its safetensors header is not valid JSON (corrupt?): \(detail)"
+        case .safetensorsBadMetadata(let key, let detail):
+            key.map { "__metadata__ '\($0)': \(detail)" } ?? "its safetensors __metadata__ is not valid: \(detail)"
+        case .safetensorsBadEntry(let name, let detail): "tensor '\(name)': \(detail)"
+        case .safetensorsOffsets(let name, let detail):
+            (name.map { "tensor '\($0)': " } ?? "its tensors do not cover its data: ") + detail
+        case .safetensorsNotACheckpoint(let format):
+            "it is a safetensors file but not an rnnrepl checkpoint (its __metadata__ has "
+                + (format.map { "\"format\": \(quotedJSON($0))" } ?? "no \"format\"") + ", not \"rnnrepl-checkpoint\")"
+                + (format == "pt" ? ": PyTorch weights, such as 'export' writes, hold no training state to continue from" : "")
+        case .unknownTensor(let name, let cell, let layers):
+            "it holds a tensor '\(name)', which no checkpoint of " + (layers == 1 ? "a \(cell) model" : "a \(layers)-layer \(cell) model")
+                + " has"
+        case .missingTensor(let name): "the tensor '\(name)' is missing"
+        case .wrongDType(let name, let expected, let found):
+            "tensor '\(name)' is \(found), but a checkpoint stores it as \(expected)"
+                + (found == "F32" ? " (a float32 model computes in float32 but keeps float64 weights, and resuming needs every bit)" : "")
         }
     }
 }
@@ -141,6 +197,8 @@ public enum Prerequisite: Equatable, Sendable {
     case trainingSteps(name: String)
     case gradientCheck
     case score(name: String)
+    /// `neuron-r` before any `find-neurons`.
+    case neuronSearch(name: String)
     case keptRuns
     case keptGradientNorms
     case somethingToKeep
@@ -167,6 +225,9 @@ public enum Prerequisite: Equatable, Sendable {
             "there has been no gradient check yet: run 'grad-check' first"
         case .score(let name):
             "'\(name)' is the result of 'score' and there has been none yet: run score \"some text\" first"
+        case .neuronSearch(let name):
+            "'\(name)' is the r of the strongest unit of 'find-neurons' and there has been none yet: run "
+                + "find-neurons pattern=\"…\" \"some text\" first"
         case .keptRuns:
             "no loss curves have been kept yet: train, then 'keep NAME' (for each run to compare)"
         case .keptGradientNorms:
@@ -199,7 +260,7 @@ public struct Diagnostic: Error, Equatable, Sendable {
              .badValue, .badChoice, .missingArgument, .unexpectedArgument, .badCount, .badSubscript,
              .unclosedSubscript, .badComparison, .badExpectedValue, .unexpectedSubscript, .badKeyword,
              .optionNotForKind, .valueTooLarge, .scriptNotUTF8, .settingWithoutCommand, .equalsWithoutKey, .badDuration, .optionNeedsAnother,
-             .limitNotOnLogScale:
+             .limitNotOnLogScale, .formatContradictsName, .unitNeeded, .probabilityHasNoUnit, .invalidPattern, .textAndFile:
             true
         default:
             false
@@ -371,6 +432,11 @@ extension DiagnosticKind {
                 + Self.hint(suggestion.map { "\(key)=\($0)" })
         case .missingArgument(let command, let expected):
             return "'\(command)' needs \(expected)"
+        case .formatContradictsName(let path, let format, let writes, let nameSays):
+            let name = path.split(separator: "/").last.map(String.init) ?? path
+            let stem = name.lastIndex(of: ".").map { String(name[..<$0]) } ?? name
+            return "format=\(format) writes \(writes), but the name '\(path)' says \(nameSays): name it \(stem)."
+                + (writes == "JSON" ? "json" : "safetensors") + (format == "pytorch" ? "" : ", or leave format= out")
         case .unexpectedArgument(let command, let text):
             return "'\(command)' does not take '\(text)' here (see 'help \(command)')"
         case .badCount(let command, let text):
@@ -394,6 +460,15 @@ extension DiagnosticKind {
                 + (always ? "" : ", or leave out log=on")
         case .optionNeedsAnother(let option, let needs):
             return "\(option)= saves at evaluations, and there are none without \(needs)=: add \(needs)=K (every K steps)"
+        case .unitNeeded(let name):
+            return "'highlight' shades one unit: write \(name)[3] for unit 3 (or p alone for each character's probability)"
+        case .probabilityHasNoUnit:
+            return "p is the probability the model gave each character: it takes no unit (write highlight p \"text\")"
+        case .invalidPattern(let reason):
+            return "not a valid regular expression: \(reason) (Swift's Regex syntax, as in Perl; inside quotes write \\\\ "
+                + "for one backslash, or a class such as [(] for a parenthesis)"
+        case .textAndFile(let command):
+            return "'\(command)' reads a quoted text or file=PATH, not both"
         case .badDuration(let text):
             return "'\(text)' is not a time to train for: write a number greater than 0 and s, m, h or d, "
                 + "e.g. train 90s, train 10m, train 1.5h (or a number of steps: train 1000)"
@@ -467,12 +542,44 @@ extension DiagnosticKind {
             return "no help on '\(topic)'" + Self.hint(suggestion) + " (type 'help' for the list)"
         case .stepOutOfWindow(let step, let steps):
             return "t=\(step) is outside the last window (t = 0 to \(steps - 1))"
+        case .notAUnit(let name, let choices, let suggestion):
+            return "'\(name)' is not a state or gate with units: highlight takes " + choices.joined(separator: ", ")
+                + " (with @L for layer L of several), or p" + Self.hint(suggestion)
+        case .layerOutOfRange(let name, let layer, let layers):
+            let base = String(name.prefix { $0 != "@" })
+            if layer < 1 { return "'\(name)': layers are numbered from 1 (the bottom), as in \(base)@1" }
+            return "'\(name)' names layer \(layer), and this model has " + (layers == 1 ? "one layer: write \(base)"
+                : "\(layers) layers: \(base)@1 to \(base)@\(layers)")
+        case .emptyText(let command):
+            return "the text is empty: '\(command)' needs characters to read"
+        case .textTooLong(let command, let characters, let limit):
+            return "the text has \(NumberFormat.grouped(characters)) characters, and '\(command)' reads at most "
+                + "\(NumberFormat.grouped(limit)): choose a part with from= and length="
+        case .partOutOfText(let from, let length, let characters):
+            if from >= characters {
+                return "from=\(from) is beyond the end of the text (\(NumberFormat.grouped(characters)) characters: from=0 to \(characters - 1))"
+            }
+            return "from=\(from) length=\(length ?? 0) runs past the end of the text (\(NumberFormat.grouped(characters)) characters): "
+                + "at most length=\(characters - from) from there"
+        case .predictionOutOfText(let step, let characters):
+            return "t=\(step) is beyond the text: its \(characters) characters make predictions at t = 0 to \(characters - 2) "
+                + "(the prediction at t is of character t+1)"
+        case .patternNeverVaries(let pattern, let matchesAll, let characters):
+            return "the pattern \(pattern) " + (matchesAll ? "covers every one" : "matches none")
+                + " of the \(NumberFormat.grouped(characters)) characters: a correlation needs characters inside a match and "
+                + "outside one"
+        case .linePositionNeverVaries(let characters):
+            return "all \(characters) characters are at the same position in their lines: there is nothing to correlate with"
+        case .statesNeverVary(let characters):
+            return "h_t is the same after each of the \(characters) characters: there is no direction to project on"
         case .corpus(let error):
             return error.description
         case .model(let error):
             return error.description
         case .checkpointWrite(let path, let reason):
             return "cannot save to '\(path)': \(reason); any file that was there is unchanged"
+        case .exportWrite(let path, let reason):
+            return "cannot export to '\(path)': \(reason); any file that was there is unchanged"
         case .checkpointRead(let path, let reason):
             return "cannot read the checkpoint '\(path)': \(reason)"
         case .checkpointInvalid(let path, let problem):
@@ -482,6 +589,9 @@ extension DiagnosticKind {
             switch part {
             case .numbers:
                 return "\(file) cannot be restored here: parsing its numbers takes about \(formatBytes(needed)) of memory, "
+                    + "more than the \(formatBytes(available)) available; nothing was changed"
+            case .tensors:
+                return "\(file) cannot be restored here: reading its tensors takes about \(formatBytes(needed)) of memory, "
                     + "more than the \(formatBytes(available)) available; nothing was changed"
             case .model:
                 return "\(file) cannot be restored here: its model needs about \(formatBytes(needed)) of memory, and a model "

@@ -176,9 +176,9 @@ public enum Help {
                     scores on the same text. val-loss and best-val-loss name the results for show and expect.
                     """,
                     example: "evaluate"),
-        CommandSpec(name: "plot", aliases: [], usage: "plot loss|grad-norms|probs|runs|run-norms [width=W] [height=H] [log=on] [ymin=A] [ymax=B] [t=T] [top=K] [prime=\"…\"] [temperature=τ]",
-                    summary: "draw the loss curve, ‖∂L/∂h_t‖ per step, next-character probabilities, or kept runs",
-                    options: ["width", "height", "log", "ymin", "ymax", "t", "top", "prime", "temperature"],
+        CommandSpec(name: "plot", aliases: [], usage: "plot loss|grad-norms|probs|runs|run-norms|states [width=W] [height=H] [log=on] [ymin=A] [ymax=B] [t=T] [top=K] [prime=\"…\"] [temperature=τ] | plot states \"text\"|file=PATH",
+                    summary: "draw the loss curve, ‖∂L/∂h_t‖ per step, next-character probabilities, kept runs, or states",
+                    options: ["width", "height", "log", "ymin", "ymax", "t", "top", "prime", "temperature", "file", "from", "length"],
                     keywords: PlotKind.allCases.map(\.rawValue),
                     details: """
                     loss: raw and smoothed loss per step (log=on for a log scale). grad-norms: ‖∂L/∂h_t‖ for \
@@ -191,9 +191,57 @@ public enum Help {
                     there; on a log scale they must be above 0. Every series has its own marker and colour, \
                     listed in the legend (beyond twelve series the plot names those that share a marker). \
                     Probabilities are \
-                    bars on a fixed scale from 0 to 1.
+                    bars on a fixed scale from 0 to 1. states "text" (or file=PATH, from=, length=; at most 2,000 \
+                    characters): h_t of the top layer after each character, read from h = 0, projected on its \
+                    first two principal components (computed from these states: centred, covariance, \
+                    eigenvectors), each point drawn as the character just read, with the share of the variance \
+                    each component explains.
                     """,
                     example: "plot loss height=12"),
+        CommandSpec(name: "highlight", aliases: [], usage: "highlight NAME[unit] \"text\" | highlight p \"text\" | … file=PATH [from=N] [length=N]",
+                    summary: "shade each character of a text by one unit's value after it, or by its probability",
+                    options: ["file", "from", "length"], keywords: ["p"],
+                    details: """
+                    The model reads the text from h = 0 (and c = 0), as score does, and each character is shaded by \
+                    the unit's value after reading it. Units: h[j] (every cell), c[j] (lstm), a gate: i f g o \
+                    (lstm), r u n (gru); in a model of several layers h@2[j] is layer 2's (@1 is the bottom). \
+                    Negative indices count from the end. h and the candidates g and n lie in −1…1 and use a \
+                    diverging scale (blue below 0, red above; in plain text = - . below, ' + # above); the σ gates \
+                    lie in 0…1 (a sequential scale: .:-=+*#%@); c is unbounded, its scale runs to its largest |c|. \
+                    p shades each character by the probability the model gave it before reading it: low is a \
+                    surprise. Without colour a line of shades follows each line of text, one per character, and \
+                    a legend says what each shade stands for. file=PATH reads a file (like load); from= and \
+                    length= choose a part of it (or of the text), read from the zero state at its start; at most \
+                    5,000 characters.
+                    """,
+                    example: "highlight c[7] \"he said \\\"go (now)\\\" and left\""),
+        CommandSpec(name: "find-neurons", aliases: [], usage: "find-neurons pattern=REGEX|line-position \"text\" | … file=PATH [from=N] [length=N] [top=K] [show=N]",
+                    summary: "the units whose values follow a pattern in the text, strongest first",
+                    options: ["pattern", "file", "from", "length", "top", "show"], keywords: [],
+                    details: """
+                    For every unit (h, and c for an lstm, in every layer) Pearson's r between its value after \
+                    each character and a signal: with pattern=REGEX 1 for a character inside a match of the \
+                    regular expression and 0 elsewhere (Swift's Regex syntax, as Perl's; ^ and $ match at line \
+                    breaks; inside quotes write \\\\ for one backslash, or use a class: [(] for a parenthesis); with \
+                    pattern=line-position the number of characters since the last line break. Lists the top K \
+                    units (default 10) by |r| and shades the first show=N characters of the text (default 400, \
+                    0: none) by the best one, with ^ under the matches. Says so when no unit reaches |r| = 0.3. \
+                    The strongest unit's r is kept as neuron-r (for show and expect). \
+                    A pattern that matches no character, or every one, is refused. Reads at most 1,000,000 characters (Ctrl-C stops it).
+                    """,
+                    example: "find-neurons pattern=\"[(][^)]*[)]\" file=data/tune.txt top=5"),
+        CommandSpec(name: "saliency", aliases: [], usage: "saliency \"text\" [t=T] | saliency file=PATH [from=N] [length=N] [t=T]",
+                    summary: "how much each earlier character moves one prediction: ‖∂ log p_t[y_t] / ∂e_s‖",
+                    options: ["t", "file", "from", "length"], keywords: [],
+                    details: """
+                    From h = 0 the model reads characters 0 … t and predicts character t+1 (y_t); t defaults to \
+                    the last prediction of the text. For each s ≤ t, the gradient of log p_t[y_t] with respect \
+                    to e_s = x_s·W_x, the rows of the first layer's input matrices (every gate's) that x_s \
+                    picks at step s, as backpropagation through time computes it from that one loss term. Shown over the text \
+                    (darker: the prediction depends more on that character) and as a bar per character (the \
+                    last 40). At most 1,000 characters.
+                    """,
+                    example: "saliency \"she said (very quietly)\" t=21"),
         CommandSpec(name: "keep", aliases: [], usage: "keep NAME",
                     summary: "save the loss curve and ‖∂L/∂h_t‖ profile for plot runs / run-norms",
                     options: [], keywords: [],
@@ -204,31 +252,54 @@ public enum Help {
                     options: [], keywords: [],
                     details: "To start a new comparison with 'keep' and 'plot runs' / 'plot run-norms'.",
                     example: "forget adagrad"),
-        CommandSpec(name: "save", aliases: [], usage: "save PATH",
-                    summary: "write the whole session to a JSON checkpoint",
-                    options: [], keywords: [],
+        CommandSpec(name: "save", aliases: [], usage: "save PATH [format=safetensors|json]",
+                    summary: "write the whole session to a checkpoint (safetensors; JSON for a name ending in .json)",
+                    options: ["format"], keywords: [],
                     details: """
-                    Saves the model, its settings, the optimizer's memory, the carried state (h, and an LSTM's c), the position \
-                    in the text, the step count, the smooth loss and loss history, the sampling generator and \
-                    the kept runs, so that 'restore' continues exactly. The text itself is referenced by path \
-                    and checksum. The file is written to a temporary name and renamed: an existing checkpoint \
-                    is never left half-written, even by Ctrl-C or SIGTERM. A symbolic link is followed to its \
-                    target; read-only files, directories, devices and FIFOs are refused. A file with other names (hard \
-                    links) is replaced all the same, and save says that the other names keep the previous checkpoint. \
-                    The format is plain JSON (see the README). Settings changed \
-                    with 'set' that wait for the next 'init' are not saved: the checkpoint holds the model's own.
+                    Saves the model, its gradients, the optimizer's memory, the carried state (h, and an LSTM's c), the \
+                    position in the text, the step count, the smooth loss and loss history, the random generators and \
+                    the kept runs, so that 'restore' continues exactly, bit for bit. The text itself is referenced by \
+                    path and checksum. Two forms hold the same fields: safetensors (the default), where every matrix \
+                    and list of numbers is a float64 tensor named as 'show' names it (W_hh@2, dW_hh@2, mW_hh@2, vW_hh@2, \
+                    h, c, loss_history) and everything else a string in its __metadata__ (read by NumPy, PyTorch and \
+                    safetensors libraries; fast and compact); and JSON, every number in text (readable, larger, \
+                    slower), written for a name ending in .json or with format=json. The file is written to a \
+                    temporary name and renamed: an existing checkpoint is never left half-written, even by Ctrl-C or \
+                    SIGTERM. A symbolic link is followed to its target; read-only files, directories, devices and FIFOs \
+                    are refused. A file with other names (hard links) is replaced all the same, and save says that \
+                    the other names keep the previous checkpoint. Settings changed with 'set' that wait for the next \
+                    'init' are not saved: the checkpoint holds the model's own. The README describes both layouts.
                     """,
-                    example: "save run.json"),
+                    example: "save run.safetensors"),
         CommandSpec(name: "restore", aliases: [], usage: "restore PATH [corpus=FILE]",
-                    summary: "continue exactly where a checkpoint left off",
+                    summary: "continue exactly where a checkpoint left off (safetensors or JSON)",
                     options: ["corpus"], keywords: [],
                     details: """
-                    Checks the whole file first (format, version, shapes, finite values, the vocabulary, the \
-                    text's checksum) and changes nothing if anything is wrong. The text is read again from \
-                    its path and must be unchanged; corpus=FILE continues on another text with the same \
-                    vocabulary.
+                    Reads either form, told apart by the file's content, not its name (every version saved before \
+                    is read). Checks the whole file first (a safetensors header against the file's size and every \
+                    tensor's place before a value is read; format, version, dtypes, shapes, finite values, the \
+                    vocabulary, the text's checksum) and changes nothing if anything is wrong; the message names the \
+                    field or tensor. The text is read again from its path and must be unchanged; corpus=FILE \
+                    continues on another text with the same vocabulary.
                     """,
-                    example: "restore run.json"),
+                    example: "restore run.safetensors"),
+        CommandSpec(name: "export", aliases: [], usage: "export PATH format=pytorch",
+                    summary: "write the weights for PyTorch (a state_dict in safetensors)",
+                    options: ["format"], keywords: [],
+                    details: """
+                    format=pytorch writes the model's weights as the state_dict of a module with rnn = \
+                    torch.nn.RNN/LSTM/GRU(V, H, num_layers=L, batch_first=True) and out = torch.nn.Linear(H, V), fed \
+                    one-hot characters: rnn.weight_ih_l0 (4H × V for the LSTM, 3H × V for the GRU, H × V for the \
+                    RNN), rnn.weight_hh_l0, rnn.bias_ih_l0, \
+                    rnn.bias_hh_l0, … for each layer, out.weight (V × H), out.bias. The gates are stacked in PyTorch's \
+                    order (LSTM i, f, g, o; GRU r, z, n, where z is u here), every matrix transposed (PyTorch's \
+                    weights are out × in), the whole bias in bias_ih and zeros in bias_hh, except the GRU's b_hn, \
+                    which is bias_hh's last block. float64 for a float64 model, float32 for a float32 one. The \
+                    metadata names the cell, sizes and vocabulary. In Python: \
+                    model.load_state_dict(safetensors.torch.load_file(PATH)). Only the weights: to continue \
+                    training here, use save.
+                    """,
+                    example: "export model.safetensors format=pytorch"),
         CommandSpec(name: "echo", aliases: [], usage: "echo \"text\"", summary: "print text",
                     options: [], keywords: [], details: "Words are joined by single spaces; quote text to keep its spacing.",
                     example: "echo \"h_t = tanh(a_t)\""),
@@ -240,7 +311,7 @@ public enum Help {
                     options: ["tol"], keywords: [],
                     details: """
                     NAME is a number (loss, smooth-loss, recent-loss, perplexity, step, pointer, grad-norm, \
-                    grad-check, score, score-perplexity, params, vocab-size) or one entry of a matrix (W_hh[0, 0], h[3], p[0, 'e']). ≈ (also ~) passes \
+                    grad-check, score, score-perplexity, neuron-r, params, vocab-size) or one entry of a matrix (W_hh[0, 0], h[3], p[0, 'e']). ≈ (also ~) passes \
                     when |actual − VALUE| ≤ tol (default 1e-6); <, >, <=, >= compare. Lessons use it to check \
                     their own numbers.
                     """,

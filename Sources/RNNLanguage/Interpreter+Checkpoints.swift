@@ -10,17 +10,20 @@ import Darwin
 extension Interpreter {
     // MARK: Checkpoints
 
-    /// Writes the session; checks the file with restore's own validation first, so a file that
-    /// restore would refuse is never written (and a good one is never replaced by it). The
-    /// check is of the contents only: the model is in memory already, so whether it would fit
-    /// in what is left is no reason to refuse to save it.
-    func save(_ path: Located<String>, command: Command) throws(Diagnostic) -> CommandOutcome {
+    /// Writes the session (as safetensors, or JSON for a name ending in .json or format=json);
+    /// checks the file with restore's own validation first, so a file that restore would refuse
+    /// is never written (and a good one is never replaced by it). The check is of the contents
+    /// only: the model is in memory already, so whether it would fit in what is left is no
+    /// reason to refuse to save it.
+    func save(_ path: Located<String>, format: CheckpointFormat?, command: Command) throws(Diagnostic) -> CommandOutcome {
         try requireModel(command)
-        guard let written = try writeCheckpoint(to: path) else {
+        let format = format ?? CheckpointFormat.forName(path.value)
+        guard let written = try writeCheckpoint(to: path, format: format) else {
             write("interrupted: nothing was saved; any file that was at \(path.value) is unchanged\n")
             return .interrupted
         }
-        write("saved step \(session.trainer!.stepCount) to \(path.value) (" + formatBytes(Double(written.bytes)) + ")\n")
+        write("saved step \(session.trainer!.stepCount) to \(path.value) (\(format.displayName), "
+            + formatBytes(Double(written.bytes)) + ")\n")
         if written.otherLinks > 0 { write(brokenLinkNote(path.value, otherLinks: written.otherLinks)) }
         return .completed
     }
@@ -33,38 +36,45 @@ extension Interpreter {
             + "over this name, so a crash never leaves half a checkpoint, and that breaks the link\n"
     }
 
-    /// The session as a checkpoint at `path` (save, and train's checkpoint= and best=): the
-    /// bytes written and the other names the replaced file had (see `brokenLinkNote`), or nil
-    /// when Ctrl-C stopped it (the file that was there is unchanged).
-    func writeCheckpoint(to path: Located<String>) throws(Diagnostic) -> (bytes: Int, otherLinks: Int)? {
+    /// The session as a checkpoint at `path` (save, and train's checkpoint= and best=, which
+    /// take the format from the name): the bytes written and the other names the replaced file
+    /// had (see `brokenLinkNote`), or nil when Ctrl-C stopped it (the file that was there is
+    /// unchanged).
+    func writeCheckpoint(to path: Located<String>, format: CheckpointFormat? = nil) throws(Diagnostic) -> (bytes: Int, otherLinks: Int)? {
+        let format = format ?? CheckpointFormat.forName(path.value)
         let trainer = session.trainer!
         let corpusPath = trainer.corpus.source.hasPrefix("builtin ") ? nil : absolutePath(trainer.corpus.source)
         let file = CheckpointFile(session: session, trainer: trainer, corpusPath: corpusPath)
         do {
-            var check = file
-            _ = try check.validated()
+            try file.check(naming: format == .json ? .json : .safetensors)
         } catch {
             throw Diagnostic(.checkpointWrite(path: path.value, reason: "this session could not be restored from it ("
                 + error.message + ")"), at: path.range)
         }
-        // The text goes to the file as it is made: a big model's is never whole in memory.
+        // The bytes go to the file as they are made: a big model's text is never whole in memory,
+        // and its tensors are copied from the arrays that hold them.
         let shouldStop = console.takeInterrupt
         var written = 0
         let result: WrittenFile
         do {
             result = try writeAtomically(to: resolvePath(path.value), shouldStop: shouldStop) { (output) throws(WriteFailure) in
-                var failure: WriteFailure?
-                let complete = file.writeJSON(shouldStop: shouldStop) { piece in
-                    do throws(WriteFailure) {
-                        try output.append(piece)
-                        return true
-                    } catch {
-                        failure = error
-                        return false
+                switch format {
+                case .safetensors:
+                    try SafetensorsWriter.write(file.safetensorsTensors(), metadata: file.safetensorsMetadata(), to: output)
+                case .json:
+                    var failure: WriteFailure?
+                    let complete = file.writeJSON(shouldStop: shouldStop) { piece in
+                        do throws(WriteFailure) {
+                            try output.append(piece)
+                            return true
+                        } catch {
+                            failure = error
+                            return false
+                        }
                     }
+                    if let failure { throw failure }
+                    if !complete { throw .interrupted }
                 }
-                if let failure { throw failure }
-                if !complete { throw .interrupted }
                 written = output.count
             }
         } catch .interrupted {
@@ -73,6 +83,40 @@ extension Interpreter {
             throw Diagnostic(.checkpointWrite(path: path.value, reason: error.reason), at: path.range)
         }
         return (written, result.otherLinks)
+    }
+
+    /// `export PATH format=pytorch`: the model's weights as a PyTorch state_dict in safetensors
+    /// (see `PyTorchExport`), written atomically like a checkpoint.
+    func export(_ path: Located<String>, format: ExportFormat, command: Command) throws(Diagnostic) -> CommandOutcome {
+        try requireModel(command)
+        let trainer = session.trainer!, config = trainer.config
+        let dtype: SafetensorsDType = config.precision == .float32 ? .f32 : .f64
+        let tensors = PyTorchExport.tensors(trainer.parameters, cell: config.cell, layers: config.layers,
+                                            hiddenSize: config.hiddenSize, vocabularySize: trainer.vocabulary.count, dtype: dtype)
+        let metadata = PyTorchExport.metadata(cell: config.cell, layers: config.layers, hiddenSize: config.hiddenSize,
+                                              vocabulary: trainer.vocabulary, step: trainer.stepCount, dtype: dtype)
+        var written = 0
+        let result: WrittenFile
+        do {
+            result = try writeAtomically(to: resolvePath(path.value), shouldStop: console.takeInterrupt) { (output) throws(WriteFailure) in
+                try SafetensorsWriter.write(tensors, metadata: metadata, to: output)
+                written = output.count
+            }
+        } catch .interrupted {
+            write("interrupted: nothing was exported; any file that was at \(path.value) is unchanged\n")
+            return .interrupted
+        } catch {
+            throw Diagnostic(.exportWrite(path: path.value, reason: error.reason), at: path.range)
+        }
+        write("exported step \(trainer.stepCount) to \(path.value) (PyTorch state_dict, \(dtype == .f32 ? "float32" : "float64"), "
+            + formatBytes(Double(written)) + ") for " + PyTorchExport.moduleText(cell: config.cell, layers: config.layers,
+                                                                                 hiddenSize: config.hiddenSize,
+                                                                                 vocabularySize: trainer.vocabulary.count)
+            + "; in PyTorch: model.load_state_dict(safetensors.torch.load_file(\"\(path.value)\"))\n")
+        if result.otherLinks > 0 {
+            write("note: \(path.value) had other names (hard links), which still hold the file it replaced\n")
+        }
+        return .completed
     }
 
     /// The JSON document of the checkpoint at `path`. Its size is checked against the memory
@@ -106,22 +150,86 @@ extension Interpreter {
         }
     }
 
+    /// The checkpoint at `path`, read in the form its content has (the name is only asked when
+    /// the content is neither, to say what is wrong in the terms the name suggests), and
+    /// checked whole. Nothing of the session is touched.
+    ///
+    /// Safetensors: the header is checked against the file's size before it is read, every
+    /// tensor's place against the data before a value is read, the memory the values take
+    /// before they are read; then they are read tensor by tensor into the arrays that keep
+    /// them, never the file whole. JSON: the text, its document and the matrices are let go as
+    /// each next form is made. Either way a big model is never in memory twice over.
+    func readCheckpoint(_ path: Located<String>) throws(Diagnostic) -> (CheckpointFile, RestoredCheckpoint, CheckpointFormat) {
+        func invalid(_ problem: CheckpointProblem) -> Diagnostic {
+            Diagnostic(.checkpointInvalid(path: path.value, problem: problem), at: path.range)
+        }
+        func unreadable(_ failure: ReadFailure) -> Diagnostic {
+            Diagnostic(.checkpointRead(path: path.value, reason: failure.description), at: path.range)
+        }
+        let source: RandomAccessFile
+        let start: [UInt8]
+        do throws(ReadFailure) {
+            source = try RandomAccessFile(path: resolvePath(path.value))
+            guard source.size <= ReadLimit.checkpoint else { throw .tooLarge(limit: ReadLimit.checkpoint) }
+            start = try source.bytes(at: 0, count: min(source.size, 16))
+        } catch {
+            throw unreadable(error)
+        }
+        let format = CheckpointFormat.sniff(start, fileSize: source.size) ?? CheckpointFormat.forName(path.value)
+        var checkpoint: CheckpointFile
+        let restored: RestoredCheckpoint
+        switch format {
+        case .json:
+            let document = try checkpointDocument(path)
+            do {
+                checkpoint = try CheckpointFile.parse(document: consume document)
+                restored = try checkpoint.validated()
+            } catch {
+                throw invalid(error)
+            }
+        case .safetensors:
+            let header: SafetensorsHeader
+            do {
+                header = try SafetensorsHeader.read(from: source)
+            } catch {
+                switch error {
+                case .unreadable(let failure): throw unreadable(failure)
+                case .invalid(let problem): throw invalid(problem)
+                }
+            }
+            let plan: SafetensorsCheckpoint
+            do {
+                plan = try SafetensorsCheckpoint.plan(header)
+            } catch {
+                throw invalid(error)
+            }
+            // The values as doubles, and one group's flat copy while they are let go.
+            let largest = plan.tensors.filter { if case .parameter = $0.slot { true } else { false } }.map(\.entry.count).reduce(0, +)
+            let needed = 8 * Double(plan.valueCount + largest), available = availableMemoryBytes()
+            if needed > available {
+                throw Diagnostic(.checkpointTooLarge(path: path.value, fileBytes: source.size, neededBytes: needed,
+                                                     availableBytes: available, part: .tensors), at: path.range)
+            }
+            do {
+                checkpoint = try plan.read(from: source, shouldStop: console.takeInterrupt)
+            } catch {
+                throw unreadable(error)
+            }
+            do {
+                restored = try checkpoint.validated(naming: .safetensors)
+            } catch {
+                throw invalid(error)
+            }
+        }
+        return (checkpoint, restored, format)
+    }
+
     mutating func restore(_ path: Located<String>, corpus override: Located<String>?) throws(Diagnostic) {
         func invalid(_ problem: CheckpointProblem) -> Diagnostic {
             Diagnostic(.checkpointInvalid(path: path.value, problem: problem), at: path.range)
         }
-        // Everything is checked before anything changes. The text, its document and the
-        // checkpoint's matrices are let go as each next form is made, so that a big model is
-        // never in memory twice over.
-        let document = try checkpointDocument(path)
-        var checkpoint: CheckpointFile
-        let restored: RestoredCheckpoint
-        do {
-            checkpoint = try CheckpointFile.parse(document: consume document)
-            restored = try checkpoint.validated()
-        } catch {
-            throw invalid(error)
-        }
+        // Everything is checked before anything changes.
+        let (checkpoint, restored, format) = try readCheckpoint(path)
         // The model must fit as init's would (in half of the memory available); the numbers
         // just read become its weights, so the memory they take counts as available.
         let held = 8 * Double(restored.parameters.values.count + restored.gradients.values.count
@@ -216,6 +324,10 @@ extension Interpreter {
         let name = corpus.source.split(separator: "/").last.map(String.init) ?? corpus.source
         write("restored at step \(trainer.stepCount): \(config.cell.rawValue), V=\(corpus.vocabulary.count) "
             + "H=\(config.hiddenSize) T=\(config.sequenceLength), on \(name), position \(trainer.position)\n")
+        if let named = CheckpointFormat.suggested(by: path.value), named != format {
+            write("note: \(path.value) holds a \(format.displayName) checkpoint although its name says \(named.displayName); "
+                + "restore reads either form, whatever the name\n")
+        }
     }
 
     /// `path` made absolute against the current folder (checkpoints name their text this way).

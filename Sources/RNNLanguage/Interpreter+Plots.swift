@@ -97,6 +97,7 @@ extension Interpreter {
             try plotRunNorms(options: options, command: command)
             return .completed
         }
+        if kind == .states { return try plotStates(options: options, command: command) }
         try requireModel(command)
         let trainer = session.trainer!
         switch kind {
@@ -179,7 +180,7 @@ extension Interpreter {
             let bars = order.map { Bar(label: characterLabel(trainer.vocabulary[$0]), value: p[$0]) }
             emit(.bars(bars, BarChartOptions(title: title + " (top \(bars.count) of \(p.count))",
                                              width: options.width.map { $0 - 20 }, precision: precision, scale: 1)))
-        case .runs, .runNorms:
+        case .runs, .runNorms, .states:
             preconditionFailure("handled above")
         }
         return .completed

@@ -103,9 +103,14 @@ public struct Interpreter {
         case .score(let source): return try score(source, command: command)
         case .evaluate: return try evaluate(command: command)
         case .plot(let kind, let options): return try plot(kind, options: options, command: command)
+        case .highlight(let target, let text): return try highlight(target, text, command: command)
+        case .findNeurons(let pattern, let text, let top, let shown):
+            return try findNeurons(pattern, text, top: top, shown: shown, command: command)
+        case .saliency(let text, let step): return try saliency(text, step: step, command: command)
         case .keep(let name): try keep(name, command: command)
         case .forget(let name): try forget(name)
-        case .save(let path): return try save(path, command: command)
+        case .save(let path, let format): return try save(path, format: format, command: command)
+        case .export(let path, let format): return try export(path, format: format, command: command)
         case .restore(let path, let corpus): try restore(path, corpus: corpus)
         case .echo(let text): emit(.prose(text))
         case .pause:
@@ -149,9 +154,13 @@ public struct Interpreter {
         case .score: "score"
         case .evaluate: "evaluate"
         case .plot: "plot"
+        case .highlight: "highlight"
+        case .findNeurons: "find-neurons"
+        case .saliency: "saliency"
         case .keep: "keep"
         case .forget: "forget"
         case .save: "save"
+        case .export: "export"
         default: "this command"
         }
     }

@@ -111,8 +111,8 @@ final class JSONWriter {
     }
 
     /// A matrix (rows × columns, row-major) as a list of rows, each on its own line.
-    func matrix(_ values: [Double], columns: Int) {
-        let starts = columns == 0 ? [] : Array(stride(from: 0, to: values.count, by: columns))
+    func matrix(_ values: ArraySlice<Double>, columns: Int) {
+        let starts = columns == 0 ? [] : Array(stride(from: values.startIndex, to: values.endIndex, by: columns))
         array(starts) { start in
             text += numbersText(values[start ..< start + columns])
             flushIfNeeded()

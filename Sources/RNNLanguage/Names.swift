@@ -25,7 +25,7 @@ struct NameResolver {
     static let scalarNames = ["step", "loss-per-char", "smooth-loss", "smooth-loss-per-char", "recent-loss",
                               "recent-loss-per-char", "perplexity", "pointer", "grad-norm", "grad-check",
                               "val-loss", "val-perplexity", "best-val-loss", "unigram-entropy", "unigram-val-loss",
-                              "score", "score-perplexity", "params", "vocab-size"]
+                              "score", "score-perplexity", "neuron-r", "params", "vocab-size"]
     /// Names of per-window records.
     static let recordNames = ["x", "y", "hs", "z", "p", "dhnorm"]
     static let textNames = ["vocab", "data", "loss"]
@@ -113,7 +113,7 @@ struct NameResolver {
     private func lookUp(_ reference: NameReference, command: String) throws(Diagnostic) -> NamedValue {
         let name = reference.name
         let config = session.trainer?.config ?? session.config
-        let parameterNames = ParameterLayout.forCell(config.cell, vocabularySize: 2, hiddenSize: 1).names
+        let parameterNames = ParameterLayout.forModel(config.cell, vocabularySize: 2, hiddenSize: 1, layers: config.layers).names
 
         // Parameters, gradients (d), optimiser memories (m, v).
         for (prefix, what) in [("", "parameters"), ("d", "gradients"), ("m", "memory"), ("v", "second moment")] {
@@ -280,6 +280,11 @@ struct NameResolver {
                 throw Diagnostic(.notYet(.score(name: name)), at: reference.range)
             }
             return .scalar(score.perplexity)
+        case "neuron-r":
+            guard let r = session.lastNeuronCorrelation else {
+                throw Diagnostic(.notYet(.neuronSearch(name: name)), at: reference.range)
+            }
+            return .scalar(r)
         case "params":
             return .scalar(Double(try requireModel(reference, command).parameters.layout.count))
         case "vocab-size":

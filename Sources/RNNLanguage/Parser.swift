@@ -224,6 +224,17 @@ enum Limits {
     static let sampleLength = 1_000_000
     static let plotWidth = 1000
     static let plotHeight = 500
+    /// Characters an analysis reads (`find-neurons`; Ctrl-C stops a long one).
+    static let analysisCharacters = 1_000_000
+    /// Characters `highlight` shows, and `find-neurons` shows of its best unit.
+    static let highlightCharacters = 5_000
+    static let findNeuronsShown = 400
+    /// Units `find-neurons` lists.
+    static let findNeuronsTop = 100
+    /// Characters `saliency` backpropagates through (one window of this many steps).
+    static let saliencyCharacters = 1_000
+    /// Points `plot states` draws (its PCA is over these states).
+    static let stateCharacters = 2_000
 }
 
 /// Turns a command's arguments into its typed form, checking each value.
@@ -232,27 +243,27 @@ struct CommandBuilder {
     let head: Token
     let arguments: [Parser.Argument]
 
-    private var options: [(key: Token, value: Token)] {
+    var options: [(key: Token, value: Token)] {
         arguments.compactMap { if case .option(let key, _, let value?) = $0 { (key, value) } else { nil } }
     }
 
-    private var positionals: [(token: Token, subscripts: [Located<SubscriptComponent>])] {
+    var positionals: [(token: Token, subscripts: [Located<SubscriptComponent>])] {
         arguments.compactMap { if case .positional(let token, let subscripts) = $0 { (token, subscripts) } else { nil } }
     }
 
-    private func option(_ key: String) -> Token? {
+    func option(_ key: String) -> Token? {
         options.first { $0.key.text == key }?.value
     }
 
     /// Fails on any positional argument beyond the first `count`.
-    private func allowPositionals(_ count: Int) throws(Diagnostic) {
+    func allowPositionals(_ count: Int) throws(Diagnostic) {
         if positionals.count > count {
             let extra = positionals[count].token
             throw Diagnostic(.unexpectedArgument(command: name, text: extra.lexeme), at: extra.range)
         }
     }
 
-    private func count(_ token: Token, maximum: Int = Int.max) throws(Diagnostic) -> Int {
+    func count(_ token: Token, maximum: Int = Int.max) throws(Diagnostic) -> Int {
         guard case .word(let text) = token.kind, let n = Int(text), n >= 1 else {
             throw Diagnostic(.badCount(command: name, text: token.lexeme), at: token.range)
         }
@@ -261,7 +272,7 @@ struct CommandBuilder {
     }
 
     /// An option's value as a number satisfying `check`, described by `requirement`.
-    private func number(_ key: String, requirement: String, _ check: (Double) -> Bool) throws(Diagnostic) -> Double? {
+    func number(_ key: String, requirement: String, _ check: (Double) -> Bool) throws(Diagnostic) -> Double? {
         guard let token = option(key) else { return nil }
         guard let text = token.text, let value = parseNumber(text), value.isFinite, check(value) else {
             throw Diagnostic(.badValue(key: key, text: token.lexeme, requirement: requirement), at: token.range)
@@ -269,7 +280,7 @@ struct CommandBuilder {
         return value
     }
 
-    private func integer(_ key: String, minimum: Int = 1, maximum: Int = Int.max) throws(Diagnostic) -> Int? {
+    func integer(_ key: String, minimum: Int = 1, maximum: Int = Int.max) throws(Diagnostic) -> Int? {
         guard let token = option(key) else { return nil }
         guard let text = token.text, let value = Int(text), value >= minimum else {
             throw Diagnostic(.badValue(key: key, text: token.lexeme, requirement: "a whole number ≥ \(minimum)"), at: token.range)
@@ -278,7 +289,7 @@ struct CommandBuilder {
         return value
     }
 
-    private func choice<T: RawRepresentable & CaseIterable>(_ key: String, _: T.Type) throws(Diagnostic) -> T? where T.RawValue == String {
+    func choice<T: RawRepresentable & CaseIterable>(_ key: String, _: T.Type) throws(Diagnostic) -> T? where T.RawValue == String {
         guard let token = option(key) else { return nil }
         guard let text = token.text, let value = T(rawValue: text) else {
             let choices = T.allCases.map(\.rawValue)
@@ -302,7 +313,7 @@ struct CommandBuilder {
         return result
     }
 
-    private func reference(_ positional: (token: Token, subscripts: [Located<SubscriptComponent>])) throws(Diagnostic) -> NameReference {
+    func reference(_ positional: (token: Token, subscripts: [Located<SubscriptComponent>])) throws(Diagnostic) -> NameReference {
         guard case .word(let text) = positional.token.kind else {
             throw Diagnostic(.unexpectedArgument(command: name, text: positional.token.lexeme), at: positional.token.range)
         }
@@ -491,7 +502,6 @@ struct CommandBuilder {
                 throw Diagnostic(.missingArgument(command: "plot", expected: "what to plot: " + PlotKind.allCases.map(\.rawValue).joined(separator: ", ")),
                                  at: head.range)
             }
-            try allowPositionals(1)
             guard let text = first.token.text, let kind = PlotKind(rawValue: text) else {
                 let choices = PlotKind.allCases.map(\.rawValue)
                 throw Diagnostic(.badKeyword(command: "plot", what: "something to plot", text: first.token.lexeme, choices: choices,
@@ -502,6 +512,11 @@ struct CommandBuilder {
                 throw Diagnostic(.optionNotForKind(command: "plot", kind: kind.rawValue, key: key.lexeme, allowed: allowed), at: key.range)
             }
             var options = PlotOptions()
+            // `plot states "text"`: the second positional is the text.
+            if kind == .states {
+                options.text = try analysisText(positional: 1, command: "plot states", example: "plot states \"the cat (a grey one)\"")
+            }
+            try allowPositionals(kind == .states ? 2 : 1)
             options.width = try integer("width", minimum: 10, maximum: Limits.plotWidth)
             options.height = try integer("height", minimum: 3, maximum: Limits.plotHeight)
             if let token = option("log") {
@@ -534,14 +549,35 @@ struct CommandBuilder {
             }
             return .plot(kind, options)
 
-        case "save", "restore":
+        case "save", "restore", "export":
+            let example = ["save": "save run.safetensors", "restore": "restore run.safetensors",
+                           "export": "export model.safetensors format=pytorch"][name]!
             guard let first = positionals.first, let path = first.token.text else {
-                throw Diagnostic(.missingArgument(command: name, expected: "a file name, e.g. \(name) run.json"), at: head.range)
+                throw Diagnostic(.missingArgument(command: name, expected: "a file name, e.g. \(example)"), at: head.range)
             }
             try allowPositionals(1)
             let file = Located(path, first.token.range)
-            if name == "save" { return .save(file) }
-            return .restore(file, corpus: option("corpus").map { Located($0.text ?? $0.lexeme, $0.range) })
+            switch name {
+            case "save":
+                let format = try choice("format", CheckpointFormat.self)
+                if let format, let named = CheckpointFormat.suggested(by: path), named != format, let token = option("format") {
+                    throw Diagnostic(.formatContradictsName(path: path, format: format.rawValue, writes: format.displayName,
+                                                            nameSays: named.displayName), at: token.range)
+                }
+                return .save(file, format: format)
+            case "export":
+                guard let format = try choice("format", ExportFormat.self) else {
+                    throw Diagnostic(.missingArgument(command: name, expected: "format=" + ExportFormat.allCases.map(\.rawValue)
+                        .joined(separator: "|") + ", e.g. \(example)"), at: head.range)
+                }
+                if CheckpointFormat.suggested(by: path) == .json, let token = option("format") {
+                    throw Diagnostic(.formatContradictsName(path: path, format: format.rawValue, writes: "safetensors",
+                                                            nameSays: "JSON"), at: token.range)
+                }
+                return .export(file, format: format)
+            default:
+                return .restore(file, corpus: option("corpus").map { Located($0.text ?? $0.lexeme, $0.range) })
+            }
 
         case "keep":
             guard let first = positionals.first, let label = first.token.text else {
@@ -586,6 +622,15 @@ struct CommandBuilder {
             }
             let tolerance = try number("tol", requirement: "a finite number ≥ 0", { $0 >= 0 }) ?? 1e-6
             return .expect(target, comparison, value: value, tolerance: tolerance)
+
+        case "highlight":
+            return try buildHighlight()
+
+        case "find-neurons":
+            return try buildFindNeurons()
+
+        case "saliency":
+            return try buildSaliency()
 
         case "help":
             try allowPositionals(1)

@@ -15,6 +15,8 @@ public struct Session {
     public var baseDirectory: String?
     public var lastGradientCheck: GradientCheckResult?
     public var lastScore: ScoreResult?
+    /// Pearson's r of the strongest unit of the last `find-neurons` (`neuron-r`).
+    public var lastNeuronCorrelation: Double?
     /// The fraction of the text held out with `load … validation=F` (checkpoints keep it).
     public var validationFraction: Double?
     /// Loss curves and ‖∂L/∂h_t‖ profiles saved with `keep NAME`, in the order first kept.

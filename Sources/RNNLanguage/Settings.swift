@@ -99,7 +99,7 @@ public enum SettingKey: String, CaseIterable, Sendable {
         case .fraction: "a number from 0 up to (not including) 1"
         case .factor: "a number above 0 and at most 1"
         case .count: "a whole number ≥ 0"
-        case .threads: "a whole number from 1 to 1024, or auto (one per processor)"
+        case .threads: "a whole number from 1 to \(TrainingConfig.maximumThreads), or auto (one per processor)"
         }
     }
 }
@@ -185,7 +185,7 @@ public enum Setting: Equatable, Sendable {
             return .success(key == .warmup ? .warmup(n) : .decaySteps(n))
         case .threads:
             if text == "auto" { return .success(.threads(nil)) }
-            guard let n = Int(text), (1 ... 1024).contains(n) else { return .failure(bad()) }
+            guard let n = Int(text), (1 ... TrainingConfig.maximumThreads).contains(n) else { return .failure(bad()) }
             return .success(.threads(n))
         case .fraction:
             guard let x = parseNumber(text), x.isFinite, x >= 0, x < 1 else { return .failure(bad()) }

@@ -17,15 +17,17 @@ public struct Bar: Equatable, Sendable {
 ///
 /// Probabilities use `scale: 1`, so that 0.27 and 0.97 are bars of different lengths and a
 /// full bar means certainty; the line under the bars says which scale it is. Unicode draws the
-/// bars with eighth blocks (▏▎▍▌▋▊▉█) for a finer end; ASCII uses '#'.
+/// bars with eighth blocks (▏▎▍▌▋▊▉█) for a finer end; ASCII uses '#'. `significant` writes
+/// each value with that many significant digits (for values spanning many decades).
 public func formatBarChart(_ bars: [Bar], title: String? = nil, width: Int = 40, precision: Int = 3,
-                           scale: Double? = nil, style: TextStyle = .plain) -> String {
+                           scale: Double? = nil, significant: Int? = nil, style: TextStyle = .plain) -> String {
     var output = title.map { style.text($0) + "\n" } ?? ""
     guard !bars.isEmpty else { return output + "(no values)\n" }
     let largest = fullBarValue(bars, scale: scale)
     let format = ValueFormat.choose(for: bars.map(\.value), precision: precision)
     let labelWidth = bars.map(\.label.count).max() ?? 0
-    let values = bars.map { format.format($0.value) }
+    // With `significant`, each value keeps its own digits (values over many decades: 0.31, 4.2e-05).
+    let values = bars.map { bar in significant.map { NumberFormat.general(bar.value, significant: $0) } ?? format.format(bar.value) }
     let valueWidth = values.map(\.count).max() ?? 0
     let eighths: [Character] = ["▏", "▎", "▍", "▌", "▋", "▊", "▉", "█"]
     for (bar, value) in zip(bars, values) {

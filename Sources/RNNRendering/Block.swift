@@ -75,12 +75,15 @@ public struct BarChartOptions: Equatable, Sendable {
     public var precision: Int
     /// Bars on a fixed scale from 0 to this value (probabilities: 1); nil: scaled to the largest.
     public var scale: Double?
+    /// Each value written with this many significant digits instead of `precision` decimals.
+    public var significant: Int?
 
-    public init(title: String? = nil, width: Int? = nil, precision: Int = 3, scale: Double? = nil) {
+    public init(title: String? = nil, width: Int? = nil, precision: Int = 3, scale: Double? = nil, significant: Int? = nil) {
         self.title = title
         self.width = width
         self.precision = precision
         self.scale = scale
+        self.significant = significant
     }
 }
 
@@ -104,7 +107,8 @@ public func renderText(_ block: Block, context: RenderContext) -> String {
     case .bars(let bars, let options):
         let width = options.width ?? max(10, PlotLayout.defaultWidth(pageWidth: context.width) - 20)
         let title = options.title.map { wrapLines(style.text($0), width: context.width) + "\n" } ?? ""
-        return title + formatBarChart(bars, title: nil, width: width, precision: options.precision, scale: options.scale, style: style)
+        return title + formatBarChart(bars, title: nil, width: width, precision: options.precision, scale: options.scale,
+                                      significant: options.significant, style: style)
     case .matrix(let matrix, var options):
         options.width = min(options.width, context.width)
         return formatMatrix(matrix, options: options, style: style)

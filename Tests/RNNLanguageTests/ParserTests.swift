@@ -114,7 +114,7 @@ import Testing
         ("expect loss is 3", .badComparison(found: "is"), 1, 13),
         ("expect loss ≈ lots", .badExpectedValue(text: "lots"), 1, 15),
         ("sample prime=\"\"", .badValue(key: "prime", text: "\"\"", requirement: "at least one character"), 1, 14),
-        ("plot losses", .badKeyword(command: "plot", what: "something to plot", text: "losses", choices: ["loss", "grad-norms", "probs", "runs", "run-norms"], suggestion: "loss"), 1, 6),
+        ("plot losses", .badKeyword(command: "plot", what: "something to plot", text: "losses", choices: ["loss", "grad-norms", "probs", "runs", "run-norms", "states"], suggestion: "loss"), 1, 6),
         ("plot loss t=3", .optionNotForKind(command: "plot", kind: "loss", key: "t", allowed: ["width", "height", "log", "ymin", "ymax"]), 1, 11),
         ("sample 99999999999", .valueTooLarge(key: "sample", text: "99999999999", maximum: 1_000_000), 1, 8),
         ("plot loss width=100000", .valueTooLarge(key: "width", text: "100000", maximum: 1000), 1, 17),

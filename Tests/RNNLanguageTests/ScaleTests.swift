@@ -85,6 +85,20 @@ import TestSupport
 
     static let story = "load builtin story"
 
+    /// Every layer's parameters, gradients and moments can be shown by their @l names.
+    @Test(arguments: ["lstm", "gru", "rnn"])
+    func everyLayersNamesCanBeShown(cell: String) throws {
+        var session = session(after: "load builtin story\ninit cell=\(cell) layers=3 batch=2 hidden=4 seq=5 optimizer=adam\nstep")
+        let trainer = try #require(session.trainer)
+        for entry in trainer.parameters.layout.entries {
+            for prefix in ["", "d", "m", "v"] {
+                let result = run("show \(prefix)\(entry.name) stats", &session)
+                #expect(result.outcome == .completed, "\(prefix)\(entry.name): \(result.errors)")
+                #expect(result.output.hasPrefix("\(prefix)\(entry.name)"), "\(result.output)")
+            }
+        }
+    }
+
     static let badInput: [(setup: String, command: String, message: String)] = [
         (story, "init batch=0", "batch=0 is not allowed: batch must be a whole number >= 1"),
         (story, "init layers=0", "layers=0 is not allowed: layers must be a whole number >= 1"),

@@ -253,6 +253,62 @@ import Glibc
         #expect(result.errors.contains(" available: nothing was read\n"), "\(result.errors)")
     }
 
+    /// The same in safetensors, which also saves under the tight limit: the checks run on the
+    /// session's own arrays and each is written as it is, nothing copied.
+    @Test func aSafetensorsCheckpointSavesUnderATightLimitAndRestores() throws {
+        let folder = try TemporaryFolder()
+        let saved = try runLimited(115_000, "load builtin story; init hidden=800; step; save run.safetensors", in: folder.path)
+        #expect(saved.status == 0, "\(saved.errors)")
+        #expect(saved.output.contains("saved step 1 to run.safetensors (safetensors, 15.7 MB)"), "\(saved.output)")
+        let restored = try runLimited(115_000, "restore run.safetensors", in: folder.path)
+        #expect(restored.output.contains("restored at step 1: rnn, V=27 H=800"), "\(restored.errors)")
+    }
+
+    /// A safetensors checkpoint whose header promises 7 GB of values, under a 4 GB limit: the
+    /// header is read (its length checked against the file first), the memory the values would
+    /// take is checked against what is available, and nothing more is read.
+    @Test func aSafetensorsCheckpointTooBigForMemoryIsRefusedBeforeItsTensorsAreRead() throws {
+        let folder = try TemporaryFolder()
+        let small = try runRNNRepl(["-e", "load builtin story; init hidden=4 seq=5; step; save small.safetensors"], directory: folder.path)
+        #expect(small.status == 0, "\(small.errors)")
+        // The loss history made 7 GB long: the tensors after it move to the end; the file is sparse.
+        let bytes = Array(try Data(contentsOf: URL(fileURLWithPath: folder.path + "/small.safetensors")))
+        let length = bytes.prefix(8).reversed().reduce(0) { $0 << 8 | Int($1) }
+        var header = try JSONSerialization.jsonObject(with: Data(bytes[8 ..< 8 + length])) as! [String: Any]
+        let data = Array(bytes[(8 + length)...])
+        let names = header.keys.filter { $0 != "__metadata__" }.sorted {
+            ((header[$0] as! [String: Any])["data_offsets"] as! [Int])[0] < ((header[$1] as! [String: Any])["data_offsets"] as! [Int])[0]
+        }
+        let count = 7 << 27  // values: 7 GB of float64
+        var pieces: [(offset: Int, bytes: ArraySlice<UInt8>)] = []
+        var offset = 0
+        for name in names {
+            var entry = header[name] as! [String: Any]
+            let old = entry["data_offsets"] as! [Int]
+            let size = name == "loss_history" ? 8 * count : old[1] - old[0]
+            if name == "loss_history" { entry["shape"] = [count] } else { pieces.append((offset, data[old[0] ..< old[1]])) }
+            entry["data_offsets"] = [offset, offset + size]
+            header[name] = entry
+            offset += size
+        }
+        let text = try JSONSerialization.data(withJSONObject: header)
+        let path = folder.path + "/huge.safetensors"
+        #expect(FileManager.default.createFile(atPath: path, contents: Data((0 ..< 8).map { UInt8(truncatingIfNeeded: text.count >> (8 * $0)) }) + text))
+        let file = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
+        for piece in pieces {
+            try file.seek(toOffset: UInt64(8 + text.count + piece.offset))
+            try file.write(contentsOf: Data(piece.bytes))
+        }
+        try file.truncate(atOffset: UInt64(8 + text.count + offset))
+        try file.close()
+
+        let result = try runLimited(4_000_000, "restore huge.safetensors", in: folder.path)
+        #expect(result.status == 70, "\(result.errors)")
+        #expect(result.errors.hasPrefix("-e:1:9: error: 'huge.safetensors' (7.0 GB) cannot be restored here: reading its tensors "
+            + "takes about 7.0 GB of memory, more than the "), "\(result.errors)")
+        #expect(result.errors.contains(" available; nothing was changed\n"), "\(result.errors)")
+    }
+
     @Test(.timeLimit(.minutes(5)))
     func aLongPipeAndManyErrorsTakeLinearTime() throws {
         // Quadratic work made 40,000 comment lines take two minutes and 20,000 errors one; at
