@@ -24,10 +24,8 @@ public func formatBarChart(_ bars: [Bar], title: String? = nil, width: Int = 40,
     var output = title.map { style.text($0) + "\n" } ?? ""
     guard !bars.isEmpty else { return output + "(no values)\n" }
     let largest = fullBarValue(bars, scale: scale)
-    let format = ValueFormat.choose(for: bars.map(\.value), precision: precision)
     let labelWidth = bars.map(\.label.count).max() ?? 0
-    // With `significant`, each value keeps its own digits (values over many decades: 0.31, 4.2e-05).
-    let values = bars.map { bar in significant.map { NumberFormat.general(bar.value, significant: $0) } ?? format.format(bar.value) }
+    let values = barValueTexts(bars, precision: precision, significant: significant)
     let valueWidth = values.map(\.count).max() ?? 0
     let eighths: [Character] = ["▏", "▎", "▍", "▌", "▋", "▊", "▉", "█"]
     for (bar, value) in zip(bars, values) {
@@ -50,6 +48,14 @@ public func formatBarChart(_ bars: [Bar], title: String? = nil, width: Int = 40,
             + style.text("(a bar of \(width) \(full) would be \(NumberFormat.general(scale, significant: 4)))") + "\n"
     }
     return output
+}
+
+/// Each bar's value as a chart writes it: `precision` decimals (scientific when the values call
+/// for it, as a matrix's), or with `significant`, each value with its own digits (values over
+/// many decades: 0.31, 4.2e-05).
+public func barValueTexts(_ bars: [Bar], precision: Int, significant: Int?) -> [String] {
+    let format = ValueFormat.choose(for: bars.map(\.value), precision: precision)
+    return bars.map { bar in significant.map { NumberFormat.general(bar.value, significant: $0) } ?? format.format(bar.value) }
 }
 
 /// The value of a full bar: the fixed scale, else the largest finite value (0 when none is).

@@ -52,6 +52,10 @@ func pagePart(_ block: Block, width: Int?, fromStandardError: Bool) -> PagePart 
         return .output(matrixHTML(matrix, options: options))
     case .heatmap(let matrix):
         return .output(heatmapHTML(matrix, width: context.width))
+    case .highlight(let text):
+        return .output(highlightHTML(text))
+    case .scatter(let points, let layout):
+        return .output(svgScatterPlot(points, layout: layout, pageWidth: context.width))
     }
 }
 
@@ -120,11 +124,11 @@ func barChartHTML(_ bars: [Bar], options: BarChartOptions) -> String {
     if let title = options.title { html += "<figcaption>" + HTML.text(title) + "</figcaption>" }
     guard !bars.isEmpty else { return html + "<p class=\"empty\">(no values)</p></figure>\n" }
     let largest = fullBarValue(bars, scale: options.scale)
-    let format = ValueFormat.choose(for: bars.map(\.value), precision: options.precision)
+    let values = barValueTexts(bars, precision: options.precision, significant: options.significant)
     html += "<table class=\"bars\"><tbody>\n"
-    for bar in bars {
+    for (bar, value) in zip(bars, values) {
         let percent = svgNumber(barFraction(bar.value, largest: largest) * 100)
-        html += "<tr><th>" + HTML.text(bar.label) + "</th> <td class=\"num\">" + HTML.text(format.format(bar.value))
+        html += "<tr><th>" + HTML.text(bar.label) + "</th> <td class=\"num\">" + HTML.text(value)
             + "</td> <td class=\"bar\"><span class=\"fill c-blue\" style=\"width:" + percent + "%\"></span></td></tr>\n"
     }
     html += "</tbody></table>"

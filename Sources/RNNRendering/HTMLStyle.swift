@@ -37,7 +37,7 @@ h1 { font-size: 1.6rem; line-height: 1.25; margin: .75rem 0 1rem; overflow-wrap:
 h2 { font-size: 1.2rem; line-height: 1.3; margin: 1.75rem 0 .75rem; overflow-wrap: anywhere; }
 h2.source-name { font-family: ui-monospace, monospace; font-size: 1rem; color: var(--muted);
   border-bottom: 1px solid var(--rule); padding-bottom: .25rem; }
-pre, code, svg.plot text, table.matrix, table.bars, table.heatmap, div.matrix p.head {
+pre, code, svg.plot text, table.matrix, table.bars, table.heatmap, div.matrix p.head, figure.highlight div.shaded {
   font-family: ui-monospace, "SFMono-Regular", Menlo, Consolas, "DejaVu Sans Mono", "Liberation Mono", monospace;
 }
 pre { margin: 0; padding: .5rem .75rem; overflow-x: auto; font-size: .82rem; line-height: 1.4; tab-size: 8; }
@@ -89,6 +89,10 @@ table.heatmap td { width: 14px; min-width: 14px; height: 14px; padding: 0; text-
 table.heatmap thead th { text-align: left; font-weight: normal; color: var(--muted); padding: 0 0 2px; white-space: nowrap; }
 table.heatmap tbody th { text-align: right; font-weight: normal; color: var(--muted); padding: 0 .35rem 0 0; white-space: pre; }
 table.heatmap td.nan { color: var(--muted); }
+figure.highlight div.shaded { font-size: .85rem; line-height: 1.5; white-space: pre-wrap; overflow-wrap: anywhere; }
+figure.highlight span.ch { border-radius: 2px; }
+figure.highlight span.mark { text-decoration: underline; text-decoration-thickness: 2px; text-underline-offset: 3px; }
+svg.plot .points text { fill: currentColor; font-weight: 600; }
 span.swatch { display: inline-block; width: 1em; height: 1em; vertical-align: -.15em; border-radius: 2px; }
 span.ctl { color: var(--error); border: 1px solid var(--rule); border-radius: 2px; padding: 0 1px; }
 hr.pause { border: 0; border-top: 2px dashed var(--rule); margin: 2.25rem 0; }
@@ -118,7 +122,7 @@ hr.pause { border: 0; border-top: 2px dashed var(--rule); margin: 2.25rem 0; }
   h1, h2 { break-after: avoid; }
   details.more > summary { display: none; }
   details.more::details-content { content-visibility: visible; display: block; }
-  span.swatch, span.fill, table.heatmap td, svg.plot, pre.code, pre.error {
+  span.swatch, span.fill, table.heatmap td, svg.plot, pre.code, pre.error, figure.highlight span.ch {
     -webkit-print-color-adjust: exact; print-color-adjust: exact;
   }
 }

@@ -35,28 +35,89 @@ public func svgLinePlot(_ series: [PlotSeries], layout: PlotLayout, pageWidth: I
     return html + "</figure>\n"
 }
 
-/// The SVG of one plot: sizes in the drawing's own units (CSS pixels at full size).
-struct SVGPlotDrawing {
-    let geometry: LinePlotGeometry
+/// The frame of an SVG plot: the plotting area, the axes with their ticks and labels, and the
+/// mapping from values to positions. Sizes are in the drawing's own units (CSS pixels at full
+/// size); the labels are monospace, 12 units, 17 on a narrow screen (where the drawing is
+/// scaled down), so the layout leaves room for the larger size.
+struct SVGAxes {
+    /// The value ranges of the axes (in plot coordinates: log₁₀ y on a log scale).
+    let yLow: Double, yHigh: Double, xLow: Double, xHigh: Double
+    /// Labelled y values (ticks, and ends set by a limit), and x ticks.
+    let yLabels: [(value: Double, text: String)]
+    let xTicks: [(value: Double, text: String)]
     /// The plotting area: 7.5 units a terminal column and 18 a row, within sensible bounds.
     let plotWidth: Double
     let plotHeight: Double
-    /// Space left of the plotting area for the y tick labels, and above it.
+    /// Space left of the plotting area for the y tick labels, and above and right of it.
     let left: Double
     let top = 12.0
     let right = 24.0
-    /// Room for monospace labels of up to 17 units (the size a narrow screen uses, where the
-    /// drawing is scaled down; 12 elsewhere): about 10.2 units a character.
+    /// About 10.2 units a character of 17-unit monospace; a line of labels.
     static let characterWidth = 10.2
     static let lineHeight = 24.0
 
-    /// The y labels: each tick's, and the ends set by a limit when no tick is there.
-    let yLabels: [(value: Double, text: String)]
+    init(yLow: Double, yHigh: Double, xLow: Double, xHigh: Double, yLabels: [(value: Double, text: String)],
+         xTicks: [(value: Double, text: String)], columns: Int, rows: Int) {
+        (self.yLow, self.yHigh, self.xLow, self.xHigh) = (yLow, yHigh, xLow, xHigh)
+        self.yLabels = yLabels
+        self.xTicks = xTicks
+        plotWidth = min(640, max(300, Double(columns) * 7.5))
+        plotHeight = min(432, max(108, Double(rows) * 18))
+        let widest = yLabels.map { $0.text.count }.max() ?? 1
+        left = (Double(widest) * Self.characterWidth).rounded(.up) + 14
+    }
+
+    var bottom: Double { top + plotHeight }
+    var totalWidth: Double { left + plotWidth + right }
+
+    /// Position of a value in the drawing (clamped to the plotting area, as the terminal draws
+    /// clipped values along the edge).
+    func px(_ x: Double) -> Double { left + fraction(x, from: xLow, to: xHigh) * plotWidth }
+    func py(_ y: Double) -> Double { top + fraction(y, from: yHigh, to: yLow) * plotHeight }
+
+    /// The opening tag of the drawing, `height` units tall, named `label` for screen readers.
+    func openingTag(height: Double, label: String?) -> String {
+        "<svg class=\"plot\" xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 \(svgNumber(totalWidth)) \(svgNumber(height))\""
+            + " width=\"\(svgNumber(totalWidth))\" height=\"\(svgNumber(height))\" role=\"img\""
+            + (label.map { " aria-label=\"" + HTML.attribute($0) + "\"" } ?? "") + ">"
+    }
+
+    /// Grid lines, the two axes with tick marks, the tick labels (an x label that would overlap
+    /// the one before it is left out) and the x axis's title under them.
+    func markup(xTitle: String?) -> String {
+        var svg = "<g class=\"grid\">"
+        for (value, _) in yLabels { svg += "<path d=\"M\(svgNumber(left)) \(svgNumber(py(value)))H\(svgNumber(left + plotWidth))\"/>" }
+        svg += "</g><g class=\"axes\"><path d=\"M\(svgNumber(left)) \(svgNumber(top))V\(svgNumber(bottom))H\(svgNumber(left + plotWidth))\"/>"
+        for (value, _) in yLabels { svg += "<path d=\"M\(svgNumber(left - 5)) \(svgNumber(py(value)))h5\"/>" }
+        for (value, _) in xTicks { svg += "<path d=\"M\(svgNumber(px(value))) \(svgNumber(bottom))v5\"/>" }
+        svg += "</g><g class=\"labels\">"
+        for (value, text) in yLabels {
+            svg += "<text x=\"\(svgNumber(left - 8))\" y=\"\(svgNumber(py(value)))\" text-anchor=\"end\" dominant-baseline=\"central\">"
+                + HTML.text(text) + "</text>"
+        }
+        var lastEnd = -Double.infinity
+        for (value, text) in xTicks {
+            let half = Double(text.count) * Self.characterWidth / 2
+            guard px(value) - half >= lastEnd + 4 else { continue }
+            svg += "<text x=\"\(svgNumber(px(value)))\" y=\"\(svgNumber(bottom + 8))\" text-anchor=\"middle\" dominant-baseline=\"hanging\">"
+                + HTML.text(text) + "</text>"
+            lastEnd = px(value) + half
+        }
+        if let xTitle {
+            svg += "<text class=\"axis-title\" x=\"\(svgNumber(left + plotWidth / 2))\" y=\"\(svgNumber(bottom + 8 + Self.lineHeight))\""
+                + " text-anchor=\"middle\" dominant-baseline=\"hanging\">" + HTML.text(xTitle) + "</text>"
+        }
+        return svg + "</g>"
+    }
+}
+
+/// The SVG of a line plot: its geometry in an `SVGAxes` frame.
+struct SVGPlotDrawing {
+    let geometry: LinePlotGeometry
+    let axes: SVGAxes
 
     init(geometry: LinePlotGeometry, columns: Int, rows: Int) {
         self.geometry = geometry
-        plotWidth = min(640, max(300, Double(columns) * 7.5))
-        plotHeight = min(432, max(108, Double(rows) * 18))
         var labels = geometry.yAxis.ticks.map { ($0, geometry.yTickLabel($0)) }
         // An axis ended by a limit labels that end too, unless a tick is already there (within
         // half a row, as the terminal's label would share its row).
@@ -67,67 +128,36 @@ struct SVGPlotDrawing {
                 labels.append((end, geometry.endLabel(end)))
             }
         }
-        yLabels = labels
-        let widest = labels.map { $0.1.count }.max() ?? 1
-        left = (Double(widest) * Self.characterWidth).rounded(.up) + 14
+        axes = SVGAxes(yLow: geometry.yAxis.low, yHigh: geometry.yAxis.high, xLow: geometry.xLow, xHigh: geometry.xHigh,
+                       yLabels: labels, xTicks: geometry.xTicks.map { ($0, geometry.xTickLabel($0)) }, columns: columns, rows: rows)
     }
 
-    /// Position of a value in the drawing (clamped to the plotting area, as the terminal draws
-    /// clipped values along the edge).
-    func px(_ x: Double) -> Double { left + fraction(x, from: geometry.xLow, to: geometry.xHigh) * plotWidth }
-    func py(_ y: Double) -> Double { top + fraction(y, from: geometry.yAxis.high, to: geometry.yAxis.low) * plotHeight }
+    var left: Double { axes.left }
+    var top: Double { axes.top }
+    var plotWidth: Double { axes.plotWidth }
+    var plotHeight: Double { axes.plotHeight }
+    func px(_ x: Double) -> Double { axes.px(x) }
+    func py(_ y: Double) -> Double { axes.py(y) }
 
     func svg(_ series: [PlotSeries], options: LinePlotOptions) -> String {
-        let bottom = top + plotHeight
-        let totalWidth = left + plotWidth + right
+        let lineHeight = SVGAxes.lineHeight
         // Legend items: a swatch (line and marker) and a name; "(log scale)" last.
         var items: [(index: Int?, text: String)] = series.enumerated().map { ($0.offset, $0.element.name) }
         if options.logScale { items.append((nil, "(log scale)")) }
-        var legendTop = bottom + 8 + Self.lineHeight + Self.lineHeight / 2
-        if options.xLabel != nil { legendTop += Self.lineHeight }
+        var legendTop = axes.bottom + 8 + lineHeight + lineHeight / 2
+        if options.xLabel != nil { legendTop += lineHeight }
         var placed: [(index: Int?, text: String, x: Double, y: Double)] = []
         var x = left, y = legendTop
         for item in items {
-            let width = (item.index == nil ? 0 : 30) + Double(displayColumns(item.text)) * Self.characterWidth
-            if x > left && x + width > totalWidth - 4 {
+            let width = (item.index == nil ? 0 : 30) + Double(displayColumns(item.text)) * SVGAxes.characterWidth
+            if x > left && x + width > axes.totalWidth - 4 {
                 x = left
-                y += Self.lineHeight
+                y += lineHeight
             }
             placed.append((item.index, item.text, x, y))
             x += width + 20
         }
-        let totalHeight = y + Self.lineHeight / 2 + 4
-
-        var svg = "<svg class=\"plot\" xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 \(svgNumber(totalWidth)) \(svgNumber(totalHeight))\""
-            + " width=\"\(svgNumber(totalWidth))\" height=\"\(svgNumber(totalHeight))\" role=\"img\""
-            + (options.title.map { " aria-label=\"" + HTML.attribute($0) + "\"" } ?? "") + ">"
-        // Grid lines and y tick labels.
-        svg += "<g class=\"grid\">"
-        for (value, _) in yLabels { svg += "<path d=\"M\(svgNumber(left)) \(svgNumber(py(value)))H\(svgNumber(left + plotWidth))\"/>" }
-        svg += "</g><g class=\"axes\"><path d=\"M\(svgNumber(left)) \(svgNumber(top))V\(svgNumber(bottom))H\(svgNumber(left + plotWidth))\"/>"
-        for (value, _) in yLabels { svg += "<path d=\"M\(svgNumber(left - 5)) \(svgNumber(py(value)))h5\"/>" }
-        for tick in geometry.xTicks { svg += "<path d=\"M\(svgNumber(px(tick))) \(svgNumber(bottom))v5\"/>" }
-        svg += "</g><g class=\"labels\">"
-        for (value, text) in yLabels {
-            svg += "<text x=\"\(svgNumber(left - 8))\" y=\"\(svgNumber(py(value)))\" text-anchor=\"end\" dominant-baseline=\"central\">"
-                + HTML.text(text) + "</text>"
-        }
-        // x tick labels, centred under their ticks; one that would overlap the previous is left out.
-        var lastEnd = -Double.infinity
-        for tick in geometry.xTicks {
-            let text = geometry.xTickLabel(tick)
-            let half = Double(text.count) * Self.characterWidth / 2
-            guard px(tick) - half >= lastEnd + 4 else { continue }
-            svg += "<text x=\"\(svgNumber(px(tick)))\" y=\"\(svgNumber(bottom + 8))\" text-anchor=\"middle\" dominant-baseline=\"hanging\">"
-                + HTML.text(text) + "</text>"
-            lastEnd = px(tick) + half
-        }
-        if let xLabel = options.xLabel {
-            svg += "<text class=\"axis-title\" x=\"\(svgNumber(left + plotWidth / 2))\" y=\"\(svgNumber(bottom + 8 + Self.lineHeight))\""
-                + " text-anchor=\"middle\" dominant-baseline=\"hanging\">"
-                + HTML.text(xLabel) + "</text>"
-        }
-        svg += "</g>"
+        var svg = axes.openingTag(height: y + lineHeight / 2 + 4, label: options.title) + axes.markup(xTitle: options.xLabel)
         // The series, later ones over earlier ones (as on the terminal).
         for (index, points) in geometry.points.enumerated() {
             let screen = thinned(points.map { (px($0.x), py($0.y)) })
@@ -145,9 +175,8 @@ struct SVGPlotDrawing {
         svg += "<g class=\"legend\">"
         for item in placed {
             if let index = item.index {
-                let middle = item.y
-                svg += "<g class=\"series " + seriesClass(index) + "\"><path class=\"key\" d=\"M\(svgNumber(item.x)) \(svgNumber(middle))h24\"/>"
-                    + "<path class=\"" + markerStyle(index) + "\" d=\"" + markerPath(index, at: (item.x + 12, middle)) + "\"/></g>"
+                svg += "<g class=\"series " + seriesClass(index) + "\"><path class=\"key\" d=\"M\(svgNumber(item.x)) \(svgNumber(item.y))h24\"/>"
+                    + "<path class=\"" + markerStyle(index) + "\" d=\"" + markerPath(index, at: (item.x + 12, item.y)) + "\"/></g>"
                 svg += "<text x=\"\(svgNumber(item.x + 30))\" y=\"\(svgNumber(item.y))\" dominant-baseline=\"central\">"
                     + HTML.text(item.text) + "</text>"
             } else {
@@ -161,7 +190,7 @@ struct SVGPlotDrawing {
     /// At most four points a pixel column (its first, lowest, highest and last, in order) for
     /// series much longer than the drawing is wide: the same line, a fraction of the bytes.
     func thinned(_ points: [(Double, Double)]) -> [(Double, Double)] {
-        guard points.count > 4 * Int(plotWidth) else { return points }
+        guard points.count > 4 * Int(axes.plotWidth) else { return points }
         var result: [(Double, Double)] = []
         var start = 0
         while start < points.count {

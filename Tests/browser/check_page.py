@@ -124,7 +124,7 @@ MEASURE_PLOTS = """
   const column = svg.parentElement.getBoundingClientRect();
   const style = getComputedStyle(svg.parentElement);
   const available = column.width - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
-  const lines = Array.from(svg.querySelectorAll('.series polyline, .series path')).filter(e => {
+  const lines = Array.from(svg.querySelectorAll('.series polyline, .series path, .points text')).filter(e => {
     const b = e.getBBox(); const s = getComputedStyle(e);
     return (b.width > 0 || b.height > 0) && s.visibility !== 'hidden' && s.display !== 'none' && parseFloat(s.opacity) > 0;
   }).length;
@@ -173,7 +173,7 @@ def check_plots(browser, plots, width, failures, label):
         if plot["width"] < 200 or plot["height"] < 80:
             failures.append("%s: plot %d is too small to read (%.0fx%.0f)" % (label, index + 1, plot["width"], plot["height"]))
         if plot["drawn"] == 0:
-            failures.append("%s: plot %d has no visible series" % (label, index + 1))
+            failures.append("%s: plot %d has no visible series or points" % (label, index + 1))
         png = browser.screenshot(plot["x"], plot["y"], max(1, plot["width"]), max(1, plot["height"]))
         share, coloured, _ = pixel_statistics(png)
         result["coloured_pixels"] = coloured

@@ -43,6 +43,15 @@ import TestSupport
         return collector.lines.map(HTML.visible)
     }
 
+    /// A character of a shaded text as the page shows it: a tab as →, a character that does not
+    /// show as ?, others as themselves.
+    static func visibleCharacter(_ scalar: Unicode.Scalar) -> String {
+        if scalar == "\t" { return "→" }
+        let category = scalar.properties.generalCategory
+        if columns(of: scalar) == 0 || category == .control || category == .format { return "?" }
+        return String(Character(scalar))
+    }
+
     /// A console that turns each block into the lines a page must show as it arrives (blocks
     /// are rendered at once: a trace reads the model as it is when it is emitted).
     final class LineCollector: Console {
@@ -64,10 +73,17 @@ import TestSupport
             case .plot(let series, let layout):
                 lines += [layout.options.title ?? ""] + series.map(\.name)
             case .bars(let bars, let options):
-                let format = ValueFormat.choose(for: bars.map(\.value), precision: options.precision)
-                lines += [options.title ?? ""] + bars.map { $0.label + " " + format.format($0.value) }
+                let values = barValueTexts(bars, precision: options.precision, significant: options.significant)
+                lines += [options.title ?? ""] + zip(bars, values).map { $0.label + " " + $1 }
             case .heatmap(let matrix):
                 lines.append(HeatmapGrid(matrix, width: context.width, maxRows: 40, cellWidth: 2)?.header(style: .page) ?? matrix.name)
+            case .highlight(let text):
+                // The text itself, line by line as written (its characters are shown one by one).
+                var shown = ""
+                for scalar in text.scalars { shown += scalar == "\n" ? "↵\n" : BrowserTests.visibleCharacter(scalar) }
+                lines += shown.split(separator: "\n").map(String.init)
+            case .scatter(_, let layout):
+                lines += [layout.xLabel ?? "", layout.yLabel ?? ""]
             case .command(let source):
                 command = source  // shown unless a pause follows (the page shows a break instead)
             case .pause:
@@ -189,6 +205,9 @@ import TestSupport
         plot grad-norms
         plot grad-norms log=on
         sample 400 seed=1
+        highlight p "the cat sat on the mat; the dog <sat> & \\"ran\\"."
+        saliency "the cat sat on the"
+        plot states "the cat sat on the mat; the dog sat on the log."
         pause
         show nosuch
 
@@ -196,11 +215,11 @@ import TestSupport
         let script = try folder.write("every.rnn", source)
         let page = folder.path + "/every.html"
         let result = try runRNNRepl(["--html", page, script])
-        #expect(result.status == 70)
+        #expect(result.status == 70, "\(result.errors)")
         let check = try Self.check(page: page, expected: Self.expectedLines(of: source, fileName: script, baseDirectory: folder.path),
                                    folder: folder)
         #expect(check.failures.isEmpty, "\(check.failures)")
-        #expect((check.report.plots ?? 0) >= 4)
+        #expect((check.report.plots ?? 0) >= 5)
         #expect((check.report.collapsed_outputs ?? 0) >= 1)
     }
 }
