@@ -290,9 +290,14 @@ public final class Network<S: NetworkScalar> {
                 multiply(rows: rows, depth: h, .rows(below, leading: h), w.input!.panels, into: pre, leading: gh,
                          accumulate: true, pool: pool)
             }
-            // The recurrence, stream by stream.
+            // The recurrence, stream by stream; with fewer streams than threads (one stream when
+            // scoring a text) the threads share each step's product by output tiles instead.
             let groups = streamGroups
-            pool.run(groups.count) { group in self.recur(layer: l, streams: groups[group], steps: t) }
+            if groups.count == 1 && pool.threadCount > 1 {
+                recur(layer: l, streams: groups[0], steps: t, pool: pool)
+            } else {
+                pool.run(groups.count) { group in self.recur(layer: l, streams: groups[group], steps: t) }
+            }
             // Dropout on what goes up.
             if p > 0, let masks = record.masks, let dropped = record.dropped {
                 let keep = 1 / (1 - p), hidden = record.hidden.pointer + batch * h
@@ -386,7 +391,11 @@ public final class Network<S: NetworkScalar> {
                 for i in 0 ..< rows * h { record.dOutput.pointer[i] *= masks.pointer[i] }      // ∂L/∂h = ∂L/∂d ⊙ m
             }
             let groups = streamGroups
-            pool.run(groups.count) { group in self.recurBackward(layer: l, streams: groups[group], steps: t) }
+            if groups.count == 1 && pool.threadCount > 1 {
+                recurBackward(layer: l, streams: groups[0], steps: t, pool: pool)
+            } else {
+                pool.run(groups.count) { group in self.recurBackward(layer: l, streams: groups[group], steps: t) }
+            }
             // Weight gradients over all T·B rows at once.
             let dRecurrent = record.dRecurrent ?? record.dPre
             multiply(rows: h, depth: rows, .transposed(record.hidden.pointer, leading: h),

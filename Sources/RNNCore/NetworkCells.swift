@@ -1,12 +1,14 @@
 /// The recurrence of each kind of cell inside `Network`: one thread runs its group of streams
 /// through all T steps. The equations are the teaching cells' (see `LSTMCell`, `GRUCell`,
 /// `VanillaRNNCell`), with pre_t = x_t·W_x + b computed for all steps beforehand and
-/// hp_t = h_{t−1}·W_h for the group's rows at each step.
+/// hp_t = h_{t−1}·W_h for the group's rows at each step. Given a `pool` (one group, several
+/// threads: a single stream), the threads share each step's product by output tiles; every
+/// number is still computed by one thread in the same order.
 extension Network {
     /// Forward through `steps` steps for the streams `streams` of layer `l`.
     @_specialize(where S == Float)
     @_specialize(where S == Double)
-    func recur(layer l: Int, streams: Range<Int>, steps t: Int) {
+    func recur(layer l: Int, streams: Range<Int>, steps t: Int, pool: ThreadPool? = nil) {
         let record = records[l], w = weights[l]
         let h = hiddenSize, gh = gateWidth, b0 = streams.lowerBound, m = streams.count, streamCount = batch
         let hp = record.recurrentProducts.pointer + b0 * gh
@@ -14,7 +16,7 @@ extension Network {
         for step in 0 ..< t {
             // hp = h_{t−1}·W_h for the group's rows.
             multiply(rows: m, depth: h, .rows(hidden + (step * streamCount + b0) * h, leading: h), w.recurrent.panels,
-                     into: hp, leading: gh, accumulate: false)
+                     into: hp, leading: gh, accumulate: false, pool: pool)
             for i in 0 ..< m {
                 let b = b0 + i, r = step * streamCount + b
                 let pre = record.pre.pointer + r * gh, hpRow = hp + i * gh
@@ -59,7 +61,7 @@ extension Network {
     /// for every step, the state's gradient passed back step by step.
     @_specialize(where S == Float)
     @_specialize(where S == Double)
-    func recurBackward(layer l: Int, streams: Range<Int>, steps t: Int) {
+    func recurBackward(layer l: Int, streams: Range<Int>, steps t: Int, pool: ThreadPool? = nil) {
         let record = records[l], w = weights[l]
         let h = hiddenSize, gh = gateWidth, b0 = streams.lowerBound, m = streams.count, streamCount = batch
         let padded = gatePadded
@@ -113,7 +115,7 @@ extension Network {
             // dh_{t−1} = dhp_t·W_hᵀ (+ dh ⊙ u for the GRU: h_{t−1} also enters h_t directly).
             let source = (record.dRecurrent ?? record.dPre).pointer + (step * streamCount + b0) * padded
             multiply(rows: m, depth: gh, .rows(source, leading: padded), w.recurrentTransposed.panels,
-                     into: dNext, leading: h, accumulate: false)
+                     into: dNext, leading: h, accumulate: false, pool: pool)
             if kind == .gru {
                 for i in 0 ..< m {
                     let u = record.gates.pointer + (step * streamCount + b0 + i) * gh + h

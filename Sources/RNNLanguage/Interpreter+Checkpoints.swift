@@ -312,13 +312,11 @@ extension Interpreter {
                              validationHistory: restored.validationHistory, samplingGenerator: restored.samplingGenerator,
                              dropoutGenerator: restored.dropoutGenerator, lastReport: restored.lastReport)
         session.corpus = corpus
-        session.trainer = trainer
+        session.replaceModel(with: trainer)
         session.config = restored.config
         session.display = restored.display
         session.keptRuns = restored.keptRuns
         session.validationFraction = restored.validationFraction
-        session.lastGradientCheck = nil
-        session.lastScore = nil
         let config = restored.config
         // The text by its name only: the checkpoint holds an absolute path, which differs from machine to machine.
         let name = corpus.source.split(separator: "/").last.map(String.init) ?? corpus.source

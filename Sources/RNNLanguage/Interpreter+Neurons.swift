@@ -87,7 +87,7 @@ extension Interpreter {
         if strongest < weakestCorrelation {
             verdict = "No unit follows this signal: the largest |r| is " + NumberFormat.fixed(strongest, decimals: digits) + ", below "
                 + NumberFormat.general(weakestCorrelation) + " (r² = " + percent(strongest * strongest)
-                + " of the unit's variance goes with the signal). The nearest, \(label), is shown below"
+                + " of the unit's variance goes with the signal). The nearest is \(label)" + (shown > 0 ? ", shown below" : "")
         } else {
             let strength = strongest >= 0.7 ? "closely" : (strongest >= 0.5 ? "clearly but in part" : "weakly")
             let following = ranked.filter { abs($0.r!) >= 0.5 }.count

@@ -85,10 +85,10 @@ extension Interpreter {
                 text += "the model is kept (same vocabulary); it continues from the start of this text with "
                     + (trainer.config.cell == .lstm ? "h = c = 0\n" : "h = 0\n")
             } else if trainer.vocabulary != corpus.vocabulary {
-                session.trainer = nil
+                session.replaceModel(with: nil)
                 text += "the model was dropped (its vocabulary differs): run 'init'\n"
             } else {
-                session.trainer = nil
+                session.replaceModel(with: nil)
                 let streams = trainer.config.batchSize
                 text += "the model was dropped: " + (streams == 1 ? "the text has " + counted(corpus.trainingCount, "character")
                         : "each of its \(streams) streams would read " + counted(corpus.trainingCount / streams, "character"))
@@ -158,7 +158,7 @@ extension Interpreter {
         } catch {
             throw locate(error, settings: settings, command: command)
         }
-        session.trainer = trainer
+        session.replaceModel(with: trainer)
         session.config = config
         session.display = display
         session.lastGradientCheck = nil

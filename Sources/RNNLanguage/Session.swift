@@ -26,6 +26,15 @@ public struct Session {
     public var showsPassingChecks = false
 
     public init() {}
+
+    /// A new model, or none: the results of the old one (`grad-check`, `score`, `neuron-r`) go
+    /// with it, so that `expect` never reads a number another model produced.
+    public mutating func replaceModel(with trainer: Trainer?) {
+        self.trainer = trainer
+        lastGradientCheck = nil
+        lastScore = nil
+        lastNeuronCorrelation = nil
+    }
 }
 
 /// A run saved for comparison plots.

@@ -251,6 +251,18 @@ import Testing
         #expect(Fingerprint(session) == before)
     }
 
+    /// A new model (init, restore, a load that drops it) takes the old one's results with it:
+    /// `expect` never reads a number another model produced.
+    @Test(arguments: ["neuron-r", "score", "grad-check"])
+    func resultsOfTheOldModelGoWithIt(name: String) {
+        var session = RNNLanguageTests.session(after: Self.lstm + "\nfind-neurons pattern=a \"the cat sat on a mat\"\n"
+                                                + "score \"the cat\"\ngrad-check checks=3")
+        #expect(run("show \(name)", &session).outcome == .completed)
+        #expect(run("init", &session).outcome == .completed)
+        let after = run("show \(name)", &session)
+        #expect(after.outcome != .completed, "\(name) survived a new model: \(after.output)")
+    }
+
     /// Output fits a projector's page: every line at 60 columns.
     @Test func outputFitsNarrowPages() {
         var session = RNNLanguageTests.session(after: Self.twoLayers)
