@@ -41,7 +41,7 @@ let package = Package(
         .target(name: "RNNRendering", dependencies: ["RNNCore"], swiftSettings: [
             .unsafeFlags(["-O"], .when(configuration: .debug)),
         ]),
-        .testTarget(name: "RNNRenderingTests", dependencies: ["RNNRendering"]),
+        .testTarget(name: "RNNRenderingTests", dependencies: ["RNNRendering", "TestSupport"]),
         // The command language: lexer → parser → interpreter over a session. Never prints.
         .target(name: "RNNLanguage", dependencies: ["RNNCore", "RNNRendering"]),
         .testTarget(name: "RNNLanguageTests", dependencies: ["RNNLanguage", "TestSupport"]),

@@ -11,13 +11,21 @@ public enum Golden {
     }
 
     /// Runs a script the way `--check` does: plain ASCII, no pauses, timing kept out of the
-    /// transcript (it goes to standard error), relative paths from the script's folder.
-    public static func transcript(of source: String, fileName: String, baseDirectory: String) -> (outcome: RunOutcome, output: String, errors: String) {
+    /// transcript (it goes to standard error), relative paths from the script's folder. With a
+    /// `page`, the same output is also recorded there, in a section of its own (the transcript
+    /// is the same either way).
+    public static func transcript(of source: String, fileName: String, baseDirectory: String,
+                                  recordingOn page: PageRecording? = nil) -> (outcome: RunOutcome, output: String, errors: String) {
         var session = Session()
         session.baseDirectory = baseDirectory
-        let console = CapturingConsole()
+        let capturing = CapturingConsole()
+        var console: Console = capturing
+        if let page {
+            page.beginSection(fileName)
+            console = HTMLConsole(showingOn: capturing, recordingOn: page)
+        }
         let outcome = Runner.run(source, fileName: fileName, session: &session, console: console)
-        return (outcome, console.output, console.errors)
+        return (outcome, capturing.output, capturing.errors)
     }
 
     /// A unified diff of two texts by lines (empty when they are equal), with `context` lines

@@ -219,7 +219,7 @@ extension Interpreter {
                 + ", highest " + number(values[high]) + " after " + place(input.scalars, high, offset: input.offset) + "\n"
             let shaded = HighlightedText(scalars: input.scalars, values: values, scale: shadeScale(unit.probe.quantity, values: values))
             writeStyled(header)
-            emit(.text { formatHighlight(shaded, width: $0.width, style: $0.style) })
+            emit(.highlight(shaded))
         } else {
             guard input.indices.count >= 2 else {
                 throw Diagnostic(.model(.textTooShort(context: "text", characters: input.indices.count, needed: 2)), at: text.source.range)
@@ -236,7 +236,7 @@ extension Interpreter {
             let shaded = HighlightedText(scalars: input.scalars, values: [nil] + probabilities.map { $0 }, scale: .sequential(upper: 1),
                                          missingMeaning: "the first character, which nothing predicts")
             writeStyled(header)
-            emit(.text { formatHighlight(shaded, width: $0.width, style: $0.style) })
+            emit(.highlight(shaded))
         }
         return .completed
     }

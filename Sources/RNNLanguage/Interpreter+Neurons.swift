@@ -112,7 +112,7 @@ extension Interpreter {
                                      marks: marks.map { Array($0.prefix(shown)) }, marksMeaning: "the characters inside a match")
         writeStyled(verdict + ".\n\(label) after each character" + (shown < n ? " (the first " + NumberFormat.grouped(shown) + ")" : "")
                     + ":\n")
-        emit(.text { formatHighlight(shaded, width: $0.width, style: $0.style) })
+        emit(.highlight(shaded))
         return .completed
     }
 

@@ -43,7 +43,7 @@ extension Interpreter {
         marks[t + 1] = true
         let shaded = HighlightedText(scalars: Array(input.scalars[...(t + 1)]), values: values, scale: .sequential(upper: upper),
                                      marks: marks, marksMeaning: "the character predicted", missingMeaning: "the character predicted")
-        emit(.text { formatHighlight(shaded, width: $0.width, style: $0.style) })
+        emit(.highlight(shaded))
         // Bars for the characters nearest the prediction (all of them in a short text).
         let first = max(0, t + 1 - 40)
         let bars = (first ... t).map { s in Bar(label: "s=\(s) " + characterLabel(input.scalars[s]), value: norms[s]) }
@@ -82,12 +82,8 @@ extension Interpreter {
             + "this text): PC1 explains " + percent(shares[0]) + " of the variance, PC2 " + percent(second) + "; each point is "
             + "drawn as the character just read\n")
         let width = options.width, height = options.height ?? 16
-        emit(.text { context in
-            let plotWidth = width ?? PlotLayout.defaultWidth(pageWidth: context.width)
-            return formatScatter(points, options: ScatterOptions(width: plotWidth, height: height, xLabel: "PC1 (" + percent(shares[0]) + ")",
-                                                                 yLabel: "PC2 (" + percent(second) + ")", pageWidth: context.width),
-                                 style: context.style)
-        })
+        emit(.scatter(points, ScatterLayout(width: width, height: height, xLabel: "PC1 (" + percent(shares[0]) + ")",
+                                            yLabel: "PC2 (" + percent(second) + ")")))
         return .completed
     }
 }

@@ -23,15 +23,13 @@ public func formatBarChart(_ bars: [Bar], title: String? = nil, width: Int = 40,
                            scale: Double? = nil, significant: Int? = nil, style: TextStyle = .plain) -> String {
     var output = title.map { style.text($0) + "\n" } ?? ""
     guard !bars.isEmpty else { return output + "(no values)\n" }
-    let largest = scale ?? (bars.map(\.value).filter(\.isFinite).max() ?? 0)
-    let format = ValueFormat.choose(for: bars.map(\.value), precision: precision)
+    let largest = fullBarValue(bars, scale: scale)
     let labelWidth = bars.map(\.label.count).max() ?? 0
-    // With `significant`, each value keeps its own digits (values over many decades: 0.31, 4.2e-05).
-    let values = bars.map { bar in significant.map { NumberFormat.general(bar.value, significant: $0) } ?? format.format(bar.value) }
+    let values = barValueTexts(bars, precision: precision, significant: significant)
     let valueWidth = values.map(\.count).max() ?? 0
     let eighths: [Character] = ["▏", "▎", "▍", "▌", "▋", "▊", "▉", "█"]
     for (bar, value) in zip(bars, values) {
-        let fraction = largest > 0 && bar.value.isFinite ? min(1, max(0, bar.value) / largest) : 0
+        let fraction = barFraction(bar.value, largest: largest)
         var drawn: String
         if style.unicode {
             let units = Int((fraction * Double(width * 8)).rounded())
@@ -50,6 +48,25 @@ public func formatBarChart(_ bars: [Bar], title: String? = nil, width: Int = 40,
             + style.text("(a bar of \(width) \(full) would be \(NumberFormat.general(scale, significant: 4)))") + "\n"
     }
     return output
+}
+
+/// Each bar's value as a chart writes it: `precision` decimals (scientific when the values call
+/// for it, as a matrix's), or with `significant`, each value with its own digits (values over
+/// many decades: 0.31, 4.2e-05).
+public func barValueTexts(_ bars: [Bar], precision: Int, significant: Int?) -> [String] {
+    let format = ValueFormat.choose(for: bars.map(\.value), precision: precision)
+    return bars.map { bar in significant.map { NumberFormat.general(bar.value, significant: $0) } ?? format.format(bar.value) }
+}
+
+/// The value of a full bar: the fixed scale, else the largest finite value (0 when none is).
+func fullBarValue(_ bars: [Bar], scale: Double?) -> Double {
+    scale ?? (bars.map(\.value).filter(\.isFinite).max() ?? 0)
+}
+
+/// A bar's length as a fraction of a full bar, from 0 to 1 (0 for a value that is not finite
+/// or not above 0).
+func barFraction(_ value: Double, largest: Double) -> Double {
+    largest > 0 && value.isFinite ? min(1, max(0, value) / largest) : 0
 }
 
 /// Columns of text aligned under a header: numbers right-aligned, text left-aligned.

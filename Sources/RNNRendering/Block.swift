@@ -36,6 +36,11 @@ public enum Block {
     case matrix(LabeledMatrix, MatrixFormatOptions)
     /// A matrix as a picture.
     case heatmap(LabeledMatrix)
+    /// A text shaded character by character by a value per character (`highlight`,
+    /// `find-neurons`, `saliency`).
+    case highlight(HighlightedText)
+    /// Points drawn as characters on two axes (`plot states`).
+    case scatter([ScatterPoint], ScatterLayout)
     /// A `pause` of a lesson: a section break on a page.
     case pause
     /// An error report (standard error on a terminal).
@@ -65,6 +70,29 @@ public struct PlotLayout: Equatable, Sendable {
     }
 
     public static func defaultWidth(pageWidth: Int) -> Int { max(20, min(pageWidth - 12, 72)) }
+}
+
+/// A scatter plot's options, with the width left to the page when nil.
+public struct ScatterLayout: Equatable, Sendable {
+    /// Columns of the plotting area; nil: fitted to the page (as a line plot's).
+    public var width: Int?
+    /// Rows of the plotting area.
+    public var height: Int
+    public var xLabel: String?
+    public var yLabel: String?
+
+    public init(width: Int? = nil, height: Int, xLabel: String? = nil, yLabel: String? = nil) {
+        self.width = width
+        self.height = height
+        self.xLabel = xLabel
+        self.yLabel = yLabel
+    }
+
+    /// The options of the scatter plot on a page `pageWidth` characters wide.
+    public func options(pageWidth: Int) -> ScatterOptions {
+        ScatterOptions(width: width ?? PlotLayout.defaultWidth(pageWidth: pageWidth), height: height, xLabel: xLabel,
+                       yLabel: yLabel, pageWidth: pageWidth)
+    }
 }
 
 /// Options of a bar chart.
@@ -114,6 +142,10 @@ public func renderText(_ block: Block, context: RenderContext) -> String {
         return formatMatrix(matrix, options: options, style: style)
     case .heatmap(let matrix):
         return formatHeatmap(matrix, width: context.width, style: style)
+    case .highlight(let text):
+        return formatHighlight(text, width: context.width, style: style)
+    case .scatter(let points, let layout):
+        return formatScatter(points, options: layout.options(pageWidth: context.width), style: style)
     }
 }
 

@@ -90,43 +90,14 @@ func seriesColor(_ index: Int, markerCount: Int) -> TextStyle.Color {
 /// the legend, never dropped silently.
 public func formatLinePlot(_ series: [PlotSeries], options: LinePlotOptions = .init(), style: TextStyle = .plain) -> String {
     let width = max(options.width, 8), height = max(options.height, 3)
-    // Points in plot coordinates (log₁₀ y when asked).
-    func transform(_ y: Double) -> Double? {
-        guard y.isFinite else { return nil }
-        if options.logScale { return y > 0 ? log10(y) : nil }
-        return y
-    }
-    let prepared: [[(Double, Double)]] = series.map { line in
-        zip(line.xs, line.ys).compactMap { x, y in x.isFinite ? transform(y).map { (x, $0) } : nil }
-    }
-    let all = prepared.flatMap { $0 }
     var output = ""
     if let title = options.title { output += style.text(title) + "\n" }
-    guard !all.isEmpty else {
-        let anyValues = series.contains { !$0.ys.isEmpty }
-        return output + (anyValues ? "(nothing to plot: no value is a finite number"
-            + (options.logScale ? " above 0" : "") + ")\n" : "(nothing to plot yet)\n")
+    guard let geometry = LinePlotGeometry(series, options: options, columns: width, rows: height) else {
+        return output + LinePlotGeometry.emptyMessage(series, options: options) + "\n"
     }
-
-    // The y range: the data's, narrowed to the limits asked for (which then end the axis).
-    var dataLow = all.map(\.1).min()!, dataHigh = all.map(\.1).max()!
-    let limitLow = options.yMin.flatMap(transform), limitHigh = options.yMax.flatMap(transform)
-    var lowEnd: Double?, highEnd: Double?
-    if let limitLow, limitLow > dataLow && limitLow < dataHigh {
-        dataLow = limitLow
-        lowEnd = limitLow
-    }
-    if let limitHigh, limitHigh < dataHigh && limitHigh > dataLow {
-        dataHigh = limitHigh
-        highEnd = limitHigh
-    }
-    let yAxis = evenYAxis(low: dataLow, high: dataHigh, rows: height, lowEnd: lowEnd, highEnd: highEnd,
-                          wholeSteps: options.logScale)
+    let yAxis = geometry.yAxis
     let yLow = yAxis.low, yHigh = yAxis.high
-    // The x axis spans the data exactly; its ticks are the round values inside it.
-    let xLow = all.map(\.0).min()!, xHigh = all.map(\.0).max()!
-    var xTicks = niceTicks(xLow, xHigh, count: max(2, width / 12)).filter { $0 >= xLow && $0 <= xHigh }
-    if xTicks.first.map({ fraction($0, from: xLow, to: xHigh) > 0.05 }) ?? true { xTicks.insert(xLow, at: 0) }
+    let xLow = geometry.xLow, xHigh = geometry.xHigh
 
     // The canvas: one cell per point with a marker per series, or braille (2×4 dots a cell)
     // for a single series on a terminal.
@@ -152,13 +123,9 @@ public func formatLinePlot(_ series: [PlotSeries], options: LinePlotOptions = .i
         }
     }
     // Later series are drawn over earlier ones.
-    var clipped: [(name: String, below: Double?, above: Double?)] = []
-    for (index, points) in prepared.enumerated() {
+    for (index, points) in geometry.points.enumerated() {
         var previous: (Int, Int)?
-        var below: Double?, above: Double?
         for (x, y) in points {
-            if y < yLow { below = min(below ?? y, y) }
-            if y > yHigh { above = max(above ?? y, y) }
             let current = pixel(x, y)
             if let start = previous {
                 drawLine(from: start, to: current) { plot($0, $1, index) }
@@ -167,21 +134,17 @@ public func formatLinePlot(_ series: [PlotSeries], options: LinePlotOptions = .i
             }
             previous = current
         }
-        if below != nil || above != nil { clipped.append((series[index].name, below, above)) }
     }
 
     // Tick labels on their rows (evenly spaced), with enough decimals to tell them apart; an
     // axis ended by a limit labels that end too.
-    func yLabel(_ value: Double) -> String {
-        options.logScale ? logTickLabel(value) : tickLabel(value, step: yAxis.step)
-    }
     var labelAtRow: [Int: String] = [:]
     for tick in yAxis.ticks {
-        labelAtRow[yAxis.row(of: tick, rows: height)] = yLabel(tick)
+        labelAtRow[yAxis.row(of: tick, rows: height)] = geometry.yTickLabel(tick)
     }
-    for (row, end) in [(0, highEnd), (height - 1, lowEnd)] {
+    for (row, end) in [(0, geometry.highEnd), (height - 1, geometry.lowEnd)] {
         if let end, labelAtRow[row] == nil {
-            labelAtRow[row] = options.logScale ? NumberFormat.general(pow(10, end), significant: 4) : tickLabel(end, step: yAxis.step)
+            labelAtRow[row] = geometry.endLabel(end)
         }
     }
     let labelWidth = labelAtRow.values.map(\.count).max() ?? 1
@@ -203,10 +166,9 @@ public func formatLinePlot(_ series: [PlotSeries], options: LinePlotOptions = .i
 
     // The x axis with a tick under each x tick, and the labels centred on them.
     var tickColumns: [(Int, String)] = []
-    let xStep = xTicks.count > 2 ? xTicks[2] / 2 - xTicks[1] / 2 : (xTicks.count == 2 ? xTicks[1] / 2 - xTicks[0] / 2 : 0.5)
-    for tick in xTicks {
+    for tick in geometry.xTicks {
         let column = Int((fraction(tick, from: xLow, to: xHigh) * Double(width - 1)).rounded())
-        tickColumns.append((column, tickLabel(tick, step: 2 * xStep)))
+        tickColumns.append((column, geometry.xTickLabel(tick)))
     }
     var axisLine = String(repeating: " ", count: labelWidth + 1) + axis.2
     var labels = [Character](repeating: " ", count: labelWidth + 2 + width + 8)
@@ -260,26 +222,7 @@ public func formatLinePlot(_ series: [PlotSeries], options: LinePlotOptions = .i
         }
         notes.append("\(series.count) series, \(markers.count) markers: " + shared.joined(separator: "; "))
     }
-    if options.logScale {
-        let left = series.reduce(0) { $0 + $1.ys.filter { $0.isFinite && $0 <= 0 }.count }
-        if left > 0 {
-            notes.append(NumberFormat.grouped(left) + (left == 1 ? " value ≤ 0 is" : " values ≤ 0 are")
-                + " left out (a log scale shows values above 0 only)")
-        }
-        for (key, limit) in [("ymin", options.yMin), ("ymax", options.yMax)] {
-            if let limit, limit <= 0 {
-                notes.append("\(key)=" + NumberFormat.general(limit, significant: 4)
-                    + " is ignored: a log scale shows values above 0 only")
-            }
-        }
-    }
-    for (name, below, above) in clipped {
-        let value = { (y: Double) in NumberFormat.general(options.logScale ? pow(10, y) : y, significant: 4) }
-        var parts: [String] = []
-        if let above { parts.append("rises to " + value(above) + " (drawn along the top)") }
-        if let below { parts.append("falls to " + value(below) + " (drawn along the bottom)") }
-        notes.append("y axis clipped: '\(name)' " + parts.joined(separator: " and "))
-    }
+    notes += geometry.notes(series, options: options)
     for note in notes {
         output += wrapLines(margin + style.text(note), width: pageWidth) + "\n"
     }

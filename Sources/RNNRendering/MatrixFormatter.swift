@@ -89,56 +89,104 @@ func visibleIndices(count: Int, limit: Int, edge: Int) -> [Int?] {
 /// ... in ASCII), keeping `edgeItems` at each end as NumPy does.
 public func formatMatrix(_ matrix: LabeledMatrix, options: MatrixFormatOptions = .init(),
                          style: TextStyle = .plain) -> String {
-    var header = "\(matrix.name)  \(matrix.rows)\(style.times)\(matrix.columns)"
-    if let note = matrix.note { header += "  (\(style.text(note)))" }
-    guard matrix.rows > 0 && matrix.columns > 0 else { return header + "\n(empty)\n" }
-
-    // Only the entries shown are formatted (a 2000×2000 matrix shows about a hundred), so the
-    // cost is one pass over the values to choose the format and to find the widest entry: the
-    // widest text is that of the smallest or the largest value, or of a non-finite one.
-    let format = ValueFormat.choose(for: matrix.values, precision: options.precision)
-    var smallest = Double.infinity, largest = -Double.infinity
-    var widestSpecial = 0
-    for value in matrix.values {
-        if value.isFinite {
-            smallest = min(smallest, value)
-            largest = max(largest, value)
-        } else {
-            widestSpecial = max(widestSpecial, format.format(value).count)
-        }
+    guard let layout = MatrixLayout(matrix, options: options, style: style) else {
+        return MatrixLayout.header(matrix, style: style) + "\n(empty)\n"
     }
-    let widestValue = max(widestSpecial, smallest.isFinite ? max(format.format(smallest).count, format.format(largest).count) : 1)
-    let shownRows = visibleIndices(count: matrix.rows, limit: options.maxRows, edge: options.edgeItems)
-    let rowName = { (row: Int) in matrix.rowLabels?[row] ?? String(matrix.rowOffset + row) }
-    let columnName = { (column: Int) in matrix.columnLabels?[column] ?? String(matrix.columnOffset + column) }
-    let labelWidth = max(1, shownRows.compactMap { $0.map { rowName($0).count } }.max() ?? 1,
-                         shownRows.contains(nil) ? style.verticalEllipsis.count : 0)
-    let widestColumnName = matrix.columnLabels?.map(\.count).max() ?? String(matrix.columnOffset + matrix.columns - 1).count
-    let cellWidth = max(widestValue, widestColumnName)
-
-    // How many columns fit: label, then each column takes a space and cellWidth.
-    let columnCost = cellWidth + 2
-    let fitting = max(2, (options.width - labelWidth) / columnCost)
-    let shownColumns = visibleIndices(count: matrix.columns, limit: fitting, edge: (fitting - 1) / 2)
-
     func line(_ label: String, _ entries: [String]) -> String {
-        var text = rightPad(label, labelWidth)
-        for entry in entries { text += "  " + leftPad(entry, cellWidth) }
+        var text = rightPad(label, layout.labelWidth)
+        for entry in entries { text += "  " + leftPad(entry, layout.cellWidth) }
         return text.trimmingTrailingSpaces() + "\n"
     }
-
-    var output = header + "\n"
-    output += line("", shownColumns.map { $0.map(columnName) ?? style.ellipsis })
-    for row in shownRows {
-        guard let row else {
-            output += line(style.verticalEllipsis, shownColumns.map { _ in style.verticalEllipsis })
-            continue
-        }
-        output += line(rowName(row), shownColumns.map { column in
-            column.map { format.format(matrix.values[row * matrix.columns + $0]) } ?? style.ellipsis
-        })
+    var output = layout.header + "\n"
+    output += line("", layout.columnHeaders)
+    for row in layout.shownRows {
+        output += line(layout.rowHeader(row), layout.entries(row))
     }
     return output
+}
+
+/// Which entries of a matrix a table shows and how they read, for the terminal's text table
+/// and a page's HTML table alike: the same rows and columns elided, the same number format.
+public struct MatrixLayout {
+    public let matrix: LabeledMatrix
+    public let style: TextStyle
+    /// "W_hh  3×3  (note)".
+    public let header: String
+    /// The rows shown, nil where the elided rows are (one gap at most).
+    public let shownRows: [Int?]
+    /// The columns shown, nil where the elided columns are.
+    public let shownColumns: [Int?]
+    let format: ValueFormat
+    /// Characters of the row labels' column and of each entry's column (for text).
+    let labelWidth: Int
+    let cellWidth: Int
+
+    /// The header line of a matrix.
+    public static func header(_ matrix: LabeledMatrix, style: TextStyle) -> String {
+        var header = "\(matrix.name)  \(matrix.rows)\(style.times)\(matrix.columns)"
+        if let note = matrix.note { header += "  (\(style.text(note)))" }
+        return header
+    }
+
+    /// The layout of `matrix` within `options.width` characters; nil for an empty matrix.
+    public init?(_ matrix: LabeledMatrix, options: MatrixFormatOptions, style: TextStyle) {
+        guard matrix.rows > 0 && matrix.columns > 0 else { return nil }
+        self.matrix = matrix
+        self.style = style
+        header = Self.header(matrix, style: style)
+        // Only the entries shown are formatted (a 2000×2000 matrix shows about a hundred), so the
+        // cost is one pass over the values to choose the format and to find the widest entry: the
+        // widest text is that of the smallest or the largest value, or of a non-finite one.
+        let format = ValueFormat.choose(for: matrix.values, precision: options.precision)
+        var smallest = Double.infinity, largest = -Double.infinity
+        var widestSpecial = 0
+        for value in matrix.values {
+            if value.isFinite {
+                smallest = min(smallest, value)
+                largest = max(largest, value)
+            } else {
+                widestSpecial = max(widestSpecial, format.format(value).count)
+            }
+        }
+        let widestValue = max(widestSpecial, smallest.isFinite ? max(format.format(smallest).count, format.format(largest).count) : 1)
+        let shownRows = visibleIndices(count: matrix.rows, limit: options.maxRows, edge: options.edgeItems)
+        let rowName = { (row: Int) in matrix.rowLabels?[row] ?? String(matrix.rowOffset + row) }
+        let labelWidth = max(1, shownRows.compactMap { $0.map { rowName($0).count } }.max() ?? 1,
+                             shownRows.contains(nil) ? style.verticalEllipsis.count : 0)
+        let widestColumnName = matrix.columnLabels?.map(\.count).max() ?? String(matrix.columnOffset + matrix.columns - 1).count
+        let cellWidth = max(widestValue, widestColumnName)
+
+        // How many columns fit: label, then each column takes a space and cellWidth.
+        let columnCost = cellWidth + 2
+        let fitting = max(2, (options.width - labelWidth) / columnCost)
+        self.shownRows = shownRows
+        shownColumns = visibleIndices(count: matrix.columns, limit: fitting, edge: (fitting - 1) / 2)
+        self.format = format
+        self.labelWidth = labelWidth
+        self.cellWidth = cellWidth
+    }
+
+    /// The label of a row shown (its character or index), or the vertical ellipsis for the gap.
+    public func rowHeader(_ row: Int?) -> String {
+        guard let row else { return style.verticalEllipsis }
+        return matrix.rowLabels?[row] ?? String(matrix.rowOffset + row)
+    }
+
+    /// The labels over the columns shown, an ellipsis over the gap.
+    public var columnHeaders: [String] {
+        shownColumns.map { column in
+            column.map { matrix.columnLabels?[$0] ?? String(matrix.columnOffset + $0) } ?? style.ellipsis
+        }
+    }
+
+    /// The entries of a row as shown: numbers, an ellipsis in the column gap; a row of vertical
+    /// ellipses for the row gap.
+    public func entries(_ row: Int?) -> [String] {
+        guard let row else { return shownColumns.map { _ in style.verticalEllipsis } }
+        return shownColumns.map { column in
+            column.map { format.format(matrix.values[row * matrix.columns + $0]) } ?? style.ellipsis
+        }
+    }
 }
 
 extension String {

@@ -49,15 +49,8 @@ public struct ScatterOptions: Equatable, Sendable {
 /// in the text) through green to red (late).
 public func formatScatter(_ points: [ScatterPoint], options: ScatterOptions = .init(), style: TextStyle = .plain) -> String {
     let width = max(options.width, 8), height = max(options.height, 3)
-    let finite = points.filter { $0.x.isFinite && $0.y.isFinite }
-    guard !finite.isEmpty else { return "(nothing to plot: no point has finite coordinates)\n" }
-    let yAxis = evenYAxis(low: finite.map(\.y).min()!, high: finite.map(\.y).max()!, rows: height)
-    var xLow = finite.map(\.x).min()!, xHigh = finite.map(\.x).max()!
-    if xLow == xHigh {
-        xLow -= xLow == 0 ? 1 : abs(xLow) * 0.1
-        xHigh += xHigh == 0 ? 1 : abs(xHigh) * 0.1
-    }
-    let xTicks = niceTicks(xLow, xHigh, count: max(2, width / 12)).filter { $0 >= xLow && $0 <= xHigh }
+    guard let axes = ScatterAxes(points, columns: width, rows: height) else { return ScatterAxes.emptyMessage + "\n" }
+    let yAxis = axes.yAxis, xLow = axes.xLow, xHigh = axes.xHigh, xTicks = axes.xTicks
 
     var cells = [Int](repeating: -1, count: width * height)   // the point drawn in each cell
     var hidden = 0
@@ -70,26 +63,13 @@ public func formatScatter(_ points: [ScatterPoint], options: ScatterOptions = .i
     }
     var standIns: Set<String> = []
     func glyph(_ scalar: Unicode.Scalar) -> String {
-        let text: String
-        switch scalar {
-        case " ": text = style.unicode ? "␣" : "_"
-        case "\n": text = style.unicode ? "↵" : "$"
-        case "\t": text = style.unicode ? "→" : ">"
-        default:
-            let category = scalar.properties.generalCategory
-            if columns(of: scalar) != 1 || category == .control || category == .format {
-                text = "?"
-            } else {
-                return String(Character(scalar))
-            }
-        }
-        standIns.insert(text)
-        return text
+        let shown = scatterGlyph(scalar, style: style)
+        if shown.standIn { standIns.insert(shown.text) }
+        return shown.text
     }
-    let timeColors: [TextStyle.Color] = [.blue, .teal, .green, .orange, .red]
 
     var labelAtRow: [Int: String] = [:]
-    for tick in yAxis.ticks { labelAtRow[yAxis.row(of: tick, rows: height)] = tickLabel(tick, step: yAxis.step) }
+    for tick in yAxis.ticks { labelAtRow[yAxis.row(of: tick, rows: height)] = axes.yTickLabel(tick) }
     let labelWidth = max(labelAtRow.values.map(\.count).max() ?? 1, 1)
     let axis = style.unicode ? ("│", "┤", "└", "─", "┬") : ("|", "+", "+", "-", "+")
     var output = ""
@@ -103,17 +83,15 @@ public func formatScatter(_ points: [ScatterPoint], options: ScatterOptions = .i
                 continue
             }
             let shown = glyph(points[index].label)
-            let colour = timeColors[min(timeColors.count - 1, index * timeColors.count / max(points.count, 1))]
-            line += style.paint(shown, colour)
+            line += style.paint(shown, timeColor(index, of: points.count))
         }
         output += line.trimmingTrailingSpaces() + "\n"
     }
     // The x axis, its ticks and their labels.
-    let xStep = xTicks.count >= 2 ? xTicks[1] - xTicks[0] : 1
     var axisLine = String(repeating: " ", count: labelWidth + 1) + axis.2
     var tickColumns: [(Int, String)] = []
     for tick in xTicks {
-        tickColumns.append((Int((fraction(tick, from: xLow, to: xHigh) * Double(width - 1)).rounded()), tickLabel(tick, step: xStep)))
+        tickColumns.append((Int((fraction(tick, from: xLow, to: xHigh) * Double(width - 1)).rounded()), axes.xTickLabel(tick)))
     }
     for column in 0 ..< width { axisLine += tickColumns.contains { $0.0 == column } ? axis.4 : axis.3 }
     var labels = [Character](repeating: " ", count: labelWidth + 2 + width + 8)
@@ -129,10 +107,7 @@ public func formatScatter(_ points: [ScatterPoint], options: ScatterOptions = .i
     if let xLabel = options.xLabel { output += margin + style.text(xLabel) + "\n" }
 
     var notes: [String] = []
-    let meanings: [(String, String)] = [("_", "a space"), ("␣", "a space"), ("$", "a line break"), ("↵", "a line break"),
-                                        (">", "a tab"), ("→", "a tab"), ("?", "a character that does not show or is two columns wide")]
-    let drawn = meanings.filter { standIns.contains($0.0) }.map { $0.0 + " is " + $0.1 }
-    if !drawn.isEmpty { notes.append(drawn.joined(separator: ", ")) }
+    if let meaning = standInNote(standIns) { notes.append(meaning) }
     if style.color { notes.append("colour: blue early in the text, green in the middle, red late") }
     if hidden > 0 {
         notes.append(NumberFormat.grouped(hidden) + " of " + NumberFormat.grouped(points.count) + " points "
@@ -140,4 +115,68 @@ public func formatScatter(_ points: [ScatterPoint], options: ScatterOptions = .i
     }
     for note in notes { output += wrapLines(margin + style.text(note), width: options.pageWidth, hanging: 2) + "\n" }
     return output
+}
+
+/// The axes of a scatter plot, for the terminal's text and a page's SVG alike: the y axis laid
+/// out as a line plot's, the x axis spanning the points (widened a little when they share one
+/// x), with round ticks inside it.
+struct ScatterAxes {
+    var yAxis: YAxis
+    var xLow: Double
+    var xHigh: Double
+    var xTicks: [Double]
+    /// Distance between x ticks (sets their labels' decimals).
+    var xStep: Double
+
+    /// What a scatter plot with no drawable point says instead.
+    static let emptyMessage = "(nothing to plot: no point has finite coordinates)"
+
+    /// The axes for a plotting area `columns` wide and `rows` tall; nil when no point has
+    /// finite coordinates.
+    init?(_ points: [ScatterPoint], columns: Int, rows: Int) {
+        let finite = points.filter { $0.x.isFinite && $0.y.isFinite }
+        guard !finite.isEmpty else { return nil }
+        yAxis = evenYAxis(low: finite.map(\.y).min()!, high: finite.map(\.y).max()!, rows: rows)
+        var xLow = finite.map(\.x).min()!, xHigh = finite.map(\.x).max()!
+        if xLow == xHigh {
+            xLow -= xLow == 0 ? 1 : abs(xLow) * 0.1
+            xHigh += xHigh == 0 ? 1 : abs(xHigh) * 0.1
+        }
+        self.xLow = xLow
+        self.xHigh = xHigh
+        xTicks = niceTicks(xLow, xHigh, count: max(2, columns / 12)).filter { $0 >= xLow && $0 <= xHigh }
+        xStep = xTicks.count >= 2 ? xTicks[1] - xTicks[0] : 1
+    }
+
+    func yTickLabel(_ value: Double) -> String { tickLabel(value, step: yAxis.step) }
+    func xTickLabel(_ value: Double) -> String { tickLabel(value, step: xStep) }
+}
+
+/// How a point's character is drawn: itself, or a one-column stand-in (and then `standIn`) for
+/// a space, a line break, a tab, or a character that does not show or takes two columns.
+func scatterGlyph(_ scalar: Unicode.Scalar, style: TextStyle) -> (text: String, standIn: Bool) {
+    switch scalar {
+    case " ": return (style.unicode ? "␣" : "_", true)
+    case "\n": return (style.unicode ? "↵" : "$", true)
+    case "\t": return (style.unicode ? "→" : ">", true)
+    default:
+        let category = scalar.properties.generalCategory
+        if columns(of: scalar) != 1 || category == .control || category == .format { return ("?", true) }
+        return (String(Character(scalar)), false)
+    }
+}
+
+/// What the stand-ins drawn mean ("␣ is a space, ↵ is a line break"), nil when none is.
+func standInNote(_ standIns: Set<String>) -> String? {
+    let meanings: [(String, String)] = [("_", "a space"), ("␣", "a space"), ("$", "a line break"), ("↵", "a line break"),
+                                        (">", "a tab"), ("→", "a tab"), ("?", "a character that does not show or is two columns wide")]
+    let drawn = meanings.filter { standIns.contains($0.0) }.map { $0.0 + " is " + $0.1 }
+    return drawn.isEmpty ? nil : drawn.joined(separator: ", ")
+}
+
+/// The colour of point `index` of `count` in time: blue early in the text, through teal, green
+/// and orange, red late.
+func timeColor(_ index: Int, of count: Int) -> TextStyle.Color {
+    let colors: [TextStyle.Color] = [.blue, .teal, .green, .orange, .red]
+    return colors[min(colors.count - 1, index * colors.count / max(count, 1))]
 }

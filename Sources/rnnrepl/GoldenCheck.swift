@@ -12,6 +12,8 @@ import Darwin
 /// one differs, 70 when a script fails, 64 when a file is missing.
 struct GoldenCheck {
     let update: Bool
+    /// With --html: every checked script's output is recorded on this page too.
+    var page: PageRecording?
 
     func run(scripts: [String]) -> Int32 {
         var status: Int32 = 0
@@ -25,7 +27,8 @@ struct GoldenCheck {
                 continue
             }
             let expectedPath = Golden.expectedPath(forScript: path)
-            let result = Golden.transcript(of: source, fileName: path, baseDirectory: directory(containing: path))
+            let result = Golden.transcript(of: source, fileName: path, baseDirectory: directory(containing: path),
+                                           recordingOn: page)
             guard result.outcome == .completed else {
                 writeAll(STDERR_FILENO, result.errors + "FAILED \(path): the script itself failed (exit code \(result.outcome.exitCode))\n")
                 status = max(status, 70)

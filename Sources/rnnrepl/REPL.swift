@@ -10,7 +10,7 @@ import Darwin
 /// The interactive loop: read a line with readline, run it, report, repeat.
 struct REPL {
     var session: Session
-    let console: TerminalConsole
+    let console: Console
     let terminal: Terminal
 
     mutating func run() {

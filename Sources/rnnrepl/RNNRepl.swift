@@ -20,7 +20,7 @@ struct RNNRepl: ParsableCommand {
         With no arguments: an interactive REPL (or, when standard input is not a terminal, the commands \
         read from it, line by line). With scripts: runs them in order. Exit codes: 0 success, 1 a golden \
         transcript differs (--check), 64 usage error, 65 a script's syntax error, 70 a command failed at \
-        run time, 130 interrupted.
+        run time, 74 the --html page could not be written (after a run that succeeded), 130 interrupted.
         """,
         version: rnnreplVersion)
 
@@ -51,19 +51,41 @@ struct RNNRepl: ParsableCommand {
     @Flag(help: "With --check: rewrite the golden transcripts instead of comparing.")
     var update = false
 
+    @Option(help: ArgumentHelp("""
+        Also write the whole run as one self-contained web page: prose, each command in a code cell with its \
+        output, plots as SVG (written when the run ends, also after an error, Ctrl-D or quit; with --check, \
+        one page of all the checked scripts).
+        """, valueName: "OUT.html"))
+    var html: String?
+
     func validate() throws {
         if update && !check { throw ValidationError("--update only makes sense with --check") }
         if check && scripts.isEmpty { throw ValidationError("--check needs the scripts to check, e.g. --check lessons/*.rnn") }
         if check && (interactive || !commands.isEmpty) { throw ValidationError("--check runs scripts only (no -i, no -e)") }
         if let width, !(20 ... 1000).contains(width) { throw ValidationError("--width must be from 20 to 1000, not \(width)") }
+        if let html, let problem = HTMLExport.problem(path: html, scripts: scripts,
+                                                      goldenTranscripts: check ? scripts.map(Golden.expectedPath) : []) {
+            throw ValidationError(problem.message)
+        }
     }
 
     func run() throws {
-        if check {
-            throw ExitCode(GoldenCheck(update: update).run(scripts: scripts))
+        let export = html.map { HTMLExport(path: $0) }
+        var status = check ? GoldenCheck(update: update, page: export?.recording).run(scripts: scripts)
+            : runSession(recording: export?.recording)
+        if let export, let problem = export.write() {
+            writeAll(STDERR_FILENO, problem.message + "\n")
+            if status == 0 { status = HTMLExport.writeFailedExitCode }
         }
+        if status != 0 { throw ExitCode(status) }
+    }
+
+    /// Runs the scripts, the -e commands and the REPL (or standard input) as asked, recording
+    /// a page too when `recording` is given; the exit code.
+    func runSession(recording: PageRecording?) -> Int32 {
         let terminal = Terminal(ascii: ascii, noColor: noColor, width: width)
-        let console = TerminalConsole(terminal: terminal)
+        let terminalConsole = TerminalConsole(terminal: terminal)
+        let console: Console = recording.map { HTMLConsole(showingOn: terminalConsole, recordingOn: $0) } ?? terminalConsole
         installSignalHandlers()
         var session = Session()
         session.showsPassingChecks = showChecks
@@ -71,58 +93,62 @@ struct RNNRepl: ParsableCommand {
         // Scripts, then -e commands; with -i a failure skips the rest and goes interactive.
         var failed: Int32?
         for path in scripts where failed == nil {
+            recording?.beginSection(path)
             let bytes: [UInt8]
             do {
                 bytes = try readWholeFile(path, limit: ReadLimit.script, shouldStop: console.takeInterrupt)
             } catch .interrupted {
-                throw ExitCode(130)
+                return 130
             } catch {
-                terminal.writeError("rnnrepl: cannot read script '\(path)': \(error)\n")
-                throw ExitCode(64)
+                console.emitError(.error { _ in "rnnrepl: cannot read script '\(path)': \(error)\n" })
+                return 64
             }
             if let offset = firstInvalidUTF8Offset(bytes) {
                 console.emitError(.error { Diagnostic(.scriptNotUTF8(byteOffset: offset), at: nil)
                     .render(source: nil as SourceText?, fileName: path, style: $0.style, width: $0.width) })
-                throw ExitCode(65)
+                return 65
             }
             session.baseDirectory = directory(containing: path)
             // A leading byte-order mark is skipped, as load and restore skip it.
             let text = String(decoding: bytes[byteOrderMarkLength(bytes)...], as: UTF8.self)
             let outcome = Runner.run(text, fileName: path, session: &session, console: console)
-            if outcome == .quit { throw ExitCode(0) }
+            if outcome == .quit { return 0 }
             if outcome != .completed { failed = outcome.exitCode }
         }
         session.baseDirectory = nil
+        if !commands.isEmpty && failed == nil { recording?.beginSection("-e commands") }
         for (number, source) in commands.enumerated() where failed == nil {
             let name = commands.count == 1 ? "-e" : "-e#\(number + 1)"
             let outcome = Runner.run(source, fileName: name, session: &session, console: console)
-            if outcome == .quit { throw ExitCode(0) }
+            if outcome == .quit { return 0 }
             if outcome != .completed { failed = outcome.exitCode }
         }
-        if let failed, !interactive { throw ExitCode(failed) }
-        guard interactive || (scripts.isEmpty && commands.isEmpty) else { return }
+        if let failed, !interactive { return failed }
+        guard interactive || (scripts.isEmpty && commands.isEmpty) else { return 0 }
 
         if terminal.inputIsTerminal {
+            recording?.beginSection("interactive session")
             var repl = REPL(session: session, console: console, terminal: terminal)
             repl.run()
-        } else {
-            // A pipe: each line runs as it arrives, with no prompt; the first failure ends it.
-            let lines = LineInput(descriptor: STDIN_FILENO, limit: ReadLimit.line)
-            while true {
-                let line: String?
-                do {
-                    line = try lines.next(shouldStop: console.takeInterrupt)
-                } catch .interrupted {
-                    throw ExitCode(130)
-                } catch {
-                    terminal.writeError("rnnrepl: <stdin>:\(lines.lineNumber + 1): \(error)\n")
-                    throw ExitCode(65)
-                }
-                guard let line else { break }
-                let outcome = Runner.run(line, fileName: "<stdin>", firstLine: lines.lineNumber, session: &session, console: console)
-                if outcome == .quit { break }
-                if outcome != .completed { throw ExitCode(outcome.exitCode) }
+            return 0
+        }
+        // A pipe: each line runs as it arrives, with no prompt; the first failure ends it.
+        recording?.beginSection("standard input")
+        let lines = LineInput(descriptor: STDIN_FILENO, limit: ReadLimit.line)
+        while true {
+            let line: String?
+            do {
+                line = try lines.next(shouldStop: console.takeInterrupt)
+            } catch .interrupted {
+                return 130
+            } catch {
+                console.emitError(.error { _ in "rnnrepl: <stdin>:\(lines.lineNumber + 1): \(error)\n" })
+                return 65
             }
+            guard let line else { return 0 }
+            let outcome = Runner.run(line, fileName: "<stdin>", firstLine: lines.lineNumber, session: &session, console: console)
+            if outcome == .quit { return 0 }
+            if outcome != .completed { return outcome.exitCode }
         }
     }
 }
