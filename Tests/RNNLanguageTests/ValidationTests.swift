@@ -125,4 +125,21 @@ import RNNRendering
         #expect(abs(baseline.entropy - entropy) < 1e-12)
         #expect(baseline.validationLoss! > entropy - 0.5 && baseline.validationLoss! < entropy + 0.5)
     }
+
+    /// Ctrl-C during `evaluate` of a long held-out text stops it and changes nothing, on the
+    /// teaching cells and on the batched network.
+    @Test(arguments: ["init cell=lstm hidden=8 seq=10", "init cell=gru hidden=8 seq=10 layers=2 batch=2"])
+    func ctrlCStopsAnEvaluation(model: String) throws {
+        let folder = try TemporaryFolder()
+        let text = String(repeating: "the fox and the crow sat on a branch and talked of cheese. ", count: 200)
+        let path = try folder.write("long.txt", text: text)
+        var session = session(after: "load \(path) validation=0.5\n\(model)")
+        let before = Fingerprint(session)
+        let console = CapturingConsole()
+        console.interruptAfterChecks = 1
+        let outcome = Runner.run("evaluate", fileName: "test.rnn", session: &session, console: console)
+        #expect(outcome == .interrupted, "\(console.output)")
+        #expect(console.output == "interrupted: nothing was evaluated\n")
+        #expect(Fingerprint(session) == before)
+    }
 }
