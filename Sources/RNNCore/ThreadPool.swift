@@ -49,10 +49,7 @@ public final class ThreadPool: @unchecked Sendable {
             let context = Unmanaged.passUnretained(self).toOpaque()
             let created = pthread_create(&thread, nil, { context in
                 let pool = Unmanaged<ThreadPool>.fromOpaque(context!).takeUnretainedValue()
-                var signals = sigset_t()
-                sigemptyset(&signals)
-                for signal in [SIGINT, SIGTERM, SIGHUP] { sigaddset(&signals, signal) }
-                pthread_sigmask(SIG_BLOCK, &signals, nil)
+                blockHandledSignalsOnThisThread()
                 pool.work()
                 return nil
             }, context)
@@ -139,4 +136,13 @@ public final class ThreadPool: @unchecked Sendable {
             takeTasks(of: generation)
         }
     }
+}
+
+/// Blocks the signals the program handles (SIGINT, SIGTERM, SIGHUP) on the calling thread, so
+/// that they always reach the main thread: for worker threads (the pool's, a regex matcher's).
+public func blockHandledSignalsOnThisThread() {
+    var signals = sigset_t()
+    sigemptyset(&signals)
+    for signal in [SIGINT, SIGTERM, SIGHUP] { sigaddset(&signals, signal) }
+    pthread_sigmask(SIG_BLOCK, &signals, nil)
 }

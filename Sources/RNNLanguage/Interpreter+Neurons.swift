@@ -138,10 +138,7 @@ func matchMarksInterruptibly(_ regex: Regex<AnyRegexOutput>, in scalars: [Unicod
     let context = Unmanaged.passRetained(job).toOpaque()
     let started = pthread_create(&thread, nil, { context in
         let job = Unmanaged<Job>.fromOpaque(context!).takeRetainedValue()
-        var signals = sigset_t()
-        sigemptyset(&signals)
-        for signal in [SIGINT, SIGTERM, SIGHUP] { sigaddset(&signals, signal) }
-        pthread_sigmask(SIG_BLOCK, &signals, nil)
+        blockHandledSignalsOnThisThread()
         let marks = matchMarks(job.regex, in: job.scalars)
         job.lock.locked { job.result = marks }
         return nil
